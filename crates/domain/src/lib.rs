@@ -1,0 +1,18 @@
+//! Spooltrack's domain: the shop's words and rules, free of any I/O so every rule is testable on its own.
+
+pub mod audit;
+pub mod cell;
+pub mod error;
+pub mod grid;
+pub mod header;
+pub mod operation;
+pub mod schema;
+pub mod spool;
+pub mod worker;
+
+pub use cell::Cell;
+pub use error::{ErrorCode, ErrorDetails, ErrorPayload, SpoolError};
+pub use grid::Grid;
+pub use operation::Operation;
+pub use spool::{Spool, SpoolRecord};
+pub use worker::{Role, Worker, WorkerId};

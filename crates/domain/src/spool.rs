@@ -1,0 +1,204 @@
+//! A spool as its Operaciones row says, decoded tolerantly; a cell that cannot be understood makes the
+//! spool DATA_CORRUPT instead of disappearing.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::{
+    cell::format_date_time,
+    schema::{ops, ColumnMap, ColumnSpec},
+    worker::id_from_display_name,
+    Cell, Grid, Operation, SpoolError, WorkerId,
+};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spool {
+    pub tag: String,
+    pub nv: Option<String>,
+    pub ot: Option<String>,
+    pub fecha_materiales: Option<NaiveDate>,
+    pub armador: Option<String>,
+    pub fecha_armado: Option<NaiveDate>,
+    pub soldador: Option<String>,
+    pub fecha_soldadura: Option<NaiveDate>,
+    pub fecha_qc_metrologia: Option<NaiveDate>,
+    pub ocupado_por: Option<String>,
+    pub fecha_ocupacion: Option<NaiveDateTime>,
+    pub estado_detalle: Option<String>,
+    pub version: Option<i64>,
+}
+
+/// One Operaciones row: a readable spool, or the first cell that could not be understood.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SpoolRecord {
+    Valid(Spool),
+    Corrupt { tag: String, column: String, raw: String },
+}
+
+impl SpoolRecord {
+    pub fn tag(&self) -> &str {
+        match self {
+            SpoolRecord::Valid(spool) => &spool.tag,
+            SpoolRecord::Corrupt { tag, .. } => tag,
+        }
+    }
+
+    /// The spool, or DATA_CORRUPT naming tag, column and raw value.
+    pub fn spool(&self) -> Result<&Spool, SpoolError> {
+        match self {
+            SpoolRecord::Valid(spool) => Ok(spool),
+            SpoolRecord::Corrupt { tag, column, raw } => {
+                Err(SpoolError::DataCorrupt { tag: tag.clone(), column: column.clone(), raw: raw.clone() })
+            }
+        }
+    }
+}
+
+impl Spool {
+    /// Who did (or is doing) an operation, as written in Armador / Soldador.
+    pub fn worker_of(&self, operation: Operation) -> Option<&str> {
+        match operation {
+            Operation::Arm => self.armador.as_deref(),
+            Operation::Sold => self.soldador.as_deref(),
+        }
+    }
+
+    pub fn completed_on(&self, operation: Operation) -> Option<NaiveDate> {
+        match operation {
+            Operation::Arm => self.fecha_armado,
+            Operation::Sold => self.fecha_soldadura,
+        }
+    }
+
+    pub fn is_completed(&self, operation: Operation) -> bool {
+        self.completed_on(operation).is_some()
+    }
+
+    pub fn arm_started(&self) -> bool {
+        self.armador.is_some() || self.fecha_armado.is_some()
+    }
+
+    pub fn holder_id(&self) -> Option<WorkerId> {
+        self.ocupado_por.as_deref().and_then(id_from_display_name)
+    }
+
+    pub fn occupied_since_text(&self) -> Option<String> {
+        self.fecha_ocupacion.map(format_date_time)
+    }
+
+    /// The operation started by someone and left unfinished while nobody holds the spool: the paused badge.
+    pub fn paused_operation(&self) -> Option<Operation> {
+        if self.ocupado_por.is_some() {
+            return None;
+        }
+        Operation::ALL
+            .into_iter()
+            .rev()
+            .find(|operation| self.worker_of(*operation).is_some() && !self.is_completed(*operation))
+    }
+
+    /// The operation the current holder works on, read from Estado_Detalle, else the first one not finished.
+    pub fn occupied_operation(&self) -> Option<Operation> {
+        self.ocupado_por.as_ref()?;
+        let estado = self.estado_detalle.as_deref().unwrap_or_default().to_uppercase();
+        Operation::ALL
+            .into_iter()
+            .find(|operation| estado.contains(&format!("TRABAJANDO {operation}")))
+            .or_else(|| Operation::ALL.into_iter().find(|operation| !self.is_completed(*operation)))
+    }
+
+    /// The next operation this spool needs, if any.
+    pub fn is_eligible_for(&self, operation: Operation) -> bool {
+        self.fecha_materiales.is_some()
+            && !self.is_completed(operation)
+            && (operation == Operation::Arm || self.arm_started())
+    }
+}
+
+/// Decodes every non-blank row of Operaciones; blank-tag rows are empty lines, not spools.
+pub fn decode_spools(grid: &Grid, map: &ColumnMap) -> Vec<SpoolRecord> {
+    (0..grid.rows.len())
+        .filter_map(|row| {
+            let tag = read(grid, map, row, &ops::TAG).as_text()?;
+            Some(decode_row(grid, map, row, tag))
+        })
+        .collect()
+}
+
+/// The row index holding `tag`, found by the id column (rows move when humans sort or insert).
+pub fn find_row(grid: &Grid, map: &ColumnMap, tag: &str) -> Option<usize> {
+    let column = map.position(&ops::TAG)?;
+    (0..grid.rows.len()).find(|row| grid.cell(*row, column).as_text().as_deref() == Some(tag))
+}
+
+fn read<'a>(grid: &'a Grid, map: &ColumnMap, row: usize, spec: &ColumnSpec) -> &'a Cell {
+    static EMPTY: Cell = Cell::Empty;
+    map.position(spec).map_or(&EMPTY, |column| grid.cell(row, column))
+}
+
+fn decode_row(grid: &Grid, map: &ColumnMap, row: usize, tag: String) -> SpoolRecord {
+    let corrupt = |spec: &ColumnSpec, cell: &Cell| SpoolRecord::Corrupt {
+        tag: tag.clone(),
+        column: grid.header[map.position(spec).unwrap_or_default()].clone(),
+        raw: cell.display(),
+    };
+    macro_rules! decode {
+        ($spec:expr, $method:ident) => {{
+            let cell = read(grid, map, row, &$spec);
+            match cell.$method() {
+                Ok(value) => value,
+                Err(()) => return corrupt(&$spec, cell),
+            }
+        }};
+    }
+    let text = |spec: &ColumnSpec| read(grid, map, row, spec).as_text();
+    let spool = Spool {
+        nv: text(&ops::NV),
+        ot: text(&ops::OT),
+        fecha_materiales: decode!(ops::FECHA_MATERIALES, as_date),
+        armador: text(&ops::ARMADOR),
+        fecha_armado: decode!(ops::FECHA_ARMADO, as_date),
+        soldador: text(&ops::SOLDADOR),
+        fecha_soldadura: decode!(ops::FECHA_SOLDADURA, as_date),
+        fecha_qc_metrologia: decode!(ops::FECHA_QC_METROLOGIA, as_date),
+        ocupado_por: text(&ops::OCUPADO_POR),
+        fecha_ocupacion: decode!(ops::FECHA_OCUPACION, as_date_time),
+        estado_detalle: text(&ops::ESTADO_DETALLE),
+        version: decode!(ops::VERSION, as_integer),
+        tag: tag.clone(),
+    };
+    SpoolRecord::Valid(spool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Tab;
+
+    fn grid() -> Grid {
+        let header = ["TAG_SPOOL", "Fecha_Materiales", "Armador", "Fecha_Armado", "Soldador", "Fecha_Soldadura", "Ocupado_Por", "Fecha_Ocupacion", "Estado_Detalle"];
+        let mut grid = Grid::new(header.iter().map(|name| name.to_string()).collect());
+        grid.rows.push(vec![Cell::text("A-1"), Cell::Number(45658.0), Cell::text("MR(93)"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::text("MR(93)"), Cell::Number(45660.5)]);
+        grid.rows.push(vec![Cell::text("A-2"), Cell::text("ayer")]);
+        grid.rows.push(vec![Cell::Empty]);
+        grid.rows.push(vec![Cell::text("A-3"), Cell::text("01-01-2025"), Cell::text("MR(93)")]);
+        grid
+    }
+
+    #[test]
+    fn decodes_rows_and_flags_corrupt_cells() {
+        let grid = grid();
+        let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &grid).expect("schema");
+        let records = decode_spools(&grid, &map);
+        assert_eq!(records.len(), 3);
+        let first = records[0].spool().expect("valid");
+        assert_eq!(first.holder_id(), Some(93));
+        assert_eq!(first.occupied_since_text().as_deref(), Some("03-01-2025 12:00:00"));
+        assert_eq!(first.occupied_operation(), Some(Operation::Arm));
+        assert_eq!(
+            records[1].spool().expect_err("corrupt"),
+            SpoolError::DataCorrupt { tag: "A-2".into(), column: "Fecha_Materiales".into(), raw: "ayer".into() }
+        );
+        assert_eq!(records[2].spool().expect("valid").paused_operation(), Some(Operation::Arm));
+        assert_eq!(find_row(&grid, &map, "A-3"), Some(3));
+    }
+}
