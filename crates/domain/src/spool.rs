@@ -106,7 +106,26 @@ impl Spool {
             .or_else(|| Operation::ALL.into_iter().find(|operation| !self.is_completed(*operation)))
     }
 
-    /// The next operation this spool needs, if any.
+    /// The spool-side checks of TOMAR, in the order of the spec: materials, not finished, ARM before SOLD,
+    /// nobody holding it according to the sheet.
+    pub fn check_can_take(&self, operation: Operation) -> Result<(), SpoolError> {
+        let tag = || self.tag.clone();
+        if self.fecha_materiales.is_none() {
+            return Err(SpoolError::PrerequisiteMissing { tag: tag(), missing: "faltan los materiales (Fecha_Materiales)".into() });
+        }
+        if self.is_completed(operation) {
+            return Err(SpoolError::AlreadyCompleted { tag: tag(), operation });
+        }
+        if operation == Operation::Sold && !self.arm_started() {
+            return Err(SpoolError::PrerequisiteMissing { tag: tag(), missing: "el armado (ARM) no ha comenzado".into() });
+        }
+        if let Some(holder) = &self.ocupado_por {
+            return Err(SpoolError::SpoolOccupied { tag: tag(), holder: holder.clone(), since: self.occupied_since_text() });
+        }
+        Ok(())
+    }
+
+    /// Whether the spool still needs this operation and its prerequisites are met.
     pub fn is_eligible_for(&self, operation: Operation) -> bool {
         self.fecha_materiales.is_some()
             && !self.is_completed(operation)

@@ -1,0 +1,142 @@
+//! The station's configuration: a TOML file from `--config`, else `SPOOLTRACK_CONFIG`, else the OS config
+//! folder; no file at all means the embedded default. Unknown keys and bad values are refused by name.
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use spooltrack_domain::SpoolError;
+
+/// The app's identifier, also the name of its data folder, shared by the window and the CLI.
+pub const APP_ID: &str = "cl.spooltrack.app";
+pub const CONFIG_ENV: &str = "SPOOLTRACK_CONFIG";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The station's name, shown on the board next to the spools taken here.
+    pub station: String,
+    /// The spreadsheet's time zone: every date and timestamp is written in it.
+    pub timezone: Tz,
+    /// Where the embedded store keeps its database file.
+    pub database: PathBuf,
+    /// The file this configuration came from, if any.
+    pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// The embedded default, with the database in the OS data folder.
+    pub fn embedded_default() -> Self {
+        let data = dirs::data_dir().unwrap_or_else(std::env::temp_dir).join(APP_ID);
+        Config {
+            station: default_station(),
+            timezone: chrono_tz::America::Santiago,
+            database: data.join("spooltrack.db"),
+            source: None,
+        }
+    }
+
+    /// Finds and reads the configuration: `explicit` path, else the environment variable, else the OS
+    /// config folder; with none of them present, the embedded default.
+    pub fn load(explicit: Option<&Path>) -> Result<Config, SpoolError> {
+        let from_env = std::env::var_os(CONFIG_ENV).filter(|value| !value.is_empty()).map(PathBuf::from);
+        if let Some(path) = explicit.map(Path::to_path_buf).or(from_env) {
+            return Config::from_file(&path);
+        }
+        match dirs::config_dir().map(|folder| folder.join("spooltrack").join("config.toml")) {
+            Some(path) if path.is_file() => Config::from_file(&path),
+            _ => Ok(Config::embedded_default()),
+        }
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, SpoolError> {
+        let text = std::fs::read_to_string(path).map_err(|error| invalid("--config", format!("no se pudo leer {}: {error}", path.display())))?;
+        let mut config = Config::parse(&text)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, SpoolError> {
+        let table: toml::Table = text.parse().map_err(|error: toml::de::Error| invalid("archivo", error.message().to_string()))?;
+        let mut config = Config::embedded_default();
+        for (key, value) in &table {
+            match key.as_str() {
+                "station" => config.station = non_empty_text(key, value)?,
+                "timezone" => {
+                    let name = non_empty_text(key, value)?;
+                    config.timezone = name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))?;
+                }
+                "embedded" => {
+                    let section = value.as_table().ok_or_else(|| invalid(key, "debe ser una sección [embedded]".into()))?;
+                    for (inner, value) in section {
+                        let key = format!("embedded.{inner}");
+                        match inner.as_str() {
+                            "database" => config.database = PathBuf::from(non_empty_text(&key, value)?),
+                            _ => return Err(invalid(&key, "clave desconocida".into())),
+                        }
+                    }
+                }
+                _ => return Err(invalid(key, "clave desconocida".into())),
+            }
+        }
+        Ok(config)
+    }
+}
+
+fn non_empty_text(key: &str, value: &toml::Value) -> Result<String, SpoolError> {
+    match value.as_str().map(str::trim) {
+        Some(text) if !text.is_empty() => Ok(text.to_string()),
+        _ => Err(invalid(key, "debe ser un texto no vacío".into())),
+    }
+}
+
+fn invalid(key: &str, reason: String) -> SpoolError {
+    SpoolError::ConfigInvalid { key: key.to_string(), reason }
+}
+
+/// The machine's host name, so stations are told apart on the board without any setup.
+fn default_station() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "estacion-local".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_station_timezone_and_database() {
+        let config = Config::parse("station = \"Armado-1\"\ntimezone = \"America/Lima\"\n[embedded]\ndatabase = \"/tmp/x.db\"\n")
+            .expect("valid");
+        assert_eq!(config.station, "Armado-1");
+        assert_eq!(config.timezone, chrono_tz::America::Lima);
+        assert_eq!(config.database, PathBuf::from("/tmp/x.db"));
+    }
+
+    #[test]
+    fn an_empty_file_is_the_embedded_default() {
+        let config = Config::parse("").expect("valid");
+        assert_eq!(config.timezone, chrono_tz::America::Santiago);
+        assert!(config.database.ends_with("cl.spooltrack.app/spooltrack.db"));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_named() {
+        let key = |text: &str| match Config::parse(text) {
+            Err(SpoolError::ConfigInvalid { key, .. }) => key,
+            other => panic!("expected CONFIG_INVALID, got {other:?}"),
+        };
+        assert_eq!(key("colour = \"red\""), "colour");
+        assert_eq!(key("timezone = \"Mars/Olympus\""), "timezone");
+        assert_eq!(key("station = 3"), "station");
+        assert_eq!(key("[embedded]\npath = \"x\""), "embedded.path");
+        assert_eq!(key("station = "), "archivo");
+    }
+
+    #[test]
+    fn an_explicit_path_that_does_not_exist_is_refused() {
+        let error = Config::load(Some(Path::new("/nonexistent/spooltrack.toml"))).expect_err("missing file");
+        assert_eq!(error.code(), spooltrack_domain::ErrorCode::ConfigInvalid);
+    }
+}

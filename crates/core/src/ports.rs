@@ -1,0 +1,144 @@
+//! The I/O seams of the core: the system-of-record store, the lock service and the clock. Each has a real and
+//! an embedded implementation; one behaviour suite runs against all of them.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use spooltrack_domain::{
+    audit::AuditEvent,
+    schema::{ColumnSpec, Tab, TabNames},
+    Cell, Grid, Operation, SpoolError, WorkerId,
+};
+
+/// New values for some columns of the row holding `tag`. The store finds the row and the columns by name at
+/// write time; optional columns the tab lacks are skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowUpdate {
+    pub tag: String,
+    pub cells: Vec<(&'static ColumnSpec, Cell)>,
+}
+
+/// Everything one action writes: applied atomically, so row and audit never disagree.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Change {
+    pub rows: Vec<RowUpdate>,
+    pub audit: Vec<AuditEvent>,
+}
+
+/// The system of record: the four tabs, found by header.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn tab_names(&self) -> &TabNames;
+
+    /// Reads the tabs asked for, in one round trip, in the order asked.
+    async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError>;
+
+    /// Applies every row update and audit append, or none of them.
+    async fn write(&self, change: &Change) -> Result<(), SpoolError>;
+}
+
+/// Who holds a spool, as the board and conflict messages show it. Never carries the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct Holder {
+    pub worker_id: WorkerId,
+    /// `INICIALES(ID)`.
+    pub worker: String,
+    pub operation: Operation,
+    pub station: String,
+    /// Local time of the shop.
+    #[specta(type = String)]
+    pub since: NaiveDateTime,
+}
+
+/// The secret that proves a grant. It never reaches the sheet, the audit, the UI or a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LockToken(String);
+
+impl LockToken {
+    pub fn new(secret: String) -> Self {
+        LockToken(secret)
+    }
+
+    pub fn random() -> Self {
+        LockToken(uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// For lock implementations only: the value they compare.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for LockToken {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("LockToken(***)")
+    }
+}
+
+/// A lock granted to us: the token to prove it, the fence to stamp our writes with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub token: LockToken,
+    pub fence: u64,
+}
+
+/// A lock as it stands, for ownership checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldLock {
+    pub holder: Holder,
+    pub token: LockToken,
+    pub fence: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Acquisition {
+    Granted(Grant),
+    Held(Holder),
+}
+
+/// One lock per spool, exclusive across every station; locks never expire on a timer.
+#[async_trait]
+pub trait LockService: Send + Sync {
+    /// Takes each free spool for its holder, atomically per spool, all in one call.
+    async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError>;
+
+    /// The current lock of each tag, if any.
+    async fn inspect(&self, tags: &[String]) -> Result<Vec<Option<HeldLock>>, SpoolError>;
+
+    /// Whether each token still holds its spool (a force-release in between answers false).
+    async fn confirm(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
+
+    /// Releases each lock whose token matches; answers which were released.
+    async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
+
+    /// Removes whatever lock a spool has and bumps the fence; answers the previous holder.
+    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError>;
+}
+
+/// Time, injectable so tests control it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LockToken;
+
+    #[test]
+    fn tokens_never_print_their_secret() {
+        let token = LockToken::new("s3cr3t".into());
+        assert_eq!(format!("{token:?}"), "LockToken(***)");
+    }
+}

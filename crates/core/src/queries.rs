@@ -1,0 +1,115 @@
+//! The read side: a spool's status, filtered lists (available, occupied, a worker's own), workers, history.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use spooltrack_domain::{Operation, SpoolError, SpoolRecord, Worker, WorkerId};
+
+use crate::{history, Holder, SpoolService, SpoolView, WorkSession};
+
+/// Which spools a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ListScope {
+    /// Every spool; with an operation, those that still need it (occupied ones included, to grey them out).
+    #[default]
+    All,
+    /// Those that need the operation and that nobody holds.
+    Available,
+    /// Those somebody holds: the supervisor's board.
+    Occupied,
+    /// Those this worker holds: "mis spools".
+    Worker(WorkerId),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct ListFilter {
+    pub operation: Option<Operation>,
+    pub scope: ListScope,
+    pub nv: Option<String>,
+    pub ot: Option<String>,
+    /// Matches tag, NV or OT, ignoring case.
+    pub text: Option<String>,
+}
+
+impl ListFilter {
+    fn matches(&self, view: &SpoolView, record: &SpoolRecord) -> bool {
+        let same = |wanted: &Option<String>, actual: &Option<String>| match wanted.as_deref().map(str::trim) {
+            None | Some("") => true,
+            Some(wanted) => actual.as_deref().is_some_and(|actual| actual.eq_ignore_ascii_case(wanted)),
+        };
+        let text = self.text.as_deref().map(|text| text.trim().to_lowercase()).unwrap_or_default();
+        let text_matches = text.is_empty()
+            || [Some(&view.tag), view.nv.as_ref(), view.ot.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|value| value.to_lowercase().contains(&text));
+        if !(text_matches && same(&self.nv, &view.nv) && same(&self.ot, &view.ot)) {
+            return false;
+        }
+        let Ok(spool) = record.spool() else {
+            // An unreadable spool stays visible in the general lists, flagged, never silently dropped.
+            return matches!(self.scope, ListScope::All | ListScope::Available);
+        };
+        let needs = |operation: Operation| spool.is_eligible_for(operation);
+        let wanted_operation = |operation: Option<Operation>| self.operation.is_none() || operation == self.operation;
+        match self.scope {
+            ListScope::All => self.operation.is_none_or(needs),
+            ListScope::Available => view.ocupado_por.is_none() && self.operation.map_or(Operation::ALL.into_iter().any(needs), needs),
+            ListScope::Occupied => view.ocupado_por.is_some() && wanted_operation(view.operacion_en_curso),
+            ListScope::Worker(id) => spool.holder_id() == Some(id) && wanted_operation(view.operacion_en_curso),
+        }
+    }
+}
+
+impl SpoolService {
+    /// One spool; DATA_CORRUPT (never SPOOL_NOT_FOUND) when its row cannot be read.
+    pub async fn status(&self, tag: &str) -> Result<SpoolView, SpoolError> {
+        let shop = self.load(false).await?;
+        let record = shop.record(tag.trim())?;
+        record.spool()?;
+        let holders = self.holders(std::slice::from_ref(record)).await?;
+        Ok(SpoolView::from_record(record, holders[0].as_ref()))
+    }
+
+    pub async fn list(&self, filter: &ListFilter) -> Result<Vec<SpoolView>, SpoolError> {
+        let shop = self.load(false).await?;
+        let holders = self.holders(&shop.spools).await?;
+        Ok(shop
+            .spools
+            .iter()
+            .zip(holders)
+            .map(|(record, holder)| (SpoolView::from_record(record, holder.as_ref()), record))
+            .filter(|(view, record)| filter.matches(view, record))
+            .map(|(view, _)| view)
+            .collect())
+    }
+
+    pub async fn workers(&self) -> Result<Vec<Worker>, SpoolError> {
+        Ok(self.load(false).await?.workers)
+    }
+
+    pub async fn history(&self, tag: &str) -> Result<Vec<WorkSession>, SpoolError> {
+        let shop = self.load(true).await?;
+        let tag = shop.record(tag.trim())?.tag().to_string();
+        Ok(history::sessions(&shop.events, &tag, &shop.workers))
+    }
+
+    /// Lock holders of the occupied spools (one lock call), aligned with `records`.
+    async fn holders(&self, records: &[SpoolRecord]) -> Result<Vec<Option<Holder>>, SpoolError> {
+        let occupied: Vec<(usize, String)> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, record)| record.spool().is_ok_and(|spool| spool.ocupado_por.is_some()))
+            .map(|(index, record)| (index, record.tag().to_string()))
+            .collect();
+        let mut holders = vec![None; records.len()];
+        if occupied.is_empty() {
+            return Ok(holders);
+        }
+        let tags: Vec<String> = occupied.iter().map(|(_, tag)| tag.clone()).collect();
+        for ((index, _), lock) in occupied.iter().zip(self.lock.inspect(&tags).await?) {
+            holders[*index] = lock.map(|lock| lock.holder);
+        }
+        Ok(holders)
+    }
+}

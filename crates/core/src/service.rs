@@ -1,0 +1,96 @@
+//! The service every host (window, CLI, tests) drives: built once with its store, lock and clock.
+
+use std::sync::Arc;
+
+use chrono::NaiveDateTime;
+use chrono_tz::Tz;
+use spooltrack_domain::{
+    audit::{decode_events, AuditEvent},
+    schema::{ColumnMap, Tab},
+    spool::decode_spools,
+    worker::decode_workers,
+    Grid, Spool, SpoolError, SpoolRecord, Worker,
+};
+
+use crate::{Clock, LockService, Store};
+
+pub struct SpoolService {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) lock: Arc<dyn LockService>,
+    clock: Arc<dyn Clock>,
+    pub(crate) station: String,
+    timezone: Tz,
+}
+
+/// What one read of the store says about the shop.
+pub(crate) struct Shop {
+    pub spools: Vec<SpoolRecord>,
+    pub workers: Vec<Worker>,
+    pub events: Vec<AuditEvent>,
+}
+
+impl Shop {
+    pub fn record(&self, tag: &str) -> Result<&SpoolRecord, SpoolError> {
+        self.spools.iter().find(|record| record.tag() == tag).ok_or_else(|| SpoolError::SpoolNotFound { tag: tag.to_string() })
+    }
+
+    /// The readable spool, SPOOL_NOT_FOUND when no row has the tag, DATA_CORRUPT when its row cannot be read.
+    pub fn spool(&self, tag: &str) -> Result<&Spool, SpoolError> {
+        self.record(tag)?.spool()
+    }
+}
+
+impl SpoolService {
+    pub fn new(
+        store: Arc<dyn Store>,
+        lock: Arc<dyn LockService>,
+        clock: Arc<dyn Clock>,
+        station: impl Into<String>,
+        timezone: Tz,
+    ) -> Self {
+        SpoolService { store, lock, clock, station: station.into(), timezone }
+    }
+
+    pub fn station(&self) -> &str {
+        &self.station
+    }
+
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
+    /// The shop's local time, in which every date and timestamp is written.
+    pub(crate) fn now(&self) -> NaiveDateTime {
+        self.clock.now().with_timezone(&self.timezone).naive_local()
+    }
+
+    /// Reads spools and workers (and the audit log when asked) in one store call.
+    pub(crate) async fn load(&self, with_audit: bool) -> Result<Shop, SpoolError> {
+        let mut tabs = vec![Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
+        if with_audit {
+            tabs.push(Tab::Metadata);
+        }
+        let grids = self.store.read(&tabs).await?;
+        let located = |index: usize| -> Result<(&Grid, ColumnMap), SpoolError> {
+            let tab = tabs[index];
+            let grid = grids.get(index).ok_or_else(|| SpoolError::SheetsUnavailable {
+                reason: format!("la pestaña {} no llegó", self.store.tab_names().name(tab)),
+            })?;
+            Ok((grid, ColumnMap::of(tab, self.store.tab_names().name(tab), grid)?))
+        };
+        let (operaciones, ops_map) = located(0)?;
+        let (people, people_map) = located(1)?;
+        let (roles, roles_map) = located(2)?;
+        let events = if with_audit {
+            let (metadata, audit_map) = located(3)?;
+            decode_events(metadata, &audit_map)
+        } else {
+            Vec::new()
+        };
+        Ok(Shop {
+            spools: decode_spools(operaciones, &ops_map),
+            workers: decode_workers(people, &people_map, roles, &roles_map),
+            events,
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! What the core answers: plain, serialisable views for the interface, the CLI's `--json` and the tests.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use spooltrack_domain::{cell::format_date, ErrorCode, ErrorPayload, Operation, SpoolError, SpoolRecord};
+
+use crate::Holder;
+
+/// The most spools one batch may carry.
+pub const MAX_BATCH: usize = 50;
+
+/// A spool as lists and the status screen show it. A spool with an unreadable cell keeps its tag and carries
+/// the DATA_CORRUPT problem instead of vanishing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct SpoolView {
+    pub tag: String,
+    pub nv: Option<String>,
+    pub ot: Option<String>,
+    pub fecha_materiales: Option<String>,
+    pub armador: Option<String>,
+    pub fecha_armado: Option<String>,
+    pub soldador: Option<String>,
+    pub fecha_soldadura: Option<String>,
+    pub fecha_qc_metrologia: Option<String>,
+    /// `INICIALES(ID)` of the current holder.
+    pub ocupado_por: Option<String>,
+    pub ocupado_desde: Option<String>,
+    /// The operation the holder is working on.
+    pub operacion_en_curso: Option<Operation>,
+    /// The station where the holder took the spool, when the lock service knows it.
+    pub estacion: Option<String>,
+    pub estado_detalle: Option<String>,
+    /// An operation started and left unfinished while nobody holds the spool (the paused badge).
+    pub pausado: Option<Operation>,
+    /// Who worked on the paused operation: "Trabajo previo: MR(93)".
+    pub trabajo_previo: Option<String>,
+    pub problema: Option<ErrorPayload>,
+}
+
+impl SpoolView {
+    pub fn from_record(record: &SpoolRecord, lock: Option<&Holder>) -> Self {
+        let spool = match record.spool() {
+            Ok(spool) => spool,
+            Err(problem) => {
+                return SpoolView { tag: record.tag().to_string(), problema: Some(problem.payload()), ..SpoolView::default() }
+            }
+        };
+        let date = |day: Option<chrono::NaiveDate>| day.map(format_date);
+        let pausado = spool.paused_operation();
+        SpoolView {
+            tag: spool.tag.clone(),
+            nv: spool.nv.clone(),
+            ot: spool.ot.clone(),
+            fecha_materiales: date(spool.fecha_materiales),
+            armador: spool.armador.clone(),
+            fecha_armado: date(spool.fecha_armado),
+            soldador: spool.soldador.clone(),
+            fecha_soldadura: date(spool.fecha_soldadura),
+            fecha_qc_metrologia: date(spool.fecha_qc_metrologia),
+            ocupado_por: spool.ocupado_por.clone(),
+            ocupado_desde: spool.occupied_since_text(),
+            operacion_en_curso: lock.map(|holder| holder.operation).or_else(|| spool.occupied_operation()),
+            estacion: lock.map(|holder| holder.station.clone()),
+            estado_detalle: spool.estado_detalle.clone(),
+            pausado,
+            trabajo_previo: pausado.and_then(|operation| spool.worker_of(operation)).map(str::to_string),
+            problema: None,
+        }
+    }
+}
+
+/// The answer to one successful action.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct ActionOutcome {
+    pub tag: String,
+    pub operation: Operation,
+    /// `INICIALES(ID)` of who acted.
+    pub worker: String,
+    pub estado_detalle: String,
+}
+
+/// One tag's fate inside a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct BatchEntry {
+    pub tag: String,
+    pub success: bool,
+    pub code: Option<ErrorCode>,
+    pub message: Option<String>,
+    pub holder: Option<String>,
+}
+
+/// A batch answer: totals and one entry per tag, in the order asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct BatchOutcome {
+    pub total: u32,
+    pub succeeded: u32,
+    pub failed: u32,
+    pub details: Vec<BatchEntry>,
+}
+
+impl BatchOutcome {
+    pub fn from_results(results: Vec<(String, Result<ActionOutcome, SpoolError>)>) -> Self {
+        let details: Vec<BatchEntry> = results
+            .into_iter()
+            .map(|(tag, result)| match result {
+                Ok(_) => BatchEntry { tag, success: true, code: None, message: None, holder: None },
+                Err(error) => BatchEntry {
+                    tag,
+                    success: false,
+                    code: Some(error.code()),
+                    message: Some(error.to_string()),
+                    holder: error.holder().map(str::to_string),
+                },
+            })
+            .collect();
+        let succeeded = details.iter().filter(|entry| entry.success).count() as u32;
+        BatchOutcome { total: details.len() as u32, succeeded, failed: details.len() as u32 - succeeded, details }
+    }
+}
