@@ -37,11 +37,21 @@ struct Owned<'a> {
 }
 
 impl SpoolService {
-    pub async fn tomar(&self, tag: &str, worker_id: WorkerId, operation: Operation) -> Result<ActionOutcome, SpoolError> {
+    pub async fn tomar(
+        &self,
+        tag: &str,
+        worker_id: WorkerId,
+        operation: Operation,
+    ) -> Result<ActionOutcome, SpoolError> {
         single(self.tomar_each(&[tag.to_string()], worker_id, operation).await)
     }
 
-    pub async fn tomar_batch(&self, tags: &[String], worker_id: WorkerId, operation: Operation) -> Result<BatchOutcome, SpoolError> {
+    pub async fn tomar_batch(
+        &self,
+        tags: &[String],
+        worker_id: WorkerId,
+        operation: Operation,
+    ) -> Result<BatchOutcome, SpoolError> {
         Ok(BatchOutcome::from_results(self.tomar_each(tags, worker_id, operation).await?))
     }
 
@@ -54,12 +64,22 @@ impl SpoolService {
     }
 
     /// `fecha` defaults to today in the shop's time zone.
-    pub async fn completar(&self, tag: &str, worker_id: WorkerId, fecha: Option<NaiveDate>) -> Result<ActionOutcome, SpoolError> {
+    pub async fn completar(
+        &self,
+        tag: &str,
+        worker_id: WorkerId,
+        fecha: Option<NaiveDate>,
+    ) -> Result<ActionOutcome, SpoolError> {
         let fecha = fecha.unwrap_or_else(|| self.now().date());
         single(self.release_each(&[tag.to_string()], worker_id, Release::Completar(fecha)).await)
     }
 
-    pub async fn completar_batch(&self, tags: &[String], worker_id: WorkerId, fecha: Option<NaiveDate>) -> Result<BatchOutcome, SpoolError> {
+    pub async fn completar_batch(
+        &self,
+        tags: &[String],
+        worker_id: WorkerId,
+        fecha: Option<NaiveDate>,
+    ) -> Result<BatchOutcome, SpoolError> {
         let fecha = fecha.unwrap_or_else(|| self.now().date());
         Ok(BatchOutcome::from_results(self.release_each(tags, worker_id, Release::Completar(fecha)).await?))
     }
@@ -96,12 +116,18 @@ impl SpoolService {
         Ok(ActionOutcome { tag, operation, worker: admin.display_name(), estado_detalle: estado })
     }
 
-    async fn tomar_each(&self, tags: &[String], worker_id: WorkerId, operation: Operation) -> Result<Results, SpoolError> {
+    async fn tomar_each(
+        &self,
+        tags: &[String],
+        worker_id: WorkerId,
+        operation: Operation,
+    ) -> Result<Results, SpoolError> {
         let tags = validate_batch(tags)?;
         let shop = self.load(false).await?;
         let worker = require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
         let now = self.now();
-        let holder = Holder { worker_id, worker: worker.display_name(), operation, station: self.station.clone(), since: now };
+        let holder =
+            Holder { worker_id, worker: worker.display_name(), operation, station: self.station.clone(), since: now };
 
         let mut results: Vec<Result<ActionOutcome, SpoolError>> = tags
             .iter()
@@ -176,10 +202,19 @@ impl SpoolService {
         (RowUpdate { tag: spool.tag.clone(), cells }, event)
     }
 
-    async fn release_each(&self, tags: &[String], worker_id: WorkerId, release: Release) -> Result<Results, SpoolError> {
+    async fn release_each(
+        &self,
+        tags: &[String],
+        worker_id: WorkerId,
+        release: Release,
+    ) -> Result<Results, SpoolError> {
         let tags = validate_batch(tags)?;
         let shop = self.load(matches!(release, Release::Cancelar)).await?;
-        let worker = shop.workers.iter().find(|worker| worker.id == worker_id).ok_or(SpoolError::WorkerNotFound { worker_id })?;
+        let worker = shop
+            .workers
+            .iter()
+            .find(|worker| worker.id == worker_id)
+            .ok_or(SpoolError::WorkerNotFound { worker_id })?;
         let locks = self.lock.inspect(&tags).await?;
 
         let mut owned: Vec<Owned> = Vec::new();
@@ -193,7 +228,13 @@ impl SpoolService {
                     Some(lock) => lock.holder.operation,
                     None => sheet_ownership(spool, worker_id)?,
                 };
-                Ok(Owned { index, spool, operation, token: lock.as_ref().map(|l| l.token.clone()), fence: lock.map(|l| l.fence) })
+                Ok(Owned {
+                    index,
+                    spool,
+                    operation,
+                    token: lock.as_ref().map(|l| l.token.clone()),
+                    fence: lock.map(|l| l.fence),
+                })
             });
             match proof {
                 Ok(proof) => {
@@ -209,7 +250,8 @@ impl SpoolService {
             owned.iter().filter_map(|own| Some((own.spool.tag.clone(), own.token.clone()?))).collect();
         if !held.is_empty() {
             let confirmed = self.lock.confirm(&held).await?;
-            let lost: Vec<&String> = held.iter().zip(confirmed).filter(|(_, ok)| !ok).map(|((tag, _), _)| tag).collect();
+            let lost: Vec<&String> =
+                held.iter().zip(confirmed).filter(|(_, ok)| !ok).map(|((tag, _), _)| tag).collect();
             owned.retain(|own| {
                 let keep = !lost.contains(&&own.spool.tag);
                 if !keep {
@@ -250,7 +292,13 @@ impl SpoolService {
         Ok(tags.into_iter().zip(results).collect())
     }
 
-    fn release_change(&self, shop: &Shop, own: &Owned, worker: &Worker, release: Release) -> (RowUpdate, AuditEvent, String) {
+    fn release_change(
+        &self,
+        shop: &Shop,
+        own: &Owned,
+        worker: &Worker,
+        release: Release,
+    ) -> (RowUpdate, AuditEvent, String) {
         let operation = own.operation;
         let tag = &own.spool.tag;
         let mut metadata = json!({ "estacion": self.station });
@@ -273,10 +321,8 @@ impl SpoolService {
                     .rev()
                     .find(|event| event.tag == *tag && event.kind == EventKind::TomarSpool)
                     .map(|event| &event.metadata);
-                let estado = taken
-                    .and_then(|metadata| metadata["estado_anterior"].as_str())
-                    .unwrap_or_default()
-                    .to_string();
+                let estado =
+                    taken.and_then(|metadata| metadata["estado_anterior"].as_str()).unwrap_or_default().to_string();
                 let mut cells = cleared_occupation(&estado);
                 if taken.is_some_and(|metadata| metadata["asigna_trabajador"].as_bool() == Some(true)) {
                     cells.push((worker_column(operation), Cell::Empty));
@@ -295,7 +341,14 @@ impl SpoolService {
         ActionOutcome { tag: tag.to_string(), operation, worker: worker.display_name(), estado_detalle }
     }
 
-    fn event(&self, kind: EventKind, tag: &str, worker: &Worker, operation: Option<Operation>, metadata: serde_json::Value) -> AuditEvent {
+    fn event(
+        &self,
+        kind: EventKind,
+        tag: &str,
+        worker: &Worker,
+        operation: Option<Operation>,
+        metadata: serde_json::Value,
+    ) -> AuditEvent {
         let now = self.now();
         AuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
@@ -336,7 +389,10 @@ fn validate_batch(tags: &[String]) -> Result<Vec<String>, SpoolError> {
 }
 
 /// Indexes of the tags whose checks have passed so far.
-fn passing<'a>(tags: &'a [String], results: &'a [Result<ActionOutcome, SpoolError>]) -> impl Iterator<Item = usize> + 'a {
+fn passing<'a>(
+    tags: &'a [String],
+    results: &'a [Result<ActionOutcome, SpoolError>],
+) -> impl Iterator<Item = usize> + 'a {
     (0..tags.len()).filter(|index| results[*index].is_ok())
 }
 
@@ -360,7 +416,11 @@ fn sheet_ownership(spool: &Spool, worker_id: WorkerId) -> Result<Operation, Spoo
 }
 
 fn cleared_occupation(estado: &str) -> Vec<(&'static spooltrack_domain::schema::ColumnSpec, Cell)> {
-    vec![(&ops::OCUPADO_POR, Cell::Empty), (&ops::FECHA_OCUPACION, Cell::Empty), (&ops::ESTADO_DETALLE, Cell::text(estado))]
+    vec![
+        (&ops::OCUPADO_POR, Cell::Empty),
+        (&ops::FECHA_OCUPACION, Cell::Empty),
+        (&ops::ESTADO_DETALLE, Cell::text(estado)),
+    ]
 }
 
 fn worker_column(operation: Operation) -> &'static spooltrack_domain::schema::ColumnSpec {
@@ -391,7 +451,10 @@ mod tests {
         assert!(matches!(validate_batch(&tags(&["A", " "])), Err(SpoolError::InvalidInput { .. })));
         let many: Vec<String> = (0..51).map(|n| format!("T-{n}")).collect();
         assert_eq!(validate_batch(&many), Err(SpoolError::BatchTooLarge { count: 51, max: 50 }));
-        assert_eq!(validate_batch(&tags(&["B", "A", "B", " A", "B"])), Err(SpoolError::DuplicateTags { tags: tags(&["B", "A"]) }));
+        assert_eq!(
+            validate_batch(&tags(&["B", "A", "B", " A", "B"])),
+            Err(SpoolError::DuplicateTags { tags: tags(&["B", "A"]) })
+        );
         assert_eq!(validate_batch(&tags(&[" A "])), Ok(tags(&["A"])));
         assert_eq!(validate_batch(&many[..50]).map(|tags| tags.len()), Ok(50));
     }

@@ -48,24 +48,28 @@ impl Config {
     }
 
     pub fn from_file(path: &Path) -> Result<Config, SpoolError> {
-        let text = std::fs::read_to_string(path).map_err(|error| invalid("--config", format!("no se pudo leer {}: {error}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| invalid("--config", format!("no se pudo leer {}: {error}", path.display())))?;
         let mut config = Config::parse(&text)?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, SpoolError> {
-        let table: toml::Table = text.parse().map_err(|error: toml::de::Error| invalid("archivo", error.message().to_string()))?;
+        let table: toml::Table =
+            text.parse().map_err(|error: toml::de::Error| invalid("archivo", error.message().to_string()))?;
         let mut config = Config::embedded_default();
         for (key, value) in &table {
             match key.as_str() {
                 "station" => config.station = non_empty_text(key, value)?,
                 "timezone" => {
                     let name = non_empty_text(key, value)?;
-                    config.timezone = name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))?;
+                    config.timezone =
+                        name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))?;
                 }
                 "embedded" => {
-                    let section = value.as_table().ok_or_else(|| invalid(key, "debe ser una sección [embedded]".into()))?;
+                    let section =
+                        value.as_table().ok_or_else(|| invalid(key, "debe ser una sección [embedded]".into()))?;
                     for (inner, value) in section {
                         let key = format!("embedded.{inner}");
                         match inner.as_str() {
@@ -107,8 +111,10 @@ mod tests {
 
     #[test]
     fn reads_station_timezone_and_database() {
-        let config = Config::parse("station = \"Armado-1\"\ntimezone = \"America/Lima\"\n[embedded]\ndatabase = \"/tmp/x.db\"\n")
-            .expect("valid");
+        let config = Config::parse(
+            "station = \"Armado-1\"\ntimezone = \"America/Lima\"\n[embedded]\ndatabase = \"/tmp/x.db\"\n",
+        )
+        .expect("valid");
         assert_eq!(config.station, "Armado-1");
         assert_eq!(config.timezone, chrono_tz::America::Lima);
         assert_eq!(config.database, PathBuf::from("/tmp/x.db"));

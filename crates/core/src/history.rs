@@ -63,7 +63,8 @@ pub fn sessions(events: &[AuditEvent], tag: &str, workers: &[Worker]) -> Vec<Wor
             EventKind::CancelarSpool => SessionEnd::Cancelado,
             EventKind::LiberacionForzada => SessionEnd::Liberado,
         };
-        let Some((open, started)) = sessions.iter_mut().rev().find(|(session, _)| session.fin == SessionEnd::EnCurso) else {
+        let Some((open, started)) = sessions.iter_mut().rev().find(|(session, _)| session.fin == SessionEnd::EnCurso)
+        else {
             continue;
         };
         open.hasta = Some(format_date_time(event.timestamp));

@@ -9,7 +9,9 @@ mod service;
 mod views;
 
 pub use history::{SessionEnd, WorkSession};
-pub use ports::{Acquisition, Change, Clock, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store, SystemClock};
+pub use ports::{
+    Acquisition, Change, Clock, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store, SystemClock,
+};
 pub use queries::{ListFilter, ListScope};
 pub use service::SpoolService;
 pub use views::{ActionOutcome, BatchEntry, BatchOutcome, SpoolView, MAX_BATCH};

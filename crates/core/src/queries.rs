@@ -48,13 +48,15 @@ impl ListFilter {
         }
         let Ok(spool) = record.spool() else {
             // An unreadable spool stays visible in the general lists, flagged, never silently dropped.
-            return matches!(self.scope, ListScope::All | ListScope::Available);
+            return self.scope == ListScope::All;
         };
         let needs = |operation: Operation| spool.is_eligible_for(operation);
         let wanted_operation = |operation: Option<Operation>| self.operation.is_none() || operation == self.operation;
         match self.scope {
             ListScope::All => self.operation.is_none_or(needs),
-            ListScope::Available => view.ocupado_por.is_none() && self.operation.map_or(Operation::ALL.into_iter().any(needs), needs),
+            ListScope::Available => {
+                view.ocupado_por.is_none() && self.operation.map_or(Operation::ALL.into_iter().any(needs), needs)
+            }
             ListScope::Occupied => view.ocupado_por.is_some() && wanted_operation(view.operacion_en_curso),
             ListScope::Worker(id) => spool.holder_id() == Some(id) && wanted_operation(view.operacion_en_curso),
         }

@@ -31,7 +31,10 @@ pub(crate) struct Shop {
 
 impl Shop {
     pub fn record(&self, tag: &str) -> Result<&SpoolRecord, SpoolError> {
-        self.spools.iter().find(|record| record.tag() == tag).ok_or_else(|| SpoolError::SpoolNotFound { tag: tag.to_string() })
+        self.spools
+            .iter()
+            .find(|record| record.tag() == tag)
+            .ok_or_else(|| SpoolError::SpoolNotFound { tag: tag.to_string() })
     }
 
     /// The readable spool, SPOOL_NOT_FOUND when no row has the tag, DATA_CORRUPT when its row cannot be read.

@@ -42,7 +42,11 @@ impl SpoolView {
         let spool = match record.spool() {
             Ok(spool) => spool,
             Err(problem) => {
-                return SpoolView { tag: record.tag().to_string(), problema: Some(problem.payload()), ..SpoolView::default() }
+                return SpoolView {
+                    tag: record.tag().to_string(),
+                    problema: Some(problem.payload()),
+                    ..SpoolView::default()
+                }
             }
         };
         let date = |day: Option<chrono::NaiveDate>| day.map(format_date);

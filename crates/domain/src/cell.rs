@@ -14,6 +14,10 @@ pub enum Cell {
     Text(String),
 }
 
+/// A cell whose content is not of the kind asked for (text in a date column, a fraction for an id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable;
+
 /// Text formats a human or another tool may have left in a date cell, tried in order.
 const DATE_TIME_FORMATS: &[&str] = &[
     "%d-%m-%Y %H:%M:%S",
@@ -28,14 +32,8 @@ const DATE_TIME_FORMATS: &[&str] = &[
 const DATE_FORMATS: &[&str] = &["%d-%m-%Y", "%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%b-%Y"];
 
 /// Spanish month abbreviations, mapped to the English ones chrono's `%b` reads.
-const SPANISH_MONTHS: &[(&str, &str)] = &[
-    ("ene", "jan"),
-    ("abr", "apr"),
-    ("ago", "aug"),
-    ("sept", "sep"),
-    ("set", "sep"),
-    ("dic", "dec"),
-];
+const SPANISH_MONTHS: &[(&str, &str)] =
+    &[("ene", "jan"), ("abr", "apr"), ("ago", "aug"), ("sept", "sep"), ("set", "sep"), ("dic", "dec")];
 
 impl Cell {
     pub fn text(value: impl Into<String>) -> Self {
@@ -68,35 +66,35 @@ impl Cell {
     }
 
     /// A date-time from a serial number (days since 1899-12-30) or any accepted text format.
-    /// `Ok(None)` when blank, `Err(())` when the cell holds something that is not a date.
-    pub fn as_date_time(&self) -> Result<Option<NaiveDateTime>, ()> {
+    /// `Ok(None)` when blank, `Err(Unreadable)` when the cell holds something that is not a date.
+    pub fn as_date_time(&self) -> Result<Option<NaiveDateTime>, Unreadable> {
         match self {
             Cell::Empty => Ok(None),
-            Cell::Bool(_) => Err(()),
-            Cell::Number(serial) => serial_to_date_time(*serial).map(Some).ok_or(()),
+            Cell::Bool(_) => Err(Unreadable),
+            Cell::Number(serial) => serial_to_date_time(*serial).map(Some).ok_or(Unreadable),
             Cell::Text(text) if text.trim().is_empty() => Ok(None),
-            Cell::Text(text) => parse_date_text(text.trim()).map(Some).ok_or(()),
+            Cell::Text(text) => parse_date_text(text.trim()).map(Some).ok_or(Unreadable),
         }
     }
 
     /// Like [`Cell::as_date_time`], keeping only the day.
-    pub fn as_date(&self) -> Result<Option<NaiveDate>, ()> {
+    pub fn as_date(&self) -> Result<Option<NaiveDate>, Unreadable> {
         Ok(self.as_date_time()?.map(|moment| moment.date()))
     }
 
     /// A whole number from a number cell or from digits typed as text.
-    pub fn as_integer(&self) -> Result<Option<i64>, ()> {
+    pub fn as_integer(&self) -> Result<Option<i64>, Unreadable> {
         match self {
             Cell::Number(value) if value.fract() == 0.0 => Ok(Some(*value as i64)),
             Cell::Text(text) if text.trim().is_empty() => Ok(None),
-            Cell::Text(text) => text.trim().parse().map(Some).map_err(|_| ()),
+            Cell::Text(text) => text.trim().parse().map(Some).map_err(|_| Unreadable),
             Cell::Empty => Ok(None),
-            _ => Err(()),
+            _ => Err(Unreadable),
         }
     }
 
     /// TRUE/FALSE in any case (also `SI`/`1`); empty is FALSE, as the spec says for `Activo`.
-    pub fn as_flag(&self) -> Result<bool, ()> {
+    pub fn as_flag(&self) -> Result<bool, Unreadable> {
         match self {
             Cell::Empty => Ok(false),
             Cell::Bool(value) => Ok(*value),
@@ -104,16 +102,14 @@ impl Cell {
             Cell::Text(text) => match text.trim().to_lowercase().as_str() {
                 "" | "false" | "falso" | "no" | "0" => Ok(false),
                 "true" | "verdadero" | "si" | "sí" | "1" => Ok(true),
-                _ => Err(()),
+                _ => Err(Unreadable),
             },
         }
     }
 }
 
 fn serial_epoch() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(1899, 12, 30)
-        .and_then(|day| day.and_hms_opt(0, 0, 0))
-        .unwrap_or_default()
+    NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|day| day.and_hms_opt(0, 0, 0)).unwrap_or_default()
 }
 
 /// Days since 1899-12-30, the fraction being the time of day (rounded to the second).
@@ -138,12 +134,10 @@ fn parse_date_text(text: &str) -> Option<NaiveDateTime> {
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(&text, format).ok().filter(plausible))
         .or_else(|| {
-            DATE_FORMATS
-                .iter()
-                .find_map(|format| {
-                    let day = NaiveDate::parse_from_str(&text, format).ok()?;
-                    Some(day.and_time(NaiveTime::MIN)).filter(plausible)
-                })
+            DATE_FORMATS.iter().find_map(|format| {
+                let day = NaiveDate::parse_from_str(&text, format).ok()?;
+                Some(day.and_time(NaiveTime::MIN)).filter(plausible)
+            })
         })
 }
 
@@ -197,9 +191,9 @@ mod tests {
     fn blanks_are_absent_and_garbage_is_an_error() {
         assert_eq!(Cell::Empty.as_date_time(), Ok(None));
         assert_eq!(Cell::text("  ").as_date_time(), Ok(None));
-        assert_eq!(Cell::text("ayer").as_date_time(), Err(()));
-        assert_eq!(Cell::text("31-02-2025").as_date_time(), Err(()));
-        assert_eq!(Cell::Bool(true).as_date_time(), Err(()));
+        assert_eq!(Cell::text("ayer").as_date_time(), Err(Unreadable));
+        assert_eq!(Cell::text("31-02-2025").as_date_time(), Err(Unreadable));
+        assert_eq!(Cell::Bool(true).as_date_time(), Err(Unreadable));
     }
 
     #[test]
@@ -207,10 +201,10 @@ mod tests {
         assert_eq!(Cell::Empty.as_flag(), Ok(false));
         assert_eq!(Cell::text("true").as_flag(), Ok(true));
         assert_eq!(Cell::text("FALSE").as_flag(), Ok(false));
-        assert_eq!(Cell::text("quizás").as_flag(), Err(()));
+        assert_eq!(Cell::text("quizás").as_flag(), Err(Unreadable));
         assert_eq!(Cell::Number(93.0).as_integer(), Ok(Some(93)));
         assert_eq!(Cell::text("93").as_integer(), Ok(Some(93)));
-        assert_eq!(Cell::Number(93.5).as_integer(), Err(()));
+        assert_eq!(Cell::Number(93.5).as_integer(), Err(Unreadable));
     }
 
     #[test]

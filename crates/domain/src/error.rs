@@ -174,9 +174,9 @@ impl SpoolError {
             SpoolError::RoleNotAllowed { worker_id, needed, .. } => {
                 ErrorDetails { worker_id: Some(*worker_id), reason: Some(needed.clone()), ..ErrorDetails::default() }
             }
-            SpoolError::SpoolNotFound { tag: t } | SpoolError::NotOccupied { tag: t } | SpoolError::LockLost { tag: t } => {
-                tag(t)
-            }
+            SpoolError::SpoolNotFound { tag: t }
+            | SpoolError::NotOccupied { tag: t }
+            | SpoolError::LockLost { tag: t } => tag(t),
             SpoolError::PrerequisiteMissing { tag: t, missing } => {
                 ErrorDetails { reason: Some(missing.clone()), ..tag(t) }
             }
@@ -242,7 +242,11 @@ mod tests {
         let error = SpoolError::DataCorrupt { tag: "T-1".into(), column: "Fecha_Armado".into(), raw: "ayer".into() };
         let payload = error.payload();
         assert_eq!(payload.code, ErrorCode::DataCorrupt);
-        assert!(payload.message.contains("T-1") && payload.message.contains("Fecha_Armado") && payload.message.contains("ayer"));
+        assert!(
+            payload.message.contains("T-1")
+                && payload.message.contains("Fecha_Armado")
+                && payload.message.contains("ayer")
+        );
         assert_eq!(payload.details.raw_value.as_deref(), Some("ayer"));
     }
 }

@@ -5,6 +5,7 @@ pub mod cell;
 pub mod error;
 pub mod grid;
 pub mod header;
+pub mod layout;
 pub mod operation;
 pub mod schema;
 pub mod spool;

@@ -155,8 +155,18 @@ pub mod audit {
     pub const FECHA_OPERACION: ColumnSpec = critical("Fecha_Operacion");
     pub const METADATA_JSON: ColumnSpec = critical("Metadata_JSON");
 
-    pub const ALL: &[ColumnSpec] =
-        &[ID, TIMESTAMP, EVENTO_TIPO, TAG_SPOOL, WORKER_ID, WORKER_NOMBRE, OPERACION, ACCION, FECHA_OPERACION, METADATA_JSON];
+    pub const ALL: &[ColumnSpec] = &[
+        ID,
+        TIMESTAMP,
+        EVENTO_TIPO,
+        TAG_SPOOL,
+        WORKER_ID,
+        WORKER_NOMBRE,
+        OPERACION,
+        ACCION,
+        FECHA_OPERACION,
+        METADATA_JSON,
+    ];
 }
 
 /// Where each known column sits in one tab's header, found again on every read.
@@ -210,8 +220,16 @@ mod tests {
     #[test]
     fn finds_columns_by_name_wherever_they_are() {
         let names = header(&[
-            "Notas", "SPLIT", "Fecha_Materiales", "ARMADOR", "fecha armado", "Soldador", "Fecha_Soldadura",
-            "Fecha_QC_Metrología", "Ocupado Por", "Fecha_Ocupacion",
+            "Notas",
+            "SPLIT",
+            "Fecha_Materiales",
+            "ARMADOR",
+            "fecha armado",
+            "Soldador",
+            "Fecha_Soldadura",
+            "Fecha_QC_Metrología",
+            "Ocupado Por",
+            "Fecha_Ocupacion",
         ]);
         let map = ColumnMap::locate(Tab::Operaciones, "Operaciones", &names).expect("all critical present");
         assert_eq!(map.position(&ops::TAG), Some(1));
@@ -222,7 +240,15 @@ mod tests {
 
     #[test]
     fn a_missing_critical_column_is_schema_drift_naming_it() {
-        let names = header(&["TAG_SPOOL", "Fecha_Materiales", "Armador", "Fecha_Armado", "Soldador", "Fecha_Soldadura", "Fecha_Ocupacion"]);
+        let names = header(&[
+            "TAG_SPOOL",
+            "Fecha_Materiales",
+            "Armador",
+            "Fecha_Armado",
+            "Soldador",
+            "Fecha_Soldadura",
+            "Fecha_Ocupacion",
+        ]);
         let error = ColumnMap::locate(Tab::Operaciones, "Operaciones", &names).expect_err("Ocupado_Por missing");
         assert_eq!(error, SpoolError::SchemaDrift { tab: "Operaciones".into(), column: "Ocupado_Por".into() });
     }

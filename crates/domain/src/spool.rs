@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::{
     cell::format_date_time,
+    cell::Unreadable,
     schema::{ops, ColumnMap, ColumnSpec},
     worker::id_from_display_name,
     Cell, Grid, Operation, SpoolError, WorkerId,
@@ -111,16 +112,26 @@ impl Spool {
     pub fn check_can_take(&self, operation: Operation) -> Result<(), SpoolError> {
         let tag = || self.tag.clone();
         if self.fecha_materiales.is_none() {
-            return Err(SpoolError::PrerequisiteMissing { tag: tag(), missing: "faltan los materiales (Fecha_Materiales)".into() });
+            return Err(SpoolError::PrerequisiteMissing {
+                tag: tag(),
+                missing: "faltan los materiales (Fecha_Materiales)".into(),
+            });
         }
         if self.is_completed(operation) {
             return Err(SpoolError::AlreadyCompleted { tag: tag(), operation });
         }
         if operation == Operation::Sold && !self.arm_started() {
-            return Err(SpoolError::PrerequisiteMissing { tag: tag(), missing: "el armado (ARM) no ha comenzado".into() });
+            return Err(SpoolError::PrerequisiteMissing {
+                tag: tag(),
+                missing: "el armado (ARM) no ha comenzado".into(),
+            });
         }
         if let Some(holder) = &self.ocupado_por {
-            return Err(SpoolError::SpoolOccupied { tag: tag(), holder: holder.clone(), since: self.occupied_since_text() });
+            return Err(SpoolError::SpoolOccupied {
+                tag: tag(),
+                holder: holder.clone(),
+                since: self.occupied_since_text(),
+            });
         }
         Ok(())
     }
@@ -165,7 +176,7 @@ fn decode_row(grid: &Grid, map: &ColumnMap, row: usize, tag: String) -> SpoolRec
             let cell = read(grid, map, row, &$spec);
             match cell.$method() {
                 Ok(value) => value,
-                Err(()) => return corrupt(&$spec, cell),
+                Err(Unreadable) => return corrupt(&$spec, cell),
             }
         }};
     }
@@ -194,9 +205,28 @@ mod tests {
     use crate::schema::Tab;
 
     fn grid() -> Grid {
-        let header = ["TAG_SPOOL", "Fecha_Materiales", "Armador", "Fecha_Armado", "Soldador", "Fecha_Soldadura", "Ocupado_Por", "Fecha_Ocupacion", "Estado_Detalle"];
+        let header = [
+            "TAG_SPOOL",
+            "Fecha_Materiales",
+            "Armador",
+            "Fecha_Armado",
+            "Soldador",
+            "Fecha_Soldadura",
+            "Ocupado_Por",
+            "Fecha_Ocupacion",
+            "Estado_Detalle",
+        ];
         let mut grid = Grid::new(header.iter().map(|name| name.to_string()).collect());
-        grid.rows.push(vec![Cell::text("A-1"), Cell::Number(45658.0), Cell::text("MR(93)"), Cell::Empty, Cell::Empty, Cell::Empty, Cell::text("MR(93)"), Cell::Number(45660.5)]);
+        grid.rows.push(vec![
+            Cell::text("A-1"),
+            Cell::Number(45658.0),
+            Cell::text("MR(93)"),
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::text("MR(93)"),
+            Cell::Number(45660.5),
+        ]);
         grid.rows.push(vec![Cell::text("A-2"), Cell::text("ayer")]);
         grid.rows.push(vec![Cell::Empty]);
         grid.rows.push(vec![Cell::text("A-3"), Cell::text("01-01-2025"), Cell::text("MR(93)")]);

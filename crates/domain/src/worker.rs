@@ -95,11 +95,7 @@ pub fn id_from_display_name(display: &str) -> Option<WorkerId> {
 }
 
 /// Finds an active worker who may act, checking in the order of the spec: exists, active, has the role.
-pub fn require_worker<'a>(
-    workers: &'a [Worker],
-    id: WorkerId,
-    needed: &[Role],
-) -> Result<&'a Worker, SpoolError> {
+pub fn require_worker<'a>(workers: &'a [Worker], id: WorkerId, needed: &[Role]) -> Result<&'a Worker, SpoolError> {
     let worker = workers.iter().find(|worker| worker.id == id).ok_or(SpoolError::WorkerNotFound { worker_id: id })?;
     if !worker.activo {
         return Err(SpoolError::WorkerInactive { worker_id: id, worker: worker.display_name() });
@@ -109,43 +105,6 @@ pub fn require_worker<'a>(
         return Err(SpoolError::RoleNotAllowed { worker_id: id, worker: worker.display_name(), needed });
     }
     Ok(worker)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn worker(nombre: &str, apellido: &str, id: WorkerId) -> Worker {
-        Worker { id, nombre: nombre.into(), apellido: apellido.into(), activo: true, roles: vec![Role::Armador] }
-    }
-
-    #[test]
-    fn initials_use_first_words_and_the_id() {
-        assert_eq!(worker("Mauricio", "Rodriguez", 93).display_name(), "MR(93)");
-        assert_eq!(worker("juan pablo", "de la fuente", 7).display_name(), "JD(7)");
-        assert_eq!(worker("Ángel", "Ñuñez", 12).display_name(), "ÁÑ(12)");
-        assert_eq!(id_from_display_name("MR(93)"), Some(93));
-        assert_eq!(id_from_display_name("MR"), None);
-    }
-
-    #[test]
-    fn roles_parse_without_case_or_accents() {
-        assert_eq!(Role::parse("Metrología"), Some(Role::Metrologia));
-        assert_eq!(Role::parse(" SOLDADOR "), Some(Role::Soldador));
-        assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
-        assert_eq!(Role::parse("Gerente"), None);
-    }
-
-    #[test]
-    fn checks_come_in_the_spec_order() {
-        let mut inactive = worker("Ana", "Soto", 2);
-        inactive.activo = false;
-        let workers = vec![worker("Mauricio", "Rodriguez", 93), inactive];
-        assert!(matches!(require_worker(&workers, 5, &[Role::Armador]), Err(SpoolError::WorkerNotFound { .. })));
-        assert!(matches!(require_worker(&workers, 2, &[Role::Soldador]), Err(SpoolError::WorkerInactive { .. })));
-        assert!(matches!(require_worker(&workers, 93, &[Role::Soldador]), Err(SpoolError::RoleNotAllowed { .. })));
-        assert!(require_worker(&workers, 93, &Operation::Arm.allowed_roles()).is_ok());
-    }
 }
 
 /// Workers from Trabajadores with their active roles from Roles; rows without a numeric id are not workers.
@@ -187,4 +146,41 @@ pub fn decode_workers(
         worker.roles.sort();
     }
     workers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn worker(nombre: &str, apellido: &str, id: WorkerId) -> Worker {
+        Worker { id, nombre: nombre.into(), apellido: apellido.into(), activo: true, roles: vec![Role::Armador] }
+    }
+
+    #[test]
+    fn initials_use_first_words_and_the_id() {
+        assert_eq!(worker("Mauricio", "Rodriguez", 93).display_name(), "MR(93)");
+        assert_eq!(worker("juan pablo", "de la fuente", 7).display_name(), "JD(7)");
+        assert_eq!(worker("Ángel", "Ñuñez", 12).display_name(), "ÁÑ(12)");
+        assert_eq!(id_from_display_name("MR(93)"), Some(93));
+        assert_eq!(id_from_display_name("MR"), None);
+    }
+
+    #[test]
+    fn roles_parse_without_case_or_accents() {
+        assert_eq!(Role::parse("Metrología"), Some(Role::Metrologia));
+        assert_eq!(Role::parse(" SOLDADOR "), Some(Role::Soldador));
+        assert_eq!(Role::parse("supervisor"), Some(Role::Supervisor));
+        assert_eq!(Role::parse("Gerente"), None);
+    }
+
+    #[test]
+    fn checks_come_in_the_spec_order() {
+        let mut inactive = worker("Ana", "Soto", 2);
+        inactive.activo = false;
+        let workers = vec![worker("Mauricio", "Rodriguez", 93), inactive];
+        assert!(matches!(require_worker(&workers, 5, &[Role::Armador]), Err(SpoolError::WorkerNotFound { .. })));
+        assert!(matches!(require_worker(&workers, 2, &[Role::Soldador]), Err(SpoolError::WorkerInactive { .. })));
+        assert!(matches!(require_worker(&workers, 93, &[Role::Soldador]), Err(SpoolError::RoleNotAllowed { .. })));
+        assert!(require_worker(&workers, 93, &Operation::Arm.allowed_roles()).is_ok());
+    }
 }

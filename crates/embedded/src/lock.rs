@@ -1,0 +1,177 @@
+//! The local lock: one row per held spool in the shared SQLite file. Grants happen inside IMMEDIATE
+//! transactions, so the lock stays exclusive across processes (the window and the CLI at once).
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use spooltrack_core::{Acquisition, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_domain::SpoolError;
+
+use crate::database::{sql_error, Database};
+
+const SINCE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+pub struct EmbeddedLock {
+    database: Database,
+}
+
+impl EmbeddedLock {
+    pub fn open(path: &Path) -> Result<EmbeddedLock, SpoolError> {
+        Ok(EmbeddedLock { database: Database::open(path).map_err(as_lock_error)? })
+    }
+
+    async fn run<T, F>(&self, work: F) -> Result<T, SpoolError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, SpoolError> + Send + 'static,
+    {
+        self.database.run(work).await.map_err(as_lock_error)
+    }
+
+    /// Grants a lock with a chosen token; seeding uses it to give the demo's occupied spools their locks.
+    pub(crate) fn insert(
+        connection: &Connection,
+        tag: &str,
+        holder: &Holder,
+        token: &LockToken,
+    ) -> Result<u64, SpoolError> {
+        let fence: i64 = connection
+            .query_row("UPDATE lock_fence SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| row.get(0))
+            .map_err(sql_error)?;
+        connection
+            .execute(
+                "INSERT INTO spool_locks (tag, worker_id, worker, operation, station, since, token, fence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    tag,
+                    holder.worker_id,
+                    holder.worker,
+                    holder.operation.code(),
+                    holder.station,
+                    holder.since.format(SINCE_FORMAT).to_string(),
+                    token.expose(),
+                    fence
+                ],
+            )
+            .map_err(sql_error)?;
+        Ok(fence as u64)
+    }
+}
+
+#[async_trait]
+impl LockService for EmbeddedLock {
+    async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError> {
+        let requests = requests.to_vec();
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let mut answers = Vec::with_capacity(requests.len());
+            for (tag, holder) in &requests {
+                match select(&transaction, tag)? {
+                    Some(current) => answers.push(Acquisition::Held(current.holder)),
+                    None => {
+                        let token = LockToken::random();
+                        let fence = EmbeddedLock::insert(&transaction, tag, holder, &token)?;
+                        answers.push(Acquisition::Granted(Grant { token, fence }));
+                    }
+                }
+            }
+            transaction.commit().map_err(sql_error)?;
+            Ok(answers)
+        })
+        .await
+    }
+
+    async fn inspect(&self, tags: &[String]) -> Result<Vec<Option<HeldLock>>, SpoolError> {
+        let tags = tags.to_vec();
+        self.run(move |connection| {
+            let transaction = connection.transaction().map_err(sql_error)?;
+            let locks = tags.iter().map(|tag| select(&transaction, tag)).collect();
+            transaction.commit().map_err(sql_error)?;
+            locks
+        })
+        .await
+    }
+
+    async fn confirm(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        let grants = grants.to_vec();
+        self.run(move |connection| {
+            grants
+                .iter()
+                .map(|(tag, token)| Ok(select(connection, tag)?.is_some_and(|lock| lock.token == *token)))
+                .collect()
+        })
+        .await
+    }
+
+    async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        let grants = grants.to_vec();
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let released = grants
+                .iter()
+                .map(|(tag, token)| {
+                    let deleted = transaction
+                        .execute("DELETE FROM spool_locks WHERE tag = ?1 AND token = ?2", params![tag, token.expose()])
+                        .map_err(sql_error)?;
+                    Ok(deleted > 0)
+                })
+                .collect::<Result<Vec<bool>, SpoolError>>()?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(released)
+        })
+        .await
+    }
+
+    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError> {
+        let tag = tag.to_string();
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let previous = select(&transaction, &tag)?;
+            transaction.execute("DELETE FROM spool_locks WHERE tag = ?1", params![tag]).map_err(sql_error)?;
+            transaction.execute("UPDATE lock_fence SET value = value + 1 WHERE id = 1", []).map_err(sql_error)?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(previous.map(|lock| lock.holder))
+        })
+        .await
+    }
+}
+
+fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolError> {
+    connection
+        .prepare_cached(
+            "SELECT worker_id, worker, operation, station, since, token, fence FROM spool_locks WHERE tag = ?1",
+        )
+        .map_err(sql_error)?
+        .query_row(params![tag], |row| {
+            let operation: String = row.get(2)?;
+            let since: String = row.get(4)?;
+            let fence: i64 = row.get(6)?;
+            Ok((
+                Holder {
+                    worker_id: row.get(0)?,
+                    worker: row.get(1)?,
+                    operation: operation.parse().unwrap_or(spooltrack_domain::Operation::Arm),
+                    station: row.get(3)?,
+                    since: NaiveDateTime::parse_from_str(&since, SINCE_FORMAT).unwrap_or_default(),
+                },
+                LockToken::new(row.get(5)?),
+                fence as u64,
+            ))
+        })
+        .optional()
+        .map_err(sql_error)
+        .map(|found| found.map(|(holder, token, fence)| HeldLock { holder, token, fence }))
+}
+
+/// Failures of the lock file are the lock service being unavailable, not the store.
+fn as_lock_error(error: SpoolError) -> SpoolError {
+    match error {
+        SpoolError::SheetsUnavailable { reason } => SpoolError::LockUnavailable { reason },
+        other => other,
+    }
+}

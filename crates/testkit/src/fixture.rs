@@ -1,0 +1,77 @@
+//! The standard shop of the behaviour suite: workers of every kind and spools in every state the rules care about.
+
+use spooltrack_domain::{layout::ShopLayout, schema::ops, Cell, Role, WorkerId};
+
+pub const ARMADOR: WorkerId = 93;
+pub const ARMADOR_SOLDADOR: WorkerId = 94;
+pub const SOLDADOR: WorkerId = 101;
+pub const AYUDANTE: WorkerId = 104;
+pub const METROLOGO: WorkerId = 105;
+pub const INACTIVE: WorkerId = 108;
+pub const SUPERVISOR: WorkerId = 109;
+/// Twenty armadores, for contention tests.
+pub const CONTENDERS: std::ops::Range<WorkerId> = 200..220;
+
+/// Spools ready for ARM: `S-001` … `S-060`.
+pub const READY_SPOOLS: usize = 60;
+pub const NO_MATERIALS: &str = "S-NOMAT";
+pub const ARM_DONE: &str = "S-ARMDONE";
+pub const BOTH_DONE: &str = "S-BOTHDONE";
+/// Held in the sheet by CP(101) for SOLD since serial 45658.75 (01-01-2025 18:00:00), with no lock.
+pub const HELD_IN_SHEET: &str = "S-HELD";
+/// Fecha_Materiales reads `ayer`.
+pub const CORRUPT: &str = "S-CORRUPT";
+
+pub fn ready(number: usize) -> String {
+    format!("S-{number:03}")
+}
+
+pub fn ready_tags(count: usize) -> Vec<String> {
+    (1..=count).map(ready).collect()
+}
+
+pub fn standard_shop() -> ShopLayout {
+    let mut shop = ShopLayout::default();
+    shop.add_worker(ARMADOR, "Mauricio", "Rodriguez", true, &[Role::Armador]);
+    shop.add_worker(ARMADOR_SOLDADOR, "Nicolás", "Rodríguez", true, &[Role::Armador, Role::Soldador]);
+    shop.add_worker(SOLDADOR, "Carlos", "Pérez", true, &[Role::Soldador]);
+    shop.add_worker(AYUDANTE, "Pedro", "Soto", true, &[Role::Ayudante]);
+    shop.add_worker(METROLOGO, "Andrea", "Fuentes", true, &[Role::Metrologia]);
+    shop.add_worker(INACTIVE, "Sebastián", "Díaz", false, &[Role::Armador]);
+    shop.add_worker(SUPERVISOR, "Camila", "Rojas", true, &[Role::Supervisor]);
+    for id in CONTENDERS {
+        shop.add_worker(id, &format!("Armador{id}"), "Turno", true, &[Role::Armador]);
+    }
+
+    for number in 1..=READY_SPOOLS {
+        let nv = if number <= 30 { "NV-100" } else { "NV-200" };
+        shop.add_ready_spool(&ready(number), nv, &format!("OT-{}", number / 10), Cell::text("02-01-2025"));
+    }
+    shop.add_spool(&[(&ops::TAG, Cell::text(NO_MATERIALS)), (&ops::NV, Cell::text("NV-100"))]);
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(ARM_DONE)),
+        (&ops::FECHA_MATERIALES, Cell::Number(45600.0)),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::FECHA_ARMADO, Cell::text("2025-01-03")),
+        (&ops::ESTADO_DETALLE, Cell::text("ARM completado, SOLD pendiente")),
+    ]);
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(BOTH_DONE)),
+        (&ops::FECHA_MATERIALES, Cell::text("1/12/24")),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::FECHA_ARMADO, Cell::text("03-Ene-2025")),
+        (&ops::SOLDADOR, Cell::text("CP(101)")),
+        (&ops::FECHA_SOLDADURA, Cell::Number(45662.0)),
+    ]);
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(HELD_IN_SHEET)),
+        (&ops::FECHA_MATERIALES, Cell::text("02-01-2025")),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::SOLDADOR, Cell::text("CP(101)")),
+        (&ops::OCUPADO_POR, Cell::text("CP(101)")),
+        (&ops::FECHA_OCUPACION, Cell::Number(45658.75)),
+        (&ops::ESTADO_DETALLE, Cell::text("CP(101) trabajando SOLD")),
+    ]);
+    shop.add_spool(&[(&ops::TAG, Cell::text(CORRUPT)), (&ops::FECHA_MATERIALES, Cell::text("ayer"))]);
+    shop
+}

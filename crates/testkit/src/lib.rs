@@ -1,0 +1,12 @@
+//! Test support shared by every crate: fixtures for the four tabs, a clock tests move by hand, a store
+//! wrapper that fails on demand and counts calls, and the behaviour suite that every store/lock pair runs.
+
+mod clock;
+mod faults;
+pub mod fixture;
+mod harness;
+pub mod suite;
+
+pub use clock::ManualClock;
+pub use faults::FaultyStore;
+pub use harness::{Backend, Harness, Site};

@@ -1,0 +1,445 @@
+//! The behaviour suite of SPEC §3-4: one set of tests that every store and lock pair must pass, so the
+//! embedded default, Google Sheets and Redis cannot drift apart. Backends instantiate it with
+//! [`behaviour_suite!`](crate::behaviour_suite).
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+use spooltrack_core::{ListFilter, ListScope, SessionEnd};
+use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation, SpoolError};
+
+use crate::{
+    fixture::{self, *},
+    Backend, Harness,
+};
+
+async fn standard(backend: &dyn Backend) -> Harness {
+    Harness::start(backend, fixture::standard_shop()).await
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, SpoolError>) -> ErrorCode {
+    result.expect_err("the action should be refused").code()
+}
+
+pub async fn tomar_writes_the_row_and_one_audit_row(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let before = shop.audit_rows().await;
+    let done = shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    assert_eq!(done.estado_detalle, "MR(93) trabajando ARM");
+
+    let row = shop.row(&ready(1)).await;
+    assert_eq!(row["Ocupado_Por"], Cell::text("MR(93)"));
+    assert_eq!(row["Fecha_Ocupacion"], Cell::text("07-03-2025 08:15:00"));
+    assert_eq!(row["Estado_Detalle"], Cell::text("MR(93) trabajando ARM"));
+    assert_eq!(row["Armador"], Cell::text("MR(93)"));
+    assert!(matches!(row["version"], Cell::Number(fence) if fence >= 1.0));
+    assert_eq!(shop.audit_rows().await, before + 1);
+    let event = shop.events().await.pop().expect("an audit row");
+    assert_eq!((event.kind, event.tag.as_str(), event.worker_id), (EventKind::TomarSpool, ready(1).as_str(), ARMADOR));
+    assert_eq!(event.operation, Some(Operation::Arm));
+
+    let status = shop.service.status(&ready(1)).await.expect("status");
+    assert_eq!(status.ocupado_por.as_deref(), Some("MR(93)"));
+    assert_eq!(status.operacion_en_curso, Some(Operation::Arm));
+    assert_eq!(status.estacion.as_deref(), Some("estacion-A"));
+}
+
+pub async fn twenty_concurrent_tomar_have_exactly_one_winner(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let mut stations = Vec::new();
+    for id in CONTENDERS {
+        stations.push((id, Arc::new(shop.station(&format!("estacion-{id}")).await)));
+    }
+    let tasks: Vec<_> = stations
+        .into_iter()
+        .map(|(id, station)| tokio::spawn(async move { (id, station.tomar(&ready(7), id, Operation::Arm).await) }))
+        .collect();
+    let mut winners = Vec::new();
+    let mut losers = Vec::new();
+    for task in tasks {
+        match task.await.expect("task finished") {
+            (id, Ok(_)) => winners.push(id),
+            (_, Err(error)) => losers.push(error),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one winner");
+    let holder = format!("AT({})", winners[0]);
+    assert_eq!(losers.len(), 19);
+    for error in losers {
+        assert_eq!(error.code(), ErrorCode::SpoolOccupied);
+        assert_eq!(error.holder(), Some(holder.as_str()), "every loser is told who holds it");
+    }
+    assert_eq!(shop.row(&ready(7)).await["Ocupado_Por"], Cell::text(holder));
+    let takes = shop.events().await.into_iter().filter(|event| event.tag == ready(7)).count();
+    assert_eq!(takes, 1);
+}
+
+pub async fn every_failed_check_has_its_own_code_and_writes_nothing(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let service = &shop.service;
+    assert_eq!(code(service.tomar(&ready(1), 999, Operation::Arm).await), ErrorCode::WorkerNotFound);
+    assert_eq!(code(service.tomar(&ready(1), INACTIVE, Operation::Arm).await), ErrorCode::WorkerInactive);
+    assert_eq!(code(service.tomar(&ready(1), SOLDADOR, Operation::Arm).await), ErrorCode::RoleNotAllowed);
+    assert_eq!(code(service.tomar(&ready(1), METROLOGO, Operation::Sold).await), ErrorCode::RoleNotAllowed);
+    assert_eq!(code(service.tomar("NO-EXISTE", ARMADOR, Operation::Arm).await), ErrorCode::SpoolNotFound);
+    assert_eq!(code(service.tomar(NO_MATERIALS, ARMADOR, Operation::Arm).await), ErrorCode::PrerequisiteMissing);
+    assert_eq!(code(service.tomar(ARM_DONE, ARMADOR, Operation::Arm).await), ErrorCode::AlreadyCompleted);
+    assert_eq!(code(service.tomar(BOTH_DONE, SOLDADOR, Operation::Sold).await), ErrorCode::AlreadyCompleted);
+    assert_eq!(code(service.tomar(&ready(1), SOLDADOR, Operation::Sold).await), ErrorCode::PrerequisiteMissing);
+    assert_eq!(code(service.tomar(HELD_IN_SHEET, ARMADOR_SOLDADOR, Operation::Sold).await), ErrorCode::SpoolOccupied);
+    assert_eq!(code(service.tomar(CORRUPT, ARMADOR, Operation::Arm).await), ErrorCode::DataCorrupt);
+    assert_eq!(shop.store.writes(), 0, "no failed check reaches the store");
+    assert_eq!(shop.audit_rows().await, 0);
+    // Nothing was locked either: every spool is still free for a qualified worker.
+    service.tomar(&ready(1), AYUDANTE, Operation::Arm).await.expect("still free");
+    service.tomar(ARM_DONE, AYUDANTE, Operation::Sold).await.expect("ARM done, SOLD free");
+}
+
+pub async fn an_occupied_spool_names_its_holder_and_since_when(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(2), ARMADOR, Operation::Arm).await.expect("taken");
+    let error = shop.service.tomar(&ready(2), ARMADOR_SOLDADOR, Operation::Arm).await.expect_err("occupied");
+    assert_eq!(error.code(), ErrorCode::SpoolOccupied);
+    let details = error.details();
+    assert_eq!(details.holder.as_deref(), Some("MR(93)"));
+    assert_eq!(details.since.as_deref(), Some("07-03-2025 08:15:00"));
+    let sheet_only = shop.service.tomar(HELD_IN_SHEET, ARMADOR_SOLDADOR, Operation::Sold).await.expect_err("occupied");
+    assert_eq!(sheet_only.details().holder.as_deref(), Some("CP(101)"));
+    assert_eq!(sheet_only.details().since.as_deref(), Some("01-01-2025 18:00:00"));
+}
+
+pub async fn completar_sold_writes_fecha_soldadura_and_never_fecha_armado(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let armado_before = shop.row(ARM_DONE).await["Fecha_Armado"].clone();
+    shop.service.tomar(ARM_DONE, SOLDADOR, Operation::Sold).await.expect("taken");
+    let fecha = NaiveDate::from_ymd_opt(2025, 3, 6);
+    let done = shop.service.completar(ARM_DONE, SOLDADOR, fecha).await.expect("completed");
+    assert_eq!(done.estado_detalle, "SOLD completado");
+    let row = shop.row(ARM_DONE).await;
+    assert_eq!(row["Fecha_Soldadura"], Cell::text("06-03-2025"));
+    assert_eq!(row["Fecha_Armado"], armado_before);
+    assert_eq!(row["Soldador"], Cell::text("CP(101)"));
+    assert!(row["Ocupado_Por"].is_blank() && row["Fecha_Ocupacion"].is_blank());
+    assert_eq!(shop.events().await.pop().map(|event| event.kind), Some(EventKind::CompletarSold));
+    // The spool is free and SOLD is finished for good.
+    assert_eq!(
+        code(shop.service.tomar(ARM_DONE, ARMADOR_SOLDADOR, Operation::Sold).await),
+        ErrorCode::AlreadyCompleted
+    );
+}
+
+pub async fn completar_arm_defaults_to_today(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(3), ARMADOR, Operation::Arm).await.expect("taken");
+    let done = shop.service.completar(&ready(3), ARMADOR, None).await.expect("completed");
+    assert_eq!(done.estado_detalle, "ARM completado, SOLD pendiente");
+    let row = shop.row(&ready(3)).await;
+    assert_eq!(row["Fecha_Armado"], Cell::text("07-03-2025"));
+    assert!(row["Fecha_Soldadura"].is_blank());
+    assert_eq!(shop.events().await.pop().map(|event| event.kind), Some(EventKind::CompletarArm));
+}
+
+pub async fn a_failed_tomar_write_leaves_no_audit_row_and_no_lock(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.store.fail_next_writes(1);
+    let error = shop.service.tomar(&ready(4), ARMADOR, Operation::Arm).await.expect_err("write fails");
+    assert_eq!(error.code(), ErrorCode::SheetsUnavailable);
+    assert_eq!(shop.audit_rows().await, 0);
+    assert!(shop.row(&ready(4)).await["Ocupado_Por"].is_blank());
+    // The lock was given back: someone else takes the spool at once.
+    shop.service.tomar(&ready(4), ARMADOR_SOLDADOR, Operation::Arm).await.expect("lock was released");
+}
+
+pub async fn a_failed_pausar_write_keeps_the_spool_with_its_holder(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(5), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.store.fail_next_writes(1);
+    assert_eq!(code(shop.service.pausar(&ready(5), ARMADOR).await), ErrorCode::SheetsUnavailable);
+    assert_eq!(shop.row(&ready(5)).await["Ocupado_Por"], Cell::text("MR(93)"));
+    assert_eq!(code(shop.service.tomar(&ready(5), ARMADOR_SOLDADOR, Operation::Arm).await), ErrorCode::SpoolOccupied);
+    shop.service.pausar(&ready(5), ARMADOR).await.expect("the retry succeeds");
+    assert_eq!(shop.audit_rows().await, 2, "one TOMAR and one PAUSAR, nothing from the failed try");
+}
+
+pub async fn only_the_holder_may_pause(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    assert_eq!(code(shop.service.pausar(&ready(6), ARMADOR).await), ErrorCode::NotOccupied);
+    shop.service.tomar(&ready(6), ARMADOR, Operation::Arm).await.expect("taken");
+    let error = shop.service.pausar(&ready(6), ARMADOR_SOLDADOR).await.expect_err("not the holder");
+    assert_eq!(error.code(), ErrorCode::NotOwner);
+    assert_eq!(error.holder(), Some("MR(93)"));
+    assert_eq!(code(shop.service.completar(&ready(6), ARMADOR_SOLDADOR, None).await), ErrorCode::NotOwner);
+    assert_eq!(code(shop.service.cancelar(&ready(6), ARMADOR_SOLDADOR).await), ErrorCode::NotOwner);
+    let sheet_only = shop.service.pausar(HELD_IN_SHEET, ARMADOR).await.expect_err("held in the sheet by CP(101)");
+    assert_eq!(sheet_only.holder(), Some("CP(101)"));
+}
+
+pub async fn pausar_frees_the_spool_and_keeps_the_previous_worker(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(8), ARMADOR, Operation::Arm).await.expect("taken");
+    let done = shop.service.pausar(&ready(8), ARMADOR).await.expect("paused");
+    assert_eq!(done.estado_detalle, "ARM pausado");
+    let row = shop.row(&ready(8)).await;
+    assert!(row["Ocupado_Por"].is_blank() && row["Fecha_Ocupacion"].is_blank());
+    assert_eq!(row["Armador"], Cell::text("MR(93)"));
+    assert_eq!(shop.events().await.pop().map(|event| event.kind), Some(EventKind::PausarSpool));
+
+    let status = shop.service.status(&ready(8)).await.expect("status");
+    assert_eq!((status.pausado, status.trabajo_previo.as_deref()), (Some(Operation::Arm), Some("MR(93)")));
+    // Immediately free for anyone qualified; the first worker stays recorded as Armador.
+    shop.service.tomar(&ready(8), ARMADOR_SOLDADOR, Operation::Arm).await.expect("free again");
+    assert_eq!(shop.row(&ready(8)).await["Armador"], Cell::text("MR(93)"));
+    // A paused spool held in the sheet only (no lock) is paused by its holder too.
+    shop.service.pausar(HELD_IN_SHEET, SOLDADOR).await.expect("holder per the sheet");
+}
+
+pub async fn cancelar_puts_the_row_back_as_it_was(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let before = shop.row(ARM_DONE).await;
+    shop.service.tomar(ARM_DONE, SOLDADOR, Operation::Sold).await.expect("taken");
+    shop.service.cancelar(ARM_DONE, SOLDADOR).await.expect("cancelled");
+    let after = shop.row(ARM_DONE).await;
+    for column in ["Ocupado_Por", "Fecha_Ocupacion", "Estado_Detalle", "Soldador", "Armador", "Fecha_Armado"] {
+        assert_eq!(after[column].display(), before[column].display(), "{column} restored");
+    }
+    assert_eq!(shop.events().await.pop().map(|event| event.kind), Some(EventKind::CancelarSpool));
+    shop.service.tomar(ARM_DONE, ARMADOR_SOLDADOR, Operation::Sold).await.expect("free again");
+}
+
+pub async fn a_batch_succeeds_or_fails_spool_by_spool_in_one_write(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let other = shop.station("estacion-B").await;
+    other.tomar(&ready(12), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken elsewhere");
+    other.tomar(&ready(15), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken elsewhere");
+    let mut tags = ready_tags(8);
+    tags.extend([ready(12), ready(15), NO_MATERIALS.to_string()]);
+    tags.remove(0);
+
+    let (reads, writes) = (shop.store.reads(), shop.store.writes());
+    let outcome = shop.service.tomar_batch(&tags, ARMADOR, Operation::Arm).await.expect("batch ran");
+    assert_eq!((outcome.total, outcome.succeeded, outcome.failed), (10, 7, 3));
+    assert_eq!(shop.store.writes() - writes, 1, "one store write for the whole batch");
+    assert_eq!(shop.store.reads() - reads, 1, "one store read for the whole batch");
+    let failed: Vec<_> = outcome.details.iter().filter(|entry| !entry.success).collect();
+    assert_eq!(failed[0].code, Some(ErrorCode::SpoolOccupied));
+    assert_eq!(failed[0].holder.as_deref(), Some("NR(94)"));
+    assert_eq!(failed[2].code, Some(ErrorCode::PrerequisiteMissing));
+    let events = shop.events().await;
+    assert_eq!(events.iter().filter(|event| event.worker_id == ARMADOR).count(), 7);
+
+    let paused = shop.service.pausar_batch(&tags[..7], ARMADOR).await.expect("batch ran");
+    assert_eq!(paused.succeeded, 7);
+    let completed = shop.service.completar_batch(&[ready(12), ready(15)], ARMADOR_SOLDADOR, None).await.expect("ran");
+    assert_eq!(completed.succeeded, 2);
+}
+
+pub async fn malformed_batches_are_refused_before_any_work(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let service = &shop.service;
+    assert_eq!(code(service.tomar_batch(&[], ARMADOR, Operation::Arm).await), ErrorCode::InvalidInput);
+    assert_eq!(code(service.tomar_batch(&ready_tags(51), ARMADOR, Operation::Arm).await), ErrorCode::BatchTooLarge);
+    let repeated = vec![ready(1), ready(2), ready(1)];
+    assert_eq!(code(service.tomar_batch(&repeated, ARMADOR, Operation::Arm).await), ErrorCode::DuplicateTags);
+    assert_eq!(code(service.pausar_batch(&repeated, ARMADOR).await), ErrorCode::DuplicateTags);
+    assert_eq!((shop.store.reads(), shop.store.writes()), (0, 0));
+    let fifty = service.tomar_batch(&ready_tags(50), ARMADOR, Operation::Arm).await.expect("fifty is allowed");
+    assert_eq!(fifty.succeeded, 50);
+}
+
+pub async fn force_release_needs_a_supervisor_and_a_reason(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(9), ARMADOR, Operation::Arm).await.expect("taken");
+    assert_eq!(code(shop.service.liberar(&ready(9), ARMADOR_SOLDADOR, "se fue").await), ErrorCode::RoleNotAllowed);
+    assert_eq!(code(shop.service.liberar(&ready(9), SUPERVISOR, "  ").await), ErrorCode::InvalidInput);
+    assert_eq!(code(shop.service.liberar(&ready(10), SUPERVISOR, "nadie").await), ErrorCode::NotOccupied);
+
+    shop.service.liberar(&ready(9), SUPERVISOR, "terminó el turno").await.expect("released");
+    let event = shop.events().await.pop().expect("audited");
+    assert_eq!((event.kind, event.worker_id), (EventKind::LiberacionForzada, SUPERVISOR));
+    assert_eq!(event.metadata["motivo"], "terminó el turno");
+    assert_eq!(event.metadata["holder_anterior"], "MR(93)");
+    assert!(shop.row(&ready(9)).await["Ocupado_Por"].is_blank());
+    // The old holder's late PAUSAR finds nothing to pause; the spool is free for others.
+    assert_eq!(code(shop.service.pausar(&ready(9), ARMADOR).await), ErrorCode::NotOccupied);
+    shop.service.tomar(&ready(9), ARMADOR_SOLDADOR, Operation::Arm).await.expect("free");
+    // A spool held only in the sheet is released too.
+    shop.service.liberar(HELD_IN_SHEET, SUPERVISOR, "sin bloqueo").await.expect("released");
+}
+
+pub async fn a_column_inserted_before_ocupado_por_changes_nothing(backend: &dyn Backend) {
+    let mut layout = fixture::standard_shop();
+    let position = layout.operaciones.header.iter().position(|name| name == "Ocupado_Por").expect("column");
+    layout.operaciones.insert_column(position, "Observaciones");
+    let shop = Harness::start(backend, layout).await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    let row = shop.row(&ready(1)).await;
+    assert_eq!(row["Ocupado_Por"], Cell::text("MR(93)"));
+    assert!(row["Observaciones"].is_blank(), "the inserted column is never written");
+    let status = shop.service.status(HELD_IN_SHEET).await.expect("status");
+    assert_eq!(status.ocupado_por.as_deref(), Some("CP(101)"));
+}
+
+pub async fn a_missing_critical_column_is_schema_drift_and_nothing_is_written(backend: &dyn Backend) {
+    let mut layout = fixture::standard_shop();
+    let position = layout.operaciones.header.iter().position(|name| name == "Fecha_Ocupacion").expect("column");
+    layout.operaciones.header[position] = "Fecha Ocupación Antigua".into();
+    let shop = Harness::start(backend, layout).await;
+    let error = shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect_err("drift");
+    assert_eq!(error, SpoolError::SchemaDrift { tab: "Operaciones".into(), column: "Fecha_Ocupacion".into() });
+    assert_eq!(code(shop.service.status(&ready(1)).await), ErrorCode::SchemaDrift);
+    assert_eq!(shop.store.writes(), 0);
+}
+
+pub async fn dates_in_any_format_read_back(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let held = shop.service.status(HELD_IN_SHEET).await.expect("status");
+    assert_eq!(held.ocupado_desde.as_deref(), Some("01-01-2025 18:00:00"), "serial Fecha_Ocupacion");
+    let done = shop.service.status(BOTH_DONE).await.expect("status");
+    assert_eq!(done.fecha_materiales.as_deref(), Some("01-12-2024"));
+    assert_eq!(done.fecha_armado.as_deref(), Some("03-01-2025"));
+    assert_eq!(done.fecha_soldadura.as_deref(), Some("05-01-2025"));
+    assert_eq!(shop.service.status(ARM_DONE).await.expect("status").fecha_armado.as_deref(), Some("03-01-2025"));
+}
+
+pub async fn a_corrupt_cell_is_data_corrupt_never_not_found(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let error = shop.service.status(CORRUPT).await.expect_err("corrupt");
+    assert_eq!(
+        error,
+        SpoolError::DataCorrupt { tag: CORRUPT.into(), column: "Fecha_Materiales".into(), raw: "ayer".into() }
+    );
+    let listed = shop.service.list(&ListFilter::default()).await.expect("list");
+    let entry = listed.iter().find(|view| view.tag == CORRUPT).expect("still listed");
+    assert_eq!(entry.problema.as_ref().map(|problem| problem.code), Some(ErrorCode::DataCorrupt));
+    assert_eq!(code(shop.service.tomar(CORRUPT, ARMADOR, Operation::Arm).await), ErrorCode::DataCorrupt);
+}
+
+pub async fn lists_answer_available_occupied_and_mine(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.service.tomar(&ready(40), ARMADOR, Operation::Arm).await.expect("taken");
+    let service = &shop.service;
+    let list = |filter: ListFilter| async move { service.list(&filter).await.expect("list") };
+    let tags = |views: Vec<spooltrack_core::SpoolView>| views.into_iter().map(|view| view.tag).collect::<Vec<_>>();
+
+    let available = tags(
+        list(ListFilter { operation: Some(Operation::Arm), scope: ListScope::Available, ..Default::default() }).await,
+    );
+    assert_eq!(available.len(), READY_SPOOLS - 2);
+    assert!(!available.contains(&ready(1)) && !available.contains(&NO_MATERIALS.to_string()));
+    let needing_arm = tags(list(ListFilter { operation: Some(Operation::Arm), ..Default::default() }).await);
+    assert!(needing_arm.contains(&ready(1)), "occupied spools stay in the list, to be greyed out");
+    let sold = tags(
+        list(ListFilter { operation: Some(Operation::Sold), scope: ListScope::Available, ..Default::default() }).await,
+    );
+    assert_eq!(sold, vec![ARM_DONE.to_string()]);
+
+    let board = list(ListFilter { scope: ListScope::Occupied, ..Default::default() }).await;
+    assert_eq!(tags(board.clone()), vec![ready(1), ready(40), HELD_IN_SHEET.to_string()]);
+    assert_eq!(board[2].operacion_en_curso, Some(Operation::Sold));
+    assert_eq!(
+        tags(list(ListFilter { scope: ListScope::Worker(ARMADOR), ..Default::default() }).await),
+        vec![ready(1), ready(40)]
+    );
+
+    let nv =
+        list(ListFilter { scope: ListScope::Worker(ARMADOR), nv: Some("nv-200".into()), ..Default::default() }).await;
+    assert_eq!(tags(nv), vec![ready(40)]);
+    let text = list(ListFilter { text: Some("s-05".into()), ..Default::default() }).await;
+    assert_eq!(text.len(), 10);
+    assert_eq!(list(ListFilter { ot: Some("OT-4".into()), ..Default::default() }).await.len(), 10);
+}
+
+pub async fn history_is_rebuilt_as_sessions_from_the_audit(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let tag = ready(20);
+    shop.service.tomar(&tag, ARMADOR, Operation::Arm).await.expect("taken");
+    shop.clock.advance(Duration::minutes(30));
+    shop.service.pausar(&tag, ARMADOR).await.expect("paused");
+    shop.clock.advance(Duration::minutes(10));
+    shop.service.tomar(&tag, ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken again");
+    shop.clock.advance(Duration::hours(2));
+    shop.service.completar(&tag, ARMADOR_SOLDADOR, None).await.expect("completed");
+    shop.service.tomar(&tag, SOLDADOR, Operation::Sold).await.expect("sold taken");
+    shop.clock.advance(Duration::minutes(5));
+    shop.service.liberar(&tag, SUPERVISOR, "cambio de turno").await.expect("released");
+    shop.service.tomar(&tag, SOLDADOR, Operation::Sold).await.expect("sold again");
+
+    let sessions = shop.service.history(&tag).await.expect("history");
+    let summary: Vec<_> =
+        sessions.iter().map(|s| (s.worker.as_str(), s.operation, s.duracion_minutos, s.fin)).collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("MR(93)", Some(Operation::Arm), Some(30), SessionEnd::Pausado),
+            ("NR(94)", Some(Operation::Arm), Some(120), SessionEnd::Completado),
+            ("CP(101)", Some(Operation::Sold), Some(5), SessionEnd::Liberado),
+            ("CP(101)", Some(Operation::Sold), None, SessionEnd::EnCurso),
+        ]
+    );
+    assert_eq!(sessions[0].desde, "07-03-2025 08:15:00");
+    assert_eq!(sessions[0].hasta.as_deref(), Some("07-03-2025 08:45:00"));
+    assert_eq!(sessions[2].nota.as_deref(), Some("CR(109): cambio de turno"));
+    assert_eq!(code(shop.service.history("NO-EXISTE").await), ErrorCode::SpoolNotFound);
+}
+
+pub async fn two_stations_see_each_other(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let other = shop.station("estacion-B").await;
+    other.tomar(&ready(30), ARMADOR, Operation::Arm).await.expect("taken at B");
+    let seen = shop.service.status(&ready(30)).await.expect("status at A");
+    assert_eq!((seen.ocupado_por.as_deref(), seen.estacion.as_deref()), (Some("MR(93)"), Some("estacion-B")));
+    // The holder may pause from any station.
+    shop.service.pausar(&ready(30), ARMADOR).await.expect("paused at A");
+    assert!(other.status(&ready(30)).await.expect("status at B").ocupado_por.is_none());
+}
+
+pub async fn workers_carry_their_roles(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let workers = shop.service.workers().await.expect("workers");
+    let both = workers.iter().find(|worker| worker.id == ARMADOR_SOLDADOR).expect("present");
+    assert_eq!(both.display_name(), "NR(94)");
+    assert_eq!(both.operations(), vec![Operation::Arm, Operation::Sold]);
+    assert!(!workers.iter().find(|worker| worker.id == INACTIVE).expect("present").activo);
+    let tab = shop.grid(Tab::Trabajadores).await;
+    assert_eq!(workers.len(), tab.rows.len());
+}
+
+/// Instantiates every test of the suite for a backend expression (`&dyn Backend`-able).
+#[macro_export]
+macro_rules! behaviour_suite {
+    ($backend:expr) => {
+        $crate::behaviour_suite!(@tests $backend;
+            tomar_writes_the_row_and_one_audit_row,
+            twenty_concurrent_tomar_have_exactly_one_winner,
+            every_failed_check_has_its_own_code_and_writes_nothing,
+            an_occupied_spool_names_its_holder_and_since_when,
+            completar_sold_writes_fecha_soldadura_and_never_fecha_armado,
+            completar_arm_defaults_to_today,
+            a_failed_tomar_write_leaves_no_audit_row_and_no_lock,
+            a_failed_pausar_write_keeps_the_spool_with_its_holder,
+            only_the_holder_may_pause,
+            pausar_frees_the_spool_and_keeps_the_previous_worker,
+            cancelar_puts_the_row_back_as_it_was,
+            a_batch_succeeds_or_fails_spool_by_spool_in_one_write,
+            malformed_batches_are_refused_before_any_work,
+            force_release_needs_a_supervisor_and_a_reason,
+            a_column_inserted_before_ocupado_por_changes_nothing,
+            a_missing_critical_column_is_schema_drift_and_nothing_is_written,
+            dates_in_any_format_read_back,
+            a_corrupt_cell_is_data_corrupt_never_not_found,
+            lists_answer_available_occupied_and_mine,
+            history_is_rebuilt_as_sessions_from_the_audit,
+            two_stations_see_each_other,
+            workers_carry_their_roles,
+        );
+    };
+    (@tests $backend:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                $crate::suite::$name(&$backend).await;
+            }
+        )*
+    };
+}
