@@ -2,16 +2,18 @@
 
 mod actions;
 pub mod config;
+mod doctor;
 mod history;
 mod ports;
 mod queries;
 mod service;
 mod views;
 
+pub use doctor::{DoctorCheck, DoctorReport};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
     Acquisition, Change, Clock, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store, SystemClock,
 };
 pub use queries::{ListFilter, ListScope};
 pub use service::SpoolService;
-pub use views::{ActionOutcome, BatchEntry, BatchOutcome, SpoolView, MAX_BATCH};
+pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, MAX_BATCH};

@@ -121,3 +121,11 @@ impl BatchOutcome {
         BatchOutcome { total: details.len() as u32, succeeded, failed: details.len() as u32 - succeeded, details }
     }
 }
+
+/// A completion date typed by a person (`DD-MM-YYYY`, or any date format the sheet accepts).
+pub fn parse_fecha(text: &str) -> Result<chrono::NaiveDate, SpoolError> {
+    match spooltrack_domain::Cell::text(text).as_date() {
+        Ok(Some(day)) => Ok(day),
+        _ => Err(SpoolError::InvalidInput { field: "fecha".into(), reason: format!("«{}» no es una fecha DD-MM-YYYY", text.trim()) }),
+    }
+}

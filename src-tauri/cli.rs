@@ -1,0 +1,279 @@
+//! The command line of the same binary: scripting and diagnosis on the station's store. Results go to
+//! stdout (as JSON with `--json`), errors as `{code, message, details}`; the exit status tells scripts
+//! what happened: 0 done, 1 refused, 2 usage, 3 a service unreachable or misconfigured.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use spooltrack_core::{
+    config::Config, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView, WorkSession,
+};
+use spooltrack_domain::{Operation, SpoolError, Worker, WorkerId};
+
+use crate::station::Station;
+
+#[derive(Debug, Parser)]
+#[command(name = "spooltrack", version, about = "Quién tiene cada spool, ahora. Sin subcomando abre la ventana.")]
+pub struct Cli {
+    /// Configuration file (else SPOOLTRACK_CONFIG, else the OS config folder, else the embedded default).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Print results and errors as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Status of one spool.
+    Status { tag: String },
+    /// Spools, filtered.
+    List(ListArgs),
+    /// Work sessions of a spool, from the audit log.
+    History { tag: String },
+    /// Workers and their roles.
+    Workers,
+    /// Take spools (several tags make a batch).
+    Tomar {
+        #[arg(required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        worker: WorkerId,
+        #[arg(long, value_parser = parse_operation)]
+        op: Operation,
+    },
+    /// Pause spools you hold.
+    Pausar {
+        #[arg(required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        worker: WorkerId,
+    },
+    /// Complete spools you hold.
+    Completar {
+        #[arg(required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        worker: WorkerId,
+        /// Completion date DD-MM-YYYY (default: today).
+        #[arg(long)]
+        fecha: Option<String>,
+    },
+    /// Undo a TOMAR of the wrong spool.
+    Cancelar {
+        tag: String,
+        #[arg(long)]
+        worker: WorkerId,
+    },
+    /// Force-release a spool (Supervisor only).
+    Liberar {
+        tag: String,
+        #[arg(long)]
+        admin: WorkerId,
+        #[arg(long)]
+        motivo: String,
+    },
+    /// What is configured, what is reachable, whether every critical column is present.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+#[group(id = "scope", multiple = false)]
+pub struct ListArgs {
+    #[arg(long, value_parser = parse_operation)]
+    op: Option<Operation>,
+    /// Only spools nobody holds that need the operation.
+    #[arg(long, group = "scope")]
+    available: bool,
+    /// Only spools somebody holds.
+    #[arg(long, group = "scope")]
+    occupied: bool,
+    /// Only spools this worker holds.
+    #[arg(long, group = "scope")]
+    worker: Option<WorkerId>,
+    #[arg(long)]
+    nv: Option<String>,
+    #[arg(long)]
+    ot: Option<String>,
+    /// Text found in tag, NV or OT.
+    #[arg(long)]
+    text: Option<String>,
+}
+
+fn parse_operation(text: &str) -> Result<Operation, String> {
+    text.parse().map_err(|error: SpoolError| error.to_string())
+}
+
+/// What a subcommand answers.
+enum Report {
+    Spool(SpoolView),
+    Spools(Vec<SpoolView>),
+    History(Vec<WorkSession>),
+    Workers(Vec<Worker>),
+    Action(ActionOutcome),
+    Batch(BatchOutcome),
+    Doctor(DoctorReport),
+}
+
+pub async fn run(cli: Cli, command: Command) -> ExitCode {
+    let result = match Config::load(cli.config.as_deref()) {
+        Ok(config) => execute(config, command).await,
+        Err(error) => Err(error),
+    };
+    match result {
+        Ok(report) => print_report(&report, cli.json),
+        Err(error) => {
+            if cli.json {
+                print_json(&error.payload());
+            } else {
+                eprintln!("{} [{}]", error, serde_json::to_value(error.code()).unwrap_or_default().as_str().unwrap_or_default());
+            }
+            ExitCode::from(if error.code().is_infrastructure() { 3 } else { 1 })
+        }
+    }
+}
+
+async fn execute(config: Config, command: Command) -> Result<Report, SpoolError> {
+    let station = Station::open(config).await?;
+    let service = &station.service;
+    Ok(match command {
+        Command::Status { tag } => Report::Spool(service.status(&tag).await?),
+        Command::List(args) => Report::Spools(service.list(&args.filter()).await?),
+        Command::History { tag } => Report::History(service.history(&tag).await?),
+        Command::Workers => Report::Workers(service.workers().await?),
+        Command::Tomar { tags, worker, op } => match tags.as_slice() {
+            [tag] => Report::Action(service.tomar(tag, worker, op).await?),
+            _ => Report::Batch(service.tomar_batch(&tags, worker, op).await?),
+        },
+        Command::Pausar { tags, worker } => match tags.as_slice() {
+            [tag] => Report::Action(service.pausar(tag, worker).await?),
+            _ => Report::Batch(service.pausar_batch(&tags, worker).await?),
+        },
+        Command::Completar { tags, worker, fecha } => {
+            let fecha = fecha.as_deref().map(parse_fecha).transpose()?;
+            match tags.as_slice() {
+                [tag] => Report::Action(service.completar(tag, worker, fecha).await?),
+                _ => Report::Batch(service.completar_batch(&tags, worker, fecha).await?),
+            }
+        }
+        Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
+        Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
+        Command::Doctor => Report::Doctor(station.doctor().await),
+    })
+}
+
+impl ListArgs {
+    fn filter(self) -> ListFilter {
+        let scope = match (self.available, self.occupied, self.worker) {
+            (true, _, _) => ListScope::Available,
+            (_, true, _) => ListScope::Occupied,
+            (_, _, Some(id)) => ListScope::Worker(id),
+            _ => ListScope::All,
+        };
+        ListFilter { operation: self.op, scope, nv: self.nv, ot: self.ot, text: self.text }
+    }
+}
+
+fn print_json(value: &impl Serialize) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(error) => eprintln!("no se pudo escribir JSON: {error}"),
+    }
+}
+
+fn print_report(report: &Report, json: bool) -> ExitCode {
+    let code = match report {
+        Report::Batch(batch) if batch.failed > 0 => ExitCode::from(1),
+        Report::Doctor(doctor) if !doctor.ok => ExitCode::from(3),
+        _ => ExitCode::SUCCESS,
+    };
+    if json {
+        match report {
+            Report::Spool(view) => print_json(view),
+            Report::Spools(views) => print_json(views),
+            Report::History(sessions) => print_json(sessions),
+            Report::Workers(workers) => print_json(workers),
+            Report::Action(outcome) => print_json(outcome),
+            Report::Batch(batch) => print_json(batch),
+            Report::Doctor(doctor) => print_json(doctor),
+        }
+    } else {
+        print!("{}", render(report));
+    }
+    code
+}
+
+fn or_dash(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("-")
+}
+
+/// Plain text for a person at a terminal.
+fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let mut line = |text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    match report {
+        Report::Spool(view) => {
+            line(format!("{}  NV {}  OT {}", view.tag, or_dash(&view.nv), or_dash(&view.ot)));
+            match &view.ocupado_por {
+                Some(holder) => line(format!("Ocupado por {holder} desde {}", or_dash(&view.ocupado_desde))),
+                None => line("Libre".into()),
+            }
+            line(format!("Estado: {}", or_dash(&view.estado_detalle)));
+            line(format!("Materiales: {}", or_dash(&view.fecha_materiales)));
+            line(format!("ARM: {} {}", or_dash(&view.armador), or_dash(&view.fecha_armado)));
+            line(format!("SOLD: {} {}", or_dash(&view.soldador), or_dash(&view.fecha_soldadura)));
+        }
+        Report::Spools(views) => {
+            for view in views {
+                let state = match (&view.problema, &view.ocupado_por, view.pausado) {
+                    (Some(problem), _, _) => problem.message.clone(),
+                    (_, Some(holder), _) => format!("Ocupado por {holder}"),
+                    (_, _, Some(operation)) => format!("{operation} pausado ({})", or_dash(&view.trabajo_previo)),
+                    _ => or_dash(&view.estado_detalle).to_string(),
+                };
+                line(format!("{:<24} {:<8} {:<8} {state}", view.tag, or_dash(&view.nv), or_dash(&view.ot)));
+            }
+            line(format!("{} spools", views.len()));
+        }
+        Report::History(sessions) => {
+            for session in sessions {
+                let operation = session.operation.map_or("-".to_string(), |operation| operation.to_string());
+                let minutes = session.duracion_minutos.map_or("-".to_string(), |minutes| format!("{minutes} min"));
+                line(format!(
+                    "{:<10} {:<5} {} → {}  {minutes}  {:?}",
+                    session.worker,
+                    operation,
+                    session.desde,
+                    or_dash(&session.hasta),
+                    session.fin
+                ));
+            }
+        }
+        Report::Workers(workers) => {
+            for worker in workers {
+                let roles: Vec<String> = worker.roles.iter().map(ToString::to_string).collect();
+                let active = if worker.activo { "" } else { " (inactivo)" };
+                line(format!("{:<9} {}{active}  {}", worker.display_name(), worker.full_name(), roles.join(", ")));
+            }
+        }
+        Report::Action(outcome) => line(format!("{}: {}", outcome.tag, outcome.estado_detalle)),
+        Report::Batch(batch) => {
+            for entry in &batch.details {
+                line(format!("{:<24} {}", entry.tag, if entry.success { "ok" } else { entry.message.as_deref().unwrap_or("error") }));
+            }
+            line(format!("{} de {} correctos; {} fallaron", batch.succeeded, batch.total, batch.failed));
+        }
+        Report::Doctor(doctor) => {
+            for check in &doctor.checks {
+                line(format!("[{}] {}: {}", if check.ok { "ok" } else { "FALLA" }, check.name, check.detail));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,150 @@
+//! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
+//! details}`. Changes are announced with a `spool-changed` event.
+
+use spooltrack_core::{
+    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession,
+};
+use spooltrack_domain::{ErrorPayload, Operation, Worker, WorkerId};
+use tauri::State;
+
+use crate::{events::ChangeNotifier, station::Station};
+
+type Answer<T> = Result<T, ErrorPayload>;
+
+fn changed_tags(outcome: &BatchOutcome) -> Vec<String> {
+    outcome.details.iter().filter(|entry| entry.success).map(|entry| entry.tag.clone()).collect()
+}
+
+fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, ErrorPayload> {
+    Ok(text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn status(station: State<'_, Station>, tag: String) -> Answer<SpoolView> {
+    Ok(station.service.status(&tag).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_spools(station: State<'_, Station>, filter: ListFilter) -> Answer<Vec<SpoolView>> {
+    Ok(station.service.list(&filter).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn history(station: State<'_, Station>, tag: String) -> Answer<Vec<WorkSession>> {
+    Ok(station.service.history(&tag).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn workers(station: State<'_, Station>) -> Answer<Vec<Worker>> {
+    Ok(station.service.workers().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn doctor(station: State<'_, Station>) -> Answer<DoctorReport> {
+    Ok(station.doctor().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tomar(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tag: String,
+    worker_id: WorkerId,
+    operation: Operation,
+) -> Answer<ActionOutcome> {
+    let outcome = station.service.tomar(&tag, worker_id, operation).await?;
+    changes.notify(vec![outcome.tag.clone()]);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tomar_batch(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tags: Vec<String>,
+    worker_id: WorkerId,
+    operation: Operation,
+) -> Answer<BatchOutcome> {
+    let outcome = station.service.tomar_batch(&tags, worker_id, operation).await?;
+    changes.notify(changed_tags(&outcome));
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pausar(changes: State<'_, ChangeNotifier>, station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+    let outcome = station.service.pausar(&tag, worker_id).await?;
+    changes.notify(vec![outcome.tag.clone()]);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pausar_batch(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tags: Vec<String>,
+    worker_id: WorkerId,
+) -> Answer<BatchOutcome> {
+    let outcome = station.service.pausar_batch(&tags, worker_id).await?;
+    changes.notify(changed_tags(&outcome));
+    Ok(outcome)
+}
+
+/// `fecha` is `DD-MM-YYYY`; empty means today.
+#[tauri::command]
+#[specta::specta]
+pub async fn completar(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tag: String,
+    worker_id: WorkerId,
+    fecha: Option<String>,
+) -> Answer<ActionOutcome> {
+    let outcome = station.service.completar(&tag, worker_id, self::fecha(fecha)?).await?;
+    changes.notify(vec![outcome.tag.clone()]);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn completar_batch(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tags: Vec<String>,
+    worker_id: WorkerId,
+    fecha: Option<String>,
+) -> Answer<BatchOutcome> {
+    let outcome = station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await?;
+    changes.notify(changed_tags(&outcome));
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancelar(changes: State<'_, ChangeNotifier>, station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+    let outcome = station.service.cancelar(&tag, worker_id).await?;
+    changes.notify(vec![outcome.tag.clone()]);
+    Ok(outcome)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn liberar(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tag: String,
+    admin_id: WorkerId,
+    motivo: String,
+) -> Answer<ActionOutcome> {
+    let outcome = station.service.liberar(&tag, admin_id, &motivo).await?;
+    changes.notify(vec![outcome.tag.clone()]);
+    Ok(outcome)
+}

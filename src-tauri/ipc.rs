@@ -1,0 +1,37 @@
+//! The one declared IPC contract: every command and event, collected once; the TypeScript bindings in
+//! `ui/src/bindings.ts` are generated from it (and a test fails when they are stale).
+
+use std::path::Path;
+
+use specta_typescript::Typescript;
+use tauri::Runtime;
+use tauri_specta::{collect_commands, collect_events};
+
+use crate::{commands, events};
+
+pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::new()
+        .commands(collect_commands![
+            commands::status,
+            commands::list_spools,
+            commands::history,
+            commands::workers,
+            commands::tomar,
+            commands::tomar_batch,
+            commands::pausar,
+            commands::pausar_batch,
+            commands::completar,
+            commands::completar_batch,
+            commands::cancelar,
+            commands::liberar,
+            commands::doctor,
+        ])
+        .events(collect_events![events::SpoolChanged])
+}
+
+/// Writes the TypeScript bindings of the contract to `path`.
+pub fn export_bindings(path: &Path) -> Result<(), String> {
+    builder::<tauri::Wry>()
+        .export(Typescript::default().header("// Generated from the Rust IPC contract by `make bindings`; do not edit.\n"), path)
+        .map_err(|error| error.to_string())
+}

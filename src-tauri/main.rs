@@ -1,0 +1,45 @@
+//! `spooltrack`: the window when called alone, the command line with a subcommand.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use spooltrack_app::cli::{self, Cli};
+use spooltrack_core::config::Config;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    let default_level = if cli.command.is_some() { "warn" } else { "info" };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(EnvFilter::try_from_env("SPOOLTRACK_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)))
+        .init();
+
+    match cli.command.take() {
+        Some(command) => match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime.block_on(cli::run(cli, command)),
+            Err(error) => {
+                eprintln!("no se pudo iniciar: {error}");
+                ExitCode::from(3)
+            }
+        },
+        None => open_window(&cli),
+    }
+}
+
+fn open_window(cli: &Cli) -> ExitCode {
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(3);
+        }
+    };
+    match spooltrack_app::run_window(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("la ventana no pudo abrirse: {error}");
+            ExitCode::from(3)
+        }
+    }
+}
