@@ -1,0 +1,200 @@
+//! The IPC contract through Tauri's mock runtime, with the app's real capability and a real embedded store:
+//! every command answers a success and an error, errors cross as `{code, message, details}`, and changes
+//! emit `spool-changed`.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+use spooltrack_core::config::Config;
+use tauri::{
+    ipc::{CallbackFn, InvokeBody},
+    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
+    webview::InvokeRequest,
+    App, Listener, Manager, WebviewWindow,
+};
+use tempfile::TempDir;
+
+struct Window {
+    app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    _folder: TempDir,
+}
+
+fn open() -> Window {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = Config { database: folder.path().join("spooltrack.db"), ..Config::embedded_default() };
+    let mut app = spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
+    // One turn of the event loop runs setup: the station's services and the configured main window.
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let webview = app.get_webview_window("main").expect("main window");
+    Window { app, webview, _folder: folder }
+}
+
+impl Window {
+    fn invoke(&self, command: &str, body: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: command.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().expect("url"),
+            body: InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|answer| answer.deserialize::<Value>().expect("json answer"))
+    }
+
+    fn ok(&self, command: &str, body: Value) -> Value {
+        self.invoke(command, body).unwrap_or_else(|error| panic!("{command} failed: {error}"))
+    }
+
+    /// Asserts the error shape and answers its code.
+    fn error_code(&self, command: &str, body: Value) -> String {
+        let error = self.invoke(command, body).expect_err("the command should be refused");
+        assert!(error["message"].as_str().is_some_and(|message| !message.is_empty()), "a message: {error}");
+        assert!(error["details"].is_object(), "details: {error}");
+        error["code"].as_str().expect("a code").to_string()
+    }
+
+    /// Tags free for an operation, from the demo shop.
+    fn available(&self, operation: &str) -> Vec<String> {
+        let spools = self.ok("list_spools", json!({ "filter": { "operation": operation, "scope": "available" } }));
+        spools.as_array().expect("list").iter().map(|spool| spool["tag"].as_str().expect("tag").to_string()).collect()
+    }
+}
+
+const ARMADOR: u32 = 93;
+const SOLDADOR: u32 = 101;
+const SUPERVISOR: u32 = 109;
+
+#[test]
+fn status_answers_a_spool_or_spool_not_found() {
+    let window = open();
+    let tag = window.available("ARM").remove(0);
+    assert_eq!(window.ok("status", json!({ "tag": tag }))["tag"], json!(tag));
+    assert_eq!(window.error_code("status", json!({ "tag": "NO-EXISTE" })), "SPOOL_NOT_FOUND");
+}
+
+#[test]
+fn list_spools_filters_or_refuses_a_bad_filter() {
+    let window = open();
+    let occupied = window.ok("list_spools", json!({ "filter": { "scope": "occupied" } }));
+    assert!(occupied.as_array().expect("list").iter().all(|spool| spool["ocupado_por"].is_string()));
+    let mine = window.ok("list_spools", json!({ "filter": { "scope": { "worker": ARMADOR } } }));
+    assert!(mine.as_array().expect("list").iter().all(|spool| spool["ocupado_por"] == json!("MR(93)")));
+    assert!(window.invoke("list_spools", json!({ "filter": { "scope": "todo" } })).is_err());
+}
+
+#[test]
+fn history_answers_sessions_or_spool_not_found() {
+    let window = open();
+    let tag = window.available("ARM").remove(0);
+    window.ok("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
+    let sessions = window.ok("history", json!({ "tag": tag }));
+    assert_eq!(sessions[0]["worker"], json!("MR(93)"));
+    assert_eq!(sessions[0]["fin"], json!("EN_CURSO"));
+    assert_eq!(window.error_code("history", json!({ "tag": "NO-EXISTE" })), "SPOOL_NOT_FOUND");
+}
+
+#[test]
+fn workers_lists_the_demo_shop() {
+    let window = open();
+    let workers = window.ok("workers", json!({}));
+    assert!(workers.as_array().expect("list").len() >= 12);
+    assert!(window.invoke("workers", json!({})).is_ok());
+}
+
+#[test]
+fn doctor_reports_every_check() {
+    let window = open();
+    let report = window.ok("doctor", json!({}));
+    assert_eq!(report["ok"], json!(true));
+    assert!(report["checks"].as_array().expect("checks").iter().any(|check| check["name"] == json!("pestaña Operaciones")));
+}
+
+#[test]
+fn tomar_takes_a_spool_and_announces_it_or_names_the_holder() {
+    let window = open();
+    let seen = Arc::new(Mutex::new(Vec::<Value>::new()));
+    let sink = Arc::clone(&seen);
+    window.app.listen_any("spool-changed", move |event| {
+        sink.lock().expect("events").push(serde_json::from_str(event.payload()).expect("payload"));
+    });
+    let tag = window.available("ARM").remove(0);
+    let outcome = window.ok("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
+    assert_eq!(outcome["estado_detalle"], json!("MR(93) trabajando ARM"));
+    assert_eq!(seen.lock().expect("events").as_slice(), &[json!({ "tags": [tag] })]);
+
+    let error = window.invoke("tomar", json!({ "tag": tag, "workerId": 94, "operation": "ARM" })).expect_err("occupied");
+    assert_eq!(error["code"], json!("SPOOL_OCCUPIED"));
+    assert_eq!(error["details"]["holder"], json!("MR(93)"));
+}
+
+#[test]
+fn tomar_batch_answers_per_tag_or_refuses_the_list() {
+    let window = open();
+    let mut tags: Vec<String> = window.available("ARM").into_iter().take(3).collect();
+    tags.push("NO-EXISTE".into());
+    let outcome = window.ok("tomar_batch", json!({ "tags": tags, "workerId": ARMADOR, "operation": "ARM" }));
+    assert_eq!((outcome["total"].clone(), outcome["succeeded"].clone(), outcome["failed"].clone()), (json!(4), json!(3), json!(1)));
+    assert_eq!(outcome["details"][3]["code"], json!("SPOOL_NOT_FOUND"));
+    let repeated = json!({ "tags": ["A", "A"], "workerId": ARMADOR, "operation": "ARM" });
+    assert_eq!(window.error_code("tomar_batch", repeated), "DUPLICATE_TAGS");
+}
+
+#[test]
+fn pausar_and_pausar_batch_free_spools_or_refuse_non_holders() {
+    let window = open();
+    let tags: Vec<String> = window.available("ARM").into_iter().take(3).collect();
+    window.ok("tomar_batch", json!({ "tags": tags, "workerId": ARMADOR, "operation": "ARM" }));
+    assert_eq!(window.error_code("pausar", json!({ "tag": tags[0], "workerId": 94 })), "NOT_OWNER");
+    assert_eq!(window.ok("pausar", json!({ "tag": tags[0], "workerId": ARMADOR }))["estado_detalle"], json!("ARM pausado"));
+    let batch = window.ok("pausar_batch", json!({ "tags": tags[1..], "workerId": ARMADOR }));
+    assert_eq!(batch["succeeded"], json!(2));
+    assert_eq!(window.error_code("pausar_batch", json!({ "tags": [], "workerId": ARMADOR })), "INVALID_INPUT");
+}
+
+#[test]
+fn completar_and_completar_batch_write_the_date_or_refuse_a_bad_one() {
+    let window = open();
+    let tags: Vec<String> = window.available("SOLD").into_iter().take(3).collect();
+    window.ok("tomar_batch", json!({ "tags": tags, "workerId": SOLDADOR, "operation": "SOLD" }));
+    let bad_date = json!({ "tag": tags[0], "workerId": SOLDADOR, "fecha": "mañana" });
+    assert_eq!(window.error_code("completar", bad_date), "INVALID_INPUT");
+    window.ok("completar", json!({ "tag": tags[0], "workerId": SOLDADOR, "fecha": "06-03-2025" }));
+    assert_eq!(window.ok("status", json!({ "tag": tags[0] }))["fecha_soldadura"], json!("06-03-2025"));
+    let batch = window.ok("completar_batch", json!({ "tags": tags[1..], "workerId": SOLDADOR, "fecha": null }));
+    assert_eq!(batch["succeeded"], json!(2));
+    let too_many: Vec<String> = (0..51).map(|n| format!("T-{n}")).collect();
+    assert_eq!(window.error_code("completar_batch", json!({ "tags": too_many, "workerId": SOLDADOR, "fecha": null })), "BATCH_TOO_LARGE");
+}
+
+#[test]
+fn cancelar_restores_the_spool_or_says_nobody_holds_it() {
+    let window = open();
+    let tag = window.available("ARM").remove(0);
+    assert_eq!(window.error_code("cancelar", json!({ "tag": tag, "workerId": ARMADOR })), "NOT_OCCUPIED");
+    window.ok("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
+    window.ok("cancelar", json!({ "tag": tag, "workerId": ARMADOR }));
+    let status = window.ok("status", json!({ "tag": tag }));
+    assert_eq!((status["ocupado_por"].clone(), status["armador"].clone()), (Value::Null, Value::Null));
+}
+
+#[test]
+fn liberar_needs_a_supervisor() {
+    let window = open();
+    let tag = window.available("ARM").remove(0);
+    window.ok("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
+    let by_worker = json!({ "tag": tag, "adminId": 94, "motivo": "prueba" });
+    assert_eq!(window.error_code("liberar", by_worker), "ROLE_NOT_ALLOWED");
+    window.ok("liberar", json!({ "tag": tag, "adminId": SUPERVISOR, "motivo": "fin de turno" }));
+    assert_eq!(window.ok("status", json!({ "tag": tag }))["ocupado_por"], Value::Null);
+}
+
+#[test]
+fn commands_outside_the_contract_are_refused() {
+    let window = open();
+    assert!(window.invoke("plugin:fs|read_text_file", json!({ "path": "/etc/passwd" })).is_err());
+    assert!(window.invoke("borrar_todo", json!({})).is_err());
+}
