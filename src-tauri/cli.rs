@@ -7,7 +7,8 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use spooltrack_core::{
-    config::Config, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView, WorkSession,
+    config::Config, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView,
+    WorkSession,
 };
 use spooltrack_domain::{Operation, SpoolError, Worker, WorkerId};
 
@@ -81,18 +82,17 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-#[group(id = "scope", multiple = false)]
 pub struct ListArgs {
     #[arg(long, value_parser = parse_operation)]
     op: Option<Operation>,
     /// Only spools nobody holds that need the operation.
-    #[arg(long, group = "scope")]
+    #[arg(long, conflicts_with_all = ["occupied", "worker"])]
     available: bool,
     /// Only spools somebody holds.
-    #[arg(long, group = "scope")]
+    #[arg(long, conflicts_with = "worker")]
     occupied: bool,
     /// Only spools this worker holds.
-    #[arg(long, group = "scope")]
+    #[arg(long)]
     worker: Option<WorkerId>,
     #[arg(long)]
     nv: Option<String>,
@@ -129,7 +129,11 @@ pub async fn run(cli: Cli, command: Command) -> ExitCode {
             if cli.json {
                 print_json(&error.payload());
             } else {
-                eprintln!("{} [{}]", error, serde_json::to_value(error.code()).unwrap_or_default().as_str().unwrap_or_default());
+                eprintln!(
+                    "{} [{}]",
+                    error,
+                    serde_json::to_value(error.code()).unwrap_or_default().as_str().unwrap_or_default()
+                );
             }
             ExitCode::from(if error.code().is_infrastructure() { 3 } else { 1 })
         }
@@ -265,7 +269,11 @@ fn render(report: &Report) -> String {
         Report::Action(outcome) => line(format!("{}: {}", outcome.tag, outcome.estado_detalle)),
         Report::Batch(batch) => {
             for entry in &batch.details {
-                line(format!("{:<24} {}", entry.tag, if entry.success { "ok" } else { entry.message.as_deref().unwrap_or("error") }));
+                line(format!(
+                    "{:<24} {}",
+                    entry.tag,
+                    if entry.success { "ok" } else { entry.message.as_deref().unwrap_or("error") }
+                ));
             }
             line(format!("{} de {} correctos; {} fallaron", batch.succeeded, batch.total, batch.failed));
         }

@@ -1,9 +1,7 @@
 //! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
 //! details}`. Changes are announced with a `spool-changed` event.
 
-use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession,
-};
+use spooltrack_core::{parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession};
 use spooltrack_domain::{ErrorPayload, Operation, Worker, WorkerId};
 use tauri::State;
 
@@ -79,7 +77,12 @@ pub async fn tomar_batch(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn pausar(changes: State<'_, ChangeNotifier>, station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+pub async fn pausar(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tag: String,
+    worker_id: WorkerId,
+) -> Answer<ActionOutcome> {
     let outcome = station.service.pausar(&tag, worker_id).await?;
     changes.notify(vec![outcome.tag.clone()]);
     Ok(outcome)
@@ -129,7 +132,12 @@ pub async fn completar_batch(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn cancelar(changes: State<'_, ChangeNotifier>, station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+pub async fn cancelar(
+    changes: State<'_, ChangeNotifier>,
+    station: State<'_, Station>,
+    tag: String,
+    worker_id: WorkerId,
+) -> Answer<ActionOutcome> {
     let outcome = station.service.cancelar(&tag, worker_id).await?;
     changes.notify(vec![outcome.tag.clone()]);
     Ok(outcome)

@@ -32,6 +32,9 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
 /// Writes the TypeScript bindings of the contract to `path`.
 pub fn export_bindings(path: &Path) -> Result<(), String> {
     builder::<tauri::Wry>()
-        .export(Typescript::default().header("// Generated from the Rust IPC contract by `make bindings`; do not edit.\n"), path)
+        .export(
+            Typescript::default().header("// Generated from the Rust IPC contract by `make bindings`; do not edit.\n"),
+            path,
+        )
         .map_err(|error| error.to_string())
 }

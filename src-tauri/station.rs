@@ -19,14 +19,23 @@ impl Station {
         demo::seed_if_empty(&config.database, &tabs, now, &config.station).await?;
         let store = EmbeddedStore::open(&config.database, tabs)?;
         let lock = EmbeddedLock::open(&config.database)?;
-        let service =
-            SpoolService::new(Arc::new(store), Arc::new(lock), Arc::new(SystemClock), config.station.clone(), config.timezone);
+        let service = SpoolService::new(
+            Arc::new(store),
+            Arc::new(lock),
+            Arc::new(SystemClock),
+            config.station.clone(),
+            config.timezone,
+        );
         Ok(Station { service, config })
     }
 
     /// The core's checks, preceded by what this station is configured to use.
     pub async fn doctor(&self) -> DoctorReport {
-        let source = self.config.source.as_ref().map_or("ninguno (valores por omisión)".to_string(), |path| path.display().to_string());
+        let source = self
+            .config
+            .source
+            .as_ref()
+            .map_or("ninguno (valores por omisión)".to_string(), |path| path.display().to_string());
         let facts = vec![
             DoctorCheck { name: "configuración".into(), ok: true, detail: source },
             DoctorCheck {

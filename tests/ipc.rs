@@ -23,7 +23,8 @@ struct Window {
 fn open() -> Window {
     let folder = tempfile::tempdir().expect("temp dir");
     let config = Config { database: folder.path().join("spooltrack.db"), ..Config::embedded_default() };
-    let mut app = spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
+    let mut app =
+        spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
     // One turn of the event loop runs setup: the station's services and the configured main window.
     #[allow(deprecated)]
     app.run_iteration(|_, _| {});
@@ -110,7 +111,11 @@ fn doctor_reports_every_check() {
     let window = open();
     let report = window.ok("doctor", json!({}));
     assert_eq!(report["ok"], json!(true));
-    assert!(report["checks"].as_array().expect("checks").iter().any(|check| check["name"] == json!("pestaña Operaciones")));
+    assert!(report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .any(|check| check["name"] == json!("pestaña Operaciones")));
 }
 
 #[test]
@@ -126,7 +131,8 @@ fn tomar_takes_a_spool_and_announces_it_or_names_the_holder() {
     assert_eq!(outcome["estado_detalle"], json!("MR(93) trabajando ARM"));
     assert_eq!(seen.lock().expect("events").as_slice(), &[json!({ "tags": [tag] })]);
 
-    let error = window.invoke("tomar", json!({ "tag": tag, "workerId": 94, "operation": "ARM" })).expect_err("occupied");
+    let error =
+        window.invoke("tomar", json!({ "tag": tag, "workerId": 94, "operation": "ARM" })).expect_err("occupied");
     assert_eq!(error["code"], json!("SPOOL_OCCUPIED"));
     assert_eq!(error["details"]["holder"], json!("MR(93)"));
 }
@@ -137,7 +143,10 @@ fn tomar_batch_answers_per_tag_or_refuses_the_list() {
     let mut tags: Vec<String> = window.available("ARM").into_iter().take(3).collect();
     tags.push("NO-EXISTE".into());
     let outcome = window.ok("tomar_batch", json!({ "tags": tags, "workerId": ARMADOR, "operation": "ARM" }));
-    assert_eq!((outcome["total"].clone(), outcome["succeeded"].clone(), outcome["failed"].clone()), (json!(4), json!(3), json!(1)));
+    assert_eq!(
+        (outcome["total"].clone(), outcome["succeeded"].clone(), outcome["failed"].clone()),
+        (json!(4), json!(3), json!(1))
+    );
     assert_eq!(outcome["details"][3]["code"], json!("SPOOL_NOT_FOUND"));
     let repeated = json!({ "tags": ["A", "A"], "workerId": ARMADOR, "operation": "ARM" });
     assert_eq!(window.error_code("tomar_batch", repeated), "DUPLICATE_TAGS");
@@ -149,7 +158,10 @@ fn pausar_and_pausar_batch_free_spools_or_refuse_non_holders() {
     let tags: Vec<String> = window.available("ARM").into_iter().take(3).collect();
     window.ok("tomar_batch", json!({ "tags": tags, "workerId": ARMADOR, "operation": "ARM" }));
     assert_eq!(window.error_code("pausar", json!({ "tag": tags[0], "workerId": 94 })), "NOT_OWNER");
-    assert_eq!(window.ok("pausar", json!({ "tag": tags[0], "workerId": ARMADOR }))["estado_detalle"], json!("ARM pausado"));
+    assert_eq!(
+        window.ok("pausar", json!({ "tag": tags[0], "workerId": ARMADOR }))["estado_detalle"],
+        json!("ARM pausado")
+    );
     let batch = window.ok("pausar_batch", json!({ "tags": tags[1..], "workerId": ARMADOR }));
     assert_eq!(batch["succeeded"], json!(2));
     assert_eq!(window.error_code("pausar_batch", json!({ "tags": [], "workerId": ARMADOR })), "INVALID_INPUT");
@@ -167,7 +179,10 @@ fn completar_and_completar_batch_write_the_date_or_refuse_a_bad_one() {
     let batch = window.ok("completar_batch", json!({ "tags": tags[1..], "workerId": SOLDADOR, "fecha": null }));
     assert_eq!(batch["succeeded"], json!(2));
     let too_many: Vec<String> = (0..51).map(|n| format!("T-{n}")).collect();
-    assert_eq!(window.error_code("completar_batch", json!({ "tags": too_many, "workerId": SOLDADOR, "fecha": null })), "BATCH_TOO_LARGE");
+    assert_eq!(
+        window.error_code("completar_batch", json!({ "tags": too_many, "workerId": SOLDADOR, "fecha": null })),
+        "BATCH_TOO_LARGE"
+    );
 }
 
 #[test]

@@ -126,6 +126,9 @@ impl BatchOutcome {
 pub fn parse_fecha(text: &str) -> Result<chrono::NaiveDate, SpoolError> {
     match spooltrack_domain::Cell::text(text).as_date() {
         Ok(Some(day)) => Ok(day),
-        _ => Err(SpoolError::InvalidInput { field: "fecha".into(), reason: format!("«{}» no es una fecha DD-MM-YYYY", text.trim()) }),
+        _ => Err(SpoolError::InvalidInput {
+            field: "fecha".into(),
+            reason: format!("«{}» no es una fecha DD-MM-YYYY", text.trim()),
+        }),
     }
 }

@@ -1,0 +1,221 @@
+//! The real `spooltrack` binary against a temporary embedded store: JSON shapes and exit statuses
+//! (0 done, 1 refused, 2 usage, 3 misconfigured or unreachable).
+
+use std::{
+    path::PathBuf,
+    process::{Command, Output},
+};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+struct Station {
+    folder: TempDir,
+}
+
+impl Station {
+    fn new() -> Station {
+        let station = Station { folder: tempfile::tempdir().expect("temp dir") };
+        let config =
+            format!("station = \"cli-test\"\n[embedded]\ndatabase = {:?}\n", station.folder.path().join("shop.db"));
+        std::fs::write(station.config(), config).expect("config written");
+        station
+    }
+
+    fn config(&self) -> PathBuf {
+        self.folder.path().join("spooltrack.toml")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_spooltrack"));
+        command.arg("--config").arg(self.config()).args(args).env_remove("SPOOLTRACK_CONFIG");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("binary runs")
+    }
+
+    /// Runs with `--json` and answers (exit status, parsed stdout).
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let output = self.run(&[args, &["--json"]].concat());
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("JSON on stdout for {args:?}: {stdout:?}"));
+        (output.status.code().expect("exit status"), value)
+    }
+
+    fn available(&self, operation: &str) -> Vec<String> {
+        let (status, spools) = self.json(&["list", "--available", "--op", operation]);
+        assert_eq!(status, 0);
+        spools.as_array().expect("list").iter().map(|spool| spool["tag"].as_str().expect("tag").to_string()).collect()
+    }
+}
+
+#[test]
+fn status_answers_json_and_a_missing_spool_is_a_refusal() {
+    let station = Station::new();
+    let tag = station.available("ARM").remove(0);
+    let (status, view) = station.json(&["status", &tag]);
+    assert_eq!((status, view["tag"].as_str()), (0, Some(tag.as_str())));
+    let (status, error) = station.json(&["status", "NO-EXISTE"]);
+    assert_eq!(status, 1);
+    assert_eq!(error["code"], json!("SPOOL_NOT_FOUND"));
+    assert_eq!(error["details"]["tag"], json!("NO-EXISTE"));
+    assert!(error["message"].as_str().expect("message").contains("NO-EXISTE"));
+}
+
+#[test]
+fn tomar_pausar_completar_round_trip_with_exit_statuses() {
+    let station = Station::new();
+    let tag = station.available("ARM").remove(0);
+    let (status, outcome) = station.json(&["tomar", &tag, "--worker", "93", "--op", "ARM"]);
+    assert_eq!((status, outcome["estado_detalle"].clone()), (0, json!("MR(93) trabajando ARM")));
+
+    let (status, error) = station.json(&["tomar", &tag, "--worker", "94", "--op", "arm"]);
+    assert_eq!(
+        (status, error["code"].clone(), error["details"]["holder"].clone()),
+        (1, json!("SPOOL_OCCUPIED"), json!("MR(93)"))
+    );
+
+    let human = station.run(&["status", &tag]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Ocupado por MR(93)"));
+
+    let (status, error) = station.json(&["pausar", &tag, "--worker", "94"]);
+    assert_eq!((status, error["code"].clone()), (1, json!("NOT_OWNER")));
+    assert_eq!(station.json(&["pausar", &tag, "--worker", "93"]).0, 0);
+    assert_eq!(station.json(&["tomar", &tag, "--worker", "94", "--op", "ARM"]).0, 0);
+    let (status, outcome) = station.json(&["completar", &tag, "--worker", "94", "--fecha", "06-03-2025"]);
+    assert_eq!((status, outcome["estado_detalle"].clone()), (0, json!("ARM completado, SOLD pendiente")));
+    let (_, view) = station.json(&["status", &tag]);
+    assert_eq!((view["armador"].clone(), view["fecha_armado"].clone()), (json!("MR(93)"), json!("06-03-2025")));
+
+    let (status, sessions) = station.json(&["history", &tag]);
+    assert_eq!(status, 0);
+    let ends: Vec<&str> =
+        sessions.as_array().expect("sessions").iter().map(|s| s["fin"].as_str().expect("fin")).collect();
+    assert_eq!(ends, vec!["PAUSADO", "COMPLETADO"]);
+}
+
+#[test]
+fn a_batch_answers_totals_and_one_entry_per_tag() {
+    let station = Station::new();
+    let mut tags = station.available("ARM").into_iter().take(3).collect::<Vec<_>>();
+    tags.push("NO-EXISTE".into());
+    let mut args = vec!["tomar"];
+    args.extend(tags.iter().map(String::as_str));
+    args.extend(["--worker", "93", "--op", "ARM"]);
+    let (status, batch) = station.json(&args);
+    assert_eq!(status, 1, "any failure inside a batch exits 1");
+    assert_eq!(
+        (batch["total"].clone(), batch["succeeded"].clone(), batch["failed"].clone()),
+        (json!(4), json!(3), json!(1))
+    );
+    assert_eq!(
+        batch["details"][3],
+        json!({ "tag": "NO-EXISTE", "success": false, "code": "SPOOL_NOT_FOUND", "message": "No existe el spool NO-EXISTE.", "holder": null })
+    );
+    assert_eq!(
+        batch["details"][0],
+        json!({ "tag": tags[0], "success": true, "code": null, "message": null, "holder": null })
+    );
+
+    let mut pause = vec!["pausar"];
+    pause.extend(tags[..3].iter().map(String::as_str));
+    pause.extend(["--worker", "93"]);
+    let (status, batch) = station.json(&pause);
+    assert_eq!((status, batch["succeeded"].clone()), (0, json!(3)));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let station = Station::new();
+    assert_eq!(station.run(&["tomar", "X", "--op", "ARM"]).status.code(), Some(2), "missing --worker");
+    assert_eq!(station.run(&["tomar", "X", "--worker", "93", "--op", "PINTURA"]).status.code(), Some(2));
+    assert_eq!(station.run(&["list", "--occupied", "--worker", "93"]).status.code(), Some(2), "one scope at a time");
+    assert_eq!(station.run(&["volar"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_bad_configuration_exits_3_naming_the_key() {
+    let station = Station::new();
+    std::fs::write(station.config(), "station = \"x\"\ncolor = \"rojo\"\n").expect("config written");
+    let (status, error) = station.json(&["doctor"]);
+    assert_eq!(
+        (status, error["code"].clone(), error["details"]["field"].clone()),
+        (3, json!("CONFIG_INVALID"), json!("color"))
+    );
+    let missing = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
+        .args(["--config", "/nonexistent/spooltrack.toml", "status", "X"])
+        .output()
+        .expect("binary runs");
+    assert_eq!(missing.status.code(), Some(3));
+}
+
+#[test]
+fn the_config_can_come_from_the_environment() {
+    let station = Station::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
+        .args(["doctor", "--json"])
+        .env("SPOOLTRACK_CONFIG", station.config())
+        .output()
+        .expect("binary runs");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(report["ok"], json!(true));
+    let config_check = &report["checks"][0];
+    assert_eq!(config_check["detail"], json!(station.config().display().to_string()));
+}
+
+#[test]
+fn doctor_and_lists_and_workers() {
+    let station = Station::new();
+    let (status, report) = station.json(&["doctor"]);
+    assert_eq!((status, report["ok"].clone()), (0, json!(true)));
+    let (status, workers) = station.json(&["workers"]);
+    assert_eq!(status, 0);
+    assert!(workers.as_array().expect("workers").len() >= 12);
+    let (_, board) = station.json(&["list", "--occupied"]);
+    assert!(board.as_array().expect("board").iter().all(|spool| spool["ocupado_por"].is_string()));
+    let (_, mine) = station.json(&["list", "--worker", "93", "--op", "ARM"]);
+    assert!(mine.as_array().expect("mine").iter().all(|spool| spool["ocupado_por"] == json!("MR(93)")));
+    let (_, nv) = station.json(&["list", "--nv", "NV-1336"]);
+    assert!(!nv.as_array().expect("nv").is_empty());
+    assert!(nv.as_array().expect("nv").iter().all(|spool| spool["nv"] == json!("NV-1336")));
+}
+
+#[test]
+fn cancelar_and_liberar() {
+    let station = Station::new();
+    let tags = station.available("ARM");
+    station.json(&["tomar", &tags[0], "--worker", "93", "--op", "ARM"]);
+    assert_eq!(station.json(&["cancelar", &tags[0], "--worker", "93"]).0, 0);
+    let (_, view) = station.json(&["status", &tags[0]]);
+    assert_eq!((view["ocupado_por"].clone(), view["armador"].clone()), (Value::Null, Value::Null));
+
+    station.json(&["tomar", &tags[1], "--worker", "93", "--op", "ARM"]);
+    let (status, error) = station.json(&["liberar", &tags[1], "--admin", "93", "--motivo", "x"]);
+    assert_eq!((status, error["code"].clone()), (1, json!("ROLE_NOT_ALLOWED")));
+    assert_eq!(station.json(&["liberar", &tags[1], "--admin", "109", "--motivo", "fin de turno"]).0, 0);
+}
+
+#[test]
+fn processes_racing_for_one_spool_have_exactly_one_winner() {
+    let station = Station::new();
+    let tag = station.available("ARM").remove(0);
+    let armadores = ["93", "94", "103", "106", "104", "112"];
+    // All processes start before any is waited for, so they really race on the shared store file.
+    let children: Vec<_> = armadores
+        .iter()
+        .map(|worker| {
+            station
+                .command(&["tomar", &tag, "--worker", worker, "--op", "ARM", "--json"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("spawns")
+        })
+        .collect();
+    let statuses: Vec<i32> =
+        children.into_iter().map(|mut child| child.wait().expect("exits").code().expect("code")).collect();
+    assert_eq!(statuses.iter().filter(|code| **code == 0).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|code| **code == 1).count(), armadores.len() - 1);
+}
