@@ -8,9 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use spooltrack_core::{
     config::Config, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView,
-    WorkSession,
+    WorkSession, WorkerView,
 };
-use spooltrack_domain::{Operation, SpoolError, Worker, WorkerId};
+use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
 use crate::station::Station;
 
@@ -109,10 +109,10 @@ fn parse_operation(text: &str) -> Result<Operation, String> {
 
 /// What a subcommand answers.
 enum Report {
-    Spool(SpoolView),
+    Spool(Box<SpoolView>),
     Spools(Vec<SpoolView>),
     History(Vec<WorkSession>),
-    Workers(Vec<Worker>),
+    Workers(Vec<WorkerView>),
     Action(ActionOutcome),
     Batch(BatchOutcome),
     Doctor(DoctorReport),
@@ -144,7 +144,7 @@ async fn execute(config: Config, command: Command) -> Result<Report, SpoolError>
     let station = Station::open(config).await?;
     let service = &station.service;
     Ok(match command {
-        Command::Status { tag } => Report::Spool(service.status(&tag).await?),
+        Command::Status { tag } => Report::Spool(Box::new(service.status(&tag).await?)),
         Command::List(args) => Report::Spools(service.list(&args.filter()).await?),
         Command::History { tag } => Report::History(service.history(&tag).await?),
         Command::Workers => Report::Workers(service.workers().await?),
@@ -263,7 +263,13 @@ fn render(report: &Report) -> String {
             for worker in workers {
                 let roles: Vec<String> = worker.roles.iter().map(ToString::to_string).collect();
                 let active = if worker.activo { "" } else { " (inactivo)" };
-                line(format!("{:<9} {}{active}  {}", worker.display_name(), worker.full_name(), roles.join(", ")));
+                line(format!(
+                    "{:<9} {} {}{active}  {}",
+                    worker.iniciales,
+                    worker.nombre,
+                    worker.apellido,
+                    roles.join(", ")
+                ));
             }
         }
         Report::Action(outcome) => line(format!("{}: {}", outcome.tag, outcome.estado_detalle)),

@@ -1,8 +1,10 @@
 //! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
 //! details}`. Changes are announced with a `spool-changed` event.
 
-use spooltrack_core::{parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession};
-use spooltrack_domain::{ErrorPayload, Operation, Worker, WorkerId};
+use spooltrack_core::{
+    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession, WorkerView,
+};
+use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
 
 use crate::{events::ChangeNotifier, station::Station};
@@ -13,8 +15,8 @@ fn changed_tags(outcome: &BatchOutcome) -> Vec<String> {
     outcome.details.iter().filter(|entry| entry.success).map(|entry| entry.tag.clone()).collect()
 }
 
-fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, ErrorPayload> {
-    Ok(text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()?)
+fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> {
+    text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
 }
 
 #[tauri::command]
@@ -37,7 +39,7 @@ pub async fn history(station: State<'_, Station>, tag: String) -> Answer<Vec<Wor
 
 #[tauri::command]
 #[specta::specta]
-pub async fn workers(station: State<'_, Station>) -> Answer<Vec<Worker>> {
+pub async fn workers(station: State<'_, Station>) -> Answer<Vec<WorkerView>> {
     Ok(station.service.workers().await?)
 }
 

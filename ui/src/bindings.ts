@@ -10,7 +10,7 @@ export const commands = {
 	status: (tag: string) => typedError<SpoolView_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("status", { tag })),
 	listSpools: (filter: ListFilter_Deserialize) => typedError<SpoolView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_spools", { filter })),
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
-	workers: () => typedError<Worker[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
+	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
 	tomar: (tag: string, workerId: number, operation: Operation) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar", { tag, workerId, operation })),
 	tomarBatch: (tags: string[], workerId: number, operation: Operation) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar_batch", { tags, workerId, operation })),
 	pausar: (tag: string, workerId: number) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("pausar", { tag, workerId })),
@@ -278,12 +278,18 @@ export type WorkSession_Serialize = {
 	nota: string | null,
 };
 
-export type Worker = {
+/**  A worker as pickers show them: the shop's name for them and what their roles let them do. */
+export type WorkerView = {
 	id: number,
 	nombre: string,
 	apellido: string,
+	/**  `INICIALES(ID)`. */
+	iniciales: string,
 	activo: boolean,
 	roles: Role[],
+	operaciones: Operation[],
+	/**  May force-release spools. */
+	supervisor: boolean,
 };
 
 /* Tauri Specta runtime */

@@ -16,4 +16,4 @@ pub use ports::{
 };
 pub use queries::{ListFilter, ListScope};
 pub use service::SpoolService;
-pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, MAX_BATCH};
+pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};

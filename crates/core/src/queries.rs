@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use spooltrack_domain::{Operation, SpoolError, SpoolRecord, Worker, WorkerId};
+use spooltrack_domain::{Operation, SpoolError, SpoolRecord, WorkerId};
 
-use crate::{history, Holder, SpoolService, SpoolView, WorkSession};
+use crate::{history, Holder, SpoolService, SpoolView, WorkSession, WorkerView};
 
 /// Which spools a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -86,8 +86,8 @@ impl SpoolService {
             .collect())
     }
 
-    pub async fn workers(&self) -> Result<Vec<Worker>, SpoolError> {
-        Ok(self.load(false).await?.workers)
+    pub async fn workers(&self) -> Result<Vec<WorkerView>, SpoolError> {
+        Ok(self.load(false).await?.workers.iter().map(WorkerView::from).collect())
     }
 
     pub async fn history(&self, tag: &str) -> Result<Vec<WorkSession>, SpoolError> {

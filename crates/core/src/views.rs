@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use spooltrack_domain::{cell::format_date, ErrorCode, ErrorPayload, Operation, SpoolError, SpoolRecord};
+use spooltrack_domain::{
+    cell::format_date, ErrorCode, ErrorPayload, Operation, Role, SpoolError, SpoolRecord, Worker, WorkerId,
+};
 
 use crate::Holder;
 
@@ -69,6 +71,36 @@ impl SpoolView {
             pausado,
             trabajo_previo: pausado.and_then(|operation| spool.worker_of(operation)).map(str::to_string),
             problema: None,
+        }
+    }
+}
+
+/// A worker as pickers show them: the shop's name for them and what their roles let them do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct WorkerView {
+    pub id: WorkerId,
+    pub nombre: String,
+    pub apellido: String,
+    /// `INICIALES(ID)`.
+    pub iniciales: String,
+    pub activo: bool,
+    pub roles: Vec<Role>,
+    pub operaciones: Vec<Operation>,
+    /// May force-release spools.
+    pub supervisor: bool,
+}
+
+impl From<&Worker> for WorkerView {
+    fn from(worker: &Worker) -> Self {
+        WorkerView {
+            id: worker.id,
+            nombre: worker.nombre.clone(),
+            apellido: worker.apellido.clone(),
+            iniciales: worker.display_name(),
+            activo: worker.activo,
+            roles: worker.roles.clone(),
+            operaciones: worker.operations(),
+            supervisor: worker.has_role(Role::Supervisor),
         }
     }
 }

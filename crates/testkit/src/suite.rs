@@ -398,8 +398,9 @@ pub async fn workers_carry_their_roles(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let workers = shop.service.workers().await.expect("workers");
     let both = workers.iter().find(|worker| worker.id == ARMADOR_SOLDADOR).expect("present");
-    assert_eq!(both.display_name(), "NR(94)");
-    assert_eq!(both.operations(), vec![Operation::Arm, Operation::Sold]);
+    assert_eq!(both.iniciales, "NR(94)");
+    assert_eq!(both.operaciones, vec![Operation::Arm, Operation::Sold]);
+    assert!(workers.iter().find(|worker| worker.id == SUPERVISOR).expect("present").supervisor);
     assert!(!workers.iter().find(|worker| worker.id == INACTIVE).expect("present").activo);
     let tab = shop.grid(Tab::Trabajadores).await;
     assert_eq!(workers.len(), tab.rows.len());

@@ -1,0 +1,51 @@
+// The only way the interface talks to Rust: the generated bindings, with errors turned into IpcError so
+// screens can branch on the stable code and still show the Spanish message.
+import { commands, events } from "../bindings";
+import type {
+  ActionOutcome,
+  BatchOutcome_Serialize as BatchOutcome,
+  DoctorReport,
+  ErrorCode,
+  ErrorPayload_Serialize as ErrorPayload,
+  ListFilter_Deserialize as ListFilter,
+  Operation,
+  SpoolView_Serialize as SpoolView,
+  WorkerView as Worker,
+  WorkSession_Serialize as WorkSession,
+} from "../bindings";
+
+export type { ActionOutcome, BatchOutcome, DoctorReport, ErrorCode, ListFilter, Operation, SpoolView, Worker, WorkSession };
+
+export class IpcError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorPayload["details"];
+
+  constructor(payload: ErrorPayload) {
+    super(payload.message);
+    this.code = payload.code;
+    this.details = payload.details;
+  }
+}
+
+type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayload };
+
+async function unwrap<T>(answer: Promise<Answer<T>>): Promise<T> {
+  const result = await answer;
+  if (result.status === "error") throw new IpcError(result.error);
+  return result.data;
+}
+
+export const api = {
+  status: (tag: string) => unwrap(commands.status(tag)),
+  list: (filter: ListFilter) => unwrap(commands.listSpools(filter)),
+  history: (tag: string) => unwrap(commands.history(tag)),
+  workers: () => unwrap(commands.workers()),
+  doctor: () => unwrap(commands.doctor()),
+  tomar: (tags: string[], workerId: number, operation: Operation) => unwrap(commands.tomarBatch(tags, workerId, operation)),
+  pausar: (tags: string[], workerId: number) => unwrap(commands.pausarBatch(tags, workerId)),
+  completar: (tags: string[], workerId: number, fecha: string | null) =>
+    unwrap(commands.completarBatch(tags, workerId, fecha)),
+  cancelar: (tag: string, workerId: number) => unwrap(commands.cancelar(tag, workerId)),
+  liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
+  onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
+};
