@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` (the app on the embedded default) and `make test` (every test).
+# Each installs what a fresh Debian/Ubuntu machine is missing first.
+
+RUN_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
+	libayatana-appindicator3-dev librsvg2-dev
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Installs the Debian packages of $(1) that are missing, and Node.js when there is none.
+define install_packages
+	@missing=$$(for package in $(1); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+		echo "Instalando paquetes: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v cargo >/dev/null 2>&1 || { echo "Falta Rust: instale rustup (https://rustup.rs) y vuelva a intentar"; exit 1; }
+endef
+
+.PHONY: run test deps-run deps-test ui bindings
+
+run: deps-run ui
+	cargo run --bin spooltrack
+
+test: deps-test ui
+	cargo test --workspace
+
+deps-run:
+	$(call install_packages,$(RUN_PACKAGES))
+
+deps-test:
+	$(call install_packages,$(TEST_PACKAGES))
+
+# The app embeds ui/dist at compile time, so it is built before any cargo build.
+ui: ui/node_modules/.installed
+	cd ui && npm run build
+
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	touch $@
+
+# Regenerates ui/src/bindings.ts from the Rust IPC contract.
+bindings:
+	UPDATE_BINDINGS=1 cargo test --test bindings
