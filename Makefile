@@ -1,9 +1,9 @@
 # The two commands of the README: `make run` (the app on the embedded default) and `make test` (every test).
-# Each installs what a fresh Debian/Ubuntu machine is missing first.
+# Each installs what a fresh Debian/Ubuntu machine is missing first (Debian packages, Node.js, tauri-driver).
 
 RUN_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth webkit2gtk-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs the Debian packages of $(1) that are missing, and Node.js when there is none.
@@ -28,8 +28,10 @@ test: deps-test ui
 deps-run:
 	$(call install_packages,$(RUN_PACKAGES))
 
+# tauri-driver bridges WebDriver to the real app for the end-to-end smoke test (tests/e2e.rs).
 deps-test:
 	$(call install_packages,$(TEST_PACKAGES))
+	@command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked --version '^2'
 
 # The app embeds ui/dist at compile time, so it is built before any cargo build.
 ui: ui/node_modules/.installed

@@ -1,0 +1,148 @@
+//! End-to-end smoke of the real app: the binary in a real window under Xvfb, driven through tauri-driver and
+//! WebKitWebDriver. A worker takes a spool in the window; the CLI, another process on the same store, sees it.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    os::unix::process::CommandExt,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// A child process, started in a process group of its own, that dies with the test together with whatever
+/// it started (tauri-driver starts WebKitWebDriver, which starts the app).
+struct Guard(Child);
+
+impl Guard {
+    fn spawn(command: &mut Command) -> Guard {
+        Guard(
+            command
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|error| panic!("{command:?} runs (make test installs it): {error}")),
+        )
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Xvfb on a display it picks itself (`-displayfd`), so parallel runs never collide.
+fn start_xvfb() -> (Guard, String) {
+    let mut xvfb = Guard::spawn(
+        Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let mut line = String::new();
+    BufReader::new(xvfb.0.stdout.take().expect("stdout")).read_line(&mut line).expect("display number");
+    (xvfb, format!(":{}", line.trim()))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("free port").port()
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn cli_status(config: &Path, tag: &str) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
+        .args(["--config", config.to_str().expect("utf-8 path"), "status", tag, "--json"])
+        .output()
+        .expect("cli runs");
+    serde_json::from_slice(&output.stdout).expect("json status")
+}
+
+#[tokio::test]
+async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("spooltrack.toml");
+    let database = folder.path().join("shop.db");
+    std::fs::write(&config, format!("station = \"e2e\"\n[embedded]\ndatabase = {database:?}\n")).expect("config");
+
+    let (_xvfb, display) = start_xvfb();
+    let (port, native_port) = (free_port(), free_port());
+    let _driver = Guard::spawn(
+        Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null()),
+    );
+    wait_for_port(port);
+
+    let capabilities = json!({
+        "tauri:options": {
+            "application": env!("CARGO_BIN_EXE_spooltrack"),
+            "args": ["--config", config.to_str().expect("utf-8 path")],
+        }
+    });
+    let client = ClientBuilder::native()
+        .capabilities(capabilities.as_object().expect("object").clone())
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a session with the app");
+
+    // The window shows the demo shop.
+    let first_free = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("[data-testid^='select-']:not([disabled])"))
+        .await
+        .expect("demo spools listed");
+    let tag = first_free.attr("data-testid").await.expect("attribute").expect("test id").replacen("select-", "", 1);
+    let listed = client.find_all(Locator::Css("[data-testid^='spool-']")).await.expect("rows");
+    assert!(listed.len() >= 100, "the demo spools are shown ({} rows)", listed.len());
+    assert_eq!(cli_status(&config, &tag)["ocupado_por"], Value::Null);
+
+    // MR(93) takes it.
+    client
+        .find(Locator::Css("[data-testid='worker-select']"))
+        .await
+        .expect("worker picker")
+        .select_by_value("93")
+        .await
+        .expect("worker chosen");
+    client
+        .find(Locator::Css(&format!("[data-testid='select-{tag}']")))
+        .await
+        .expect("checkbox")
+        .click()
+        .await
+        .expect("ticked");
+    client.find(Locator::Css("[data-testid='action-tomar']")).await.expect("button").click().await.expect("pressed");
+    let notice = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("[data-testid='notice']"))
+        .await
+        .expect("a result notice");
+    assert!(notice.text().await.expect("text").contains("1 de 1 correctos"));
+
+    if let Ok(png) = client.screenshot().await {
+        let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+        std::fs::create_dir_all(&shots).ok();
+        std::fs::write(shots.join("tomado.png"), png).ok();
+    }
+    client.close().await.expect("session closed");
+
+    // The other process on the same store agrees.
+    let status = cli_status(&config, &tag);
+    assert_eq!(status["ocupado_por"], json!("MR(93)"));
+    assert_eq!(status["estacion"], json!("e2e"));
+}
