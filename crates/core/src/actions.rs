@@ -129,24 +129,33 @@ impl SpoolService {
         let holder =
             Holder { worker_id, worker: worker.display_name(), operation, station: self.station.clone(), since: now };
 
-        let mut results: Vec<Result<ActionOutcome, SpoolError>> = tags
+        let checked: Vec<Result<&Spool, SpoolError>> = tags
             .iter()
             .map(|tag| {
-                shop.spool(tag)?.check_can_take(operation)?;
-                Ok(self.outcome(tag, operation, worker, operation.estado_trabajando(&holder.worker)))
+                let spool = shop.spool(tag)?;
+                spool.check_can_take(operation)?;
+                Ok(spool)
             })
             .collect();
-        let requests: Vec<(String, Holder)> =
-            passing(&tags, &results).map(|index| (tags[index].clone(), holder.clone())).collect();
-        let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
+        let candidates: Vec<(usize, &Spool)> =
+            checked.iter().enumerate().filter_map(|(index, check)| Some((index, *check.as_ref().ok()?))).collect();
+        let estado = operation.estado_trabajando(&holder.worker);
+        let mut results: Vec<Result<ActionOutcome, SpoolError>> = checked
+            .into_iter()
+            .zip(&tags)
+            .map(|(check, tag)| check.map(|_| self.outcome(tag, operation, worker, estado.clone())))
+            .collect();
 
-        let mut granted: Vec<(usize, Grant)> = Vec::new();
-        for (index, acquisition) in passing(&tags, &results).collect::<Vec<_>>().into_iter().zip(acquisitions) {
+        let requests: Vec<(String, Holder)> =
+            candidates.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
+        let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
+        let mut granted: Vec<(usize, &Spool, Grant)> = Vec::new();
+        for ((index, spool), acquisition) in candidates.into_iter().zip(acquisitions) {
             match acquisition {
-                Acquisition::Granted(grant) => granted.push((index, grant)),
+                Acquisition::Granted(grant) => granted.push((index, spool, grant)),
                 Acquisition::Held(other) => {
                     results[index] = Err(SpoolError::SpoolOccupied {
-                        tag: tags[index].clone(),
+                        tag: spool.tag.clone(),
                         holder: other.worker,
                         since: Some(format_date_time(other.since)),
                     })
@@ -158,19 +167,18 @@ impl SpoolService {
         }
 
         let mut change = Change::default();
-        for (index, grant) in &granted {
-            let spool = shop.spool(&tags[*index])?;
+        for (_, spool, grant) in &granted {
             let (row, event) = self.tomar_change(spool, worker, &holder, grant);
             change.rows.push(row);
             change.audit.push(event);
         }
         if let Err(error) = self.store.write(&change).await {
             let grants: Vec<(String, LockToken)> =
-                granted.iter().map(|(index, grant)| (tags[*index].clone(), grant.token.clone())).collect();
+                granted.iter().map(|(_, spool, grant)| (spool.tag.clone(), grant.token.clone())).collect();
             if let Err(release_error) = self.lock.release(&grants).await {
                 tracing::error!(code = ?release_error.code(), "no se pudo devolver el bloqueo tras una escritura fallida");
             }
-            for (index, _) in &granted {
+            for (index, _, _) in &granted {
                 results[*index] = Err(error.clone());
             }
         } else {
@@ -386,14 +394,6 @@ fn validate_batch(tags: &[String]) -> Result<Vec<String>, SpoolError> {
         return Err(SpoolError::DuplicateTags { tags: repeated });
     }
     Ok(tags)
-}
-
-/// Indexes of the tags whose checks have passed so far.
-fn passing<'a>(
-    tags: &'a [String],
-    results: &'a [Result<ActionOutcome, SpoolError>],
-) -> impl Iterator<Item = usize> + 'a {
-    (0..tags.len()).filter(|index| results[*index].is_ok())
 }
 
 fn single(results: Result<Results, SpoolError>) -> Result<ActionOutcome, SpoolError> {
