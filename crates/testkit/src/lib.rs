@@ -5,8 +5,10 @@ mod clock;
 mod faults;
 pub mod fixture;
 mod harness;
+mod redis_server;
 pub mod suite;
 
 pub use clock::ManualClock;
 pub use faults::FaultyStore;
 pub use harness::{Backend, Harness, Site};
+pub use redis_server::RedisServer;

@@ -1,0 +1,186 @@
+//! The shared lock service of SPEC §5 on Redis: one hash per held spool under a configurable prefix, holding
+//! the holder, the secret token and the fence. Grants, token checks and releases run inside Lua scripts, so
+//! each is atomic, and a batch of tags costs one script call.
+
+mod scripts;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use redis::{
+    aio::{ConnectionManager, ConnectionManagerConfig},
+    Value,
+};
+use spooltrack_core::{Acquisition, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_domain::SpoolError;
+
+use crate::scripts::Scripts;
+
+/// How long a station waits for Redis before telling the worker it is unavailable (SPEC: within 2 s).
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(800);
+const RESPONSE_TIMEOUT: Duration = Duration::from_millis(800);
+const SINCE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// Where and under which prefix a site keeps its locks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisSettings {
+    pub url: String,
+    pub prefix: String,
+}
+
+pub struct RedisLock {
+    connection: ConnectionManager,
+    prefix: String,
+    scripts: Scripts,
+}
+
+impl RedisLock {
+    /// Connects lazily: a station starts even when Redis is down, and actions then answer LOCK_UNAVAILABLE.
+    pub fn connect(settings: &RedisSettings) -> Result<RedisLock, SpoolError> {
+        let client = redis::Client::open(settings.url.as_str()).map_err(|error| SpoolError::ConfigInvalid {
+            key: "lock.url".into(),
+            reason: error.to_string(),
+        })?;
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_number_of_retries(1)
+            .set_max_delay(Duration::from_millis(200));
+        let connection = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        Ok(RedisLock { connection, prefix: settings.prefix.clone(), scripts: Scripts::new() })
+    }
+
+    fn lock_key(&self, tag: &str) -> String {
+        format!("{}:lock:{tag}", self.prefix)
+    }
+
+    fn fence_key(&self) -> String {
+        format!("{}:fence", self.prefix)
+    }
+
+    fn keys(&self, tags: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
+        tags.into_iter().map(|tag| self.lock_key(tag.as_ref())).collect()
+    }
+
+    async fn run<T: redis::FromRedisValue>(&self, invocation: &redis::ScriptInvocation<'_>) -> Result<T, SpoolError> {
+        let mut connection = self.connection.clone();
+        invocation.invoke_async(&mut connection).await.map_err(unavailable)
+    }
+}
+
+#[async_trait]
+impl LockService for RedisLock {
+    async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError> {
+        let Some((_, holder)) = requests.first() else { return Ok(Vec::new()) };
+        let tokens: Vec<LockToken> = requests.iter().map(|_| LockToken::random()).collect();
+        let mut invocation = self.scripts.acquire.prepare_invoke();
+        invocation.key(self.keys(requests.iter().map(|(tag, _)| tag))).key(self.fence_key());
+        invocation.arg(holder_fields(holder));
+        invocation.arg(tokens.iter().map(LockToken::expose).collect::<Vec<_>>());
+        let answers: Vec<Vec<Value>> = self.run(&invocation).await?;
+        answers
+            .into_iter()
+            .zip(tokens)
+            .map(|(answer, token)| match answer.as_slice() {
+                [Value::Int(1), fence] => Ok(Acquisition::Granted(Grant { token, fence: integer(fence)? })),
+                [Value::Int(0), fields @ ..] => Ok(Acquisition::Held(holder_from(fields)?)),
+                _ => Err(malformed("acquire")),
+            })
+            .collect()
+    }
+
+    async fn inspect(&self, tags: &[String]) -> Result<Vec<Option<HeldLock>>, SpoolError> {
+        if tags.is_empty() {
+            // Still a round trip: doctor uses an empty inspection to ask whether Redis answers.
+            let mut connection = self.connection.clone();
+            let _: String = redis::cmd("PING").query_async(&mut connection).await.map_err(unavailable)?;
+            return Ok(Vec::new());
+        }
+        let mut invocation = self.scripts.inspect.prepare_invoke();
+        invocation.key(self.keys(tags));
+        let answers: Vec<Vec<Value>> = self.run(&invocation).await?;
+        answers
+            .into_iter()
+            .map(|fields| match fields.as_slice() {
+                [] => Ok(None),
+                [holder @ .., token, fence] => Ok(Some(HeldLock {
+                    holder: holder_from(holder)?,
+                    token: LockToken::new(text(token)?),
+                    fence: integer(fence)?,
+                })),
+                [_] => Err(malformed("inspect")),
+            })
+            .collect()
+    }
+
+    async fn confirm(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        self.compare(&self.scripts.confirm, grants).await
+    }
+
+    async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        self.compare(&self.scripts.release, grants).await
+    }
+
+    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError> {
+        let mut invocation = self.scripts.force_release.prepare_invoke();
+        invocation.key(self.lock_key(tag)).key(self.fence_key());
+        let fields: Vec<Value> = self.run(&invocation).await?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        holder_from(&fields).map(Some)
+    }
+}
+
+impl RedisLock {
+    /// Runs a token-comparing script over several grants in one call; answers one flag per grant.
+    async fn compare(&self, script: &redis::Script, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        if grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut invocation = script.prepare_invoke();
+        invocation.key(self.keys(grants.iter().map(|(tag, _)| tag)));
+        invocation.arg(grants.iter().map(|(_, token)| token.expose()).collect::<Vec<_>>());
+        let flags: Vec<i64> = self.run(&invocation).await?;
+        Ok(flags.into_iter().map(|flag| flag == 1).collect())
+    }
+}
+
+/// The holder's fields in the order the scripts store and answer them.
+fn holder_fields(holder: &Holder) -> Vec<String> {
+    vec![
+        holder.worker_id.to_string(),
+        holder.worker.clone(),
+        holder.operation.code().to_string(),
+        holder.station.clone(),
+        holder.since.format(SINCE_FORMAT).to_string(),
+    ]
+}
+
+fn holder_from(fields: &[Value]) -> Result<Holder, SpoolError> {
+    let [worker_id, worker, operation, station, since] = fields else { return Err(malformed("holder")) };
+    Ok(Holder {
+        worker_id: text(worker_id)?.parse().map_err(|_| malformed("worker_id"))?,
+        worker: text(worker)?,
+        operation: text(operation)?.parse().map_err(|_| malformed("operation"))?,
+        station: text(station)?,
+        since: NaiveDateTime::parse_from_str(&text(since)?, SINCE_FORMAT).map_err(|_| malformed("since"))?,
+    })
+}
+
+fn text(value: &Value) -> Result<String, SpoolError> {
+    redis::from_redis_value_ref(value).map_err(|_| malformed("text"))
+}
+
+fn integer(value: &Value) -> Result<u64, SpoolError> {
+    redis::from_redis_value_ref(value).map_err(|_| malformed("integer"))
+}
+
+fn malformed(what: &str) -> SpoolError {
+    SpoolError::LockUnavailable { reason: format!("respuesta de Redis inesperada ({what})") }
+}
+
+fn unavailable(error: redis::RedisError) -> SpoolError {
+    SpoolError::LockUnavailable { reason: format!("Redis: {}", error.category()) }
+}
