@@ -2,9 +2,13 @@
 
 use std::sync::Arc;
 
-use spooltrack_core::{config::Config, DoctorCheck, DoctorReport, SpoolService, SystemClock};
+use spooltrack_core::{
+    config::{Config, LockConfig},
+    DoctorCheck, DoctorReport, LockService, SpoolService, SystemClock,
+};
 use spooltrack_domain::{schema::TabNames, SpoolError};
 use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore};
+use spooltrack_redis::{RedisLock, RedisSettings};
 
 pub struct Station {
     pub service: SpoolService,
@@ -12,20 +16,20 @@ pub struct Station {
 }
 
 impl Station {
-    /// Opens the embedded store (seeding the demo shop on first start) and its lock.
+    /// Opens the embedded store (seeding the demo shop on first start) and the configured lock service.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
         let tabs = TabNames::default();
         let now = chrono::Utc::now().with_timezone(&config.timezone).naive_local();
         demo::seed_if_empty(&config.database, &tabs, now, &config.station).await?;
         let store = EmbeddedStore::open(&config.database, tabs)?;
-        let lock = EmbeddedLock::open(&config.database)?;
-        let service = SpoolService::new(
-            Arc::new(store),
-            Arc::new(lock),
-            Arc::new(SystemClock),
-            config.station.clone(),
-            config.timezone,
-        );
+        let lock: Arc<dyn LockService> = match &config.lock {
+            LockConfig::Local => Arc::new(EmbeddedLock::open(&config.database)?),
+            LockConfig::Redis { url, prefix } => {
+                Arc::new(RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?)
+            }
+        };
+        let service =
+            SpoolService::new(Arc::new(store), lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
         Ok(Station { service, config })
     }
 
@@ -44,7 +48,20 @@ impl Station {
                 detail: format!("local embebido en {}", self.config.database.display()),
             },
             DoctorCheck { name: "estación".into(), ok: true, detail: self.config.station.clone() },
+            DoctorCheck { name: "servicio de bloqueo".into(), ok: true, detail: lock_description(&self.config.lock) },
         ];
         self.service.doctor().await.with_configuration(facts)
+    }
+}
+
+/// Where the locks live, without credentials: a Redis URL may carry a password.
+fn lock_description(lock: &LockConfig) -> String {
+    match lock {
+        LockConfig::Local => "local, en el archivo del almacenamiento".into(),
+        LockConfig::Redis { url, prefix } => {
+            let host =
+                url.rsplit('@').next().unwrap_or(url).trim_start_matches("redis://").trim_start_matches("rediss://");
+            format!("Redis en {host} (prefijo {prefix})")
+        }
     }
 }

@@ -219,3 +219,34 @@ fn processes_racing_for_one_spool_have_exactly_one_winner() {
     assert_eq!(statuses.iter().filter(|code| **code == 0).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|code| **code == 1).count(), armadores.len() - 1);
 }
+
+#[test]
+fn stations_share_a_redis_lock_and_survive_its_outage() {
+    let mut redis = spooltrack_testkit::RedisServer::start();
+    let station = Station::new();
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    let with_redis = format!("{config}[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"cli\"\n", redis.url());
+    std::fs::write(station.config(), with_redis).expect("config written");
+
+    let (status, report) = station.json(&["doctor"]);
+    assert_eq!((status, report["ok"].clone()), (0, json!(true)));
+    let lock_check =
+        report["checks"].as_array().expect("checks").iter().find(|c| c["name"] == "servicio de bloqueo").cloned();
+    assert!(lock_check.expect("lock check")["detail"].as_str().expect("detail").starts_with("Redis en 127.0.0.1:"));
+
+    let tags = station.available("ARM");
+    assert_eq!(station.json(&["tomar", &tags[0], "--worker", "93", "--op", "ARM"]).0, 0);
+    let (status, error) = station.json(&["tomar", &tags[0], "--worker", "94", "--op", "ARM"]);
+    assert_eq!((status, error["details"]["holder"].clone()), (1, json!("MR(93)")));
+    assert_eq!(station.json(&["status", &tags[0]]).1["estacion"], json!("cli-test"));
+
+    redis.stop();
+    let started = std::time::Instant::now();
+    let (status, error) = station.json(&["tomar", &tags[1], "--worker", "93", "--op", "ARM"]);
+    assert_eq!((status, error["code"].clone()), (3, json!("LOCK_UNAVAILABLE")));
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "refused quickly: {:?}", started.elapsed());
+    let (status, view) = station.json(&["status", &tags[0]]);
+    assert_eq!((status, view["ocupado_por"].clone()), (0, json!("MR(93)")), "viewing works without Redis");
+    let (status, report) = station.json(&["doctor"]);
+    assert_eq!((status, report["ok"].clone()), (3, json!(false)));
+}

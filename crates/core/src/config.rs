@@ -10,6 +10,16 @@ use spooltrack_domain::SpoolError;
 pub const APP_ID: &str = "cl.spooltrack.app";
 pub const CONFIG_ENV: &str = "SPOOLTRACK_CONFIG";
 
+/// The lock service: in the store file on this PC, or the shop's shared Redis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockConfig {
+    Local,
+    Redis { url: String, prefix: String },
+}
+
+/// Keys of a site live under this prefix unless the file says otherwise.
+pub const DEFAULT_REDIS_PREFIX: &str = "spooltrack";
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The station's name, shown on the board next to the spools taken here.
@@ -18,6 +28,8 @@ pub struct Config {
     pub timezone: Tz,
     /// Where the embedded store keeps its database file.
     pub database: PathBuf,
+    /// Which lock service keeps spools exclusive.
+    pub lock: LockConfig,
     /// The file this configuration came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -30,6 +42,7 @@ impl Config {
             station: default_station(),
             timezone: chrono_tz::America::Santiago,
             database: data.join("spooltrack.db"),
+            lock: LockConfig::Local,
             source: None,
         }
     }
@@ -68,9 +81,7 @@ impl Config {
                         name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))?;
                 }
                 "embedded" => {
-                    let section =
-                        value.as_table().ok_or_else(|| invalid(key, "debe ser una sección [embedded]".into()))?;
-                    for (inner, value) in section {
+                    for (inner, value) in section(key, value)? {
                         let key = format!("embedded.{inner}");
                         match inner.as_str() {
                             "database" => config.database = PathBuf::from(non_empty_text(&key, value)?),
@@ -78,10 +89,40 @@ impl Config {
                         }
                     }
                 }
+                "lock" => config.lock = parse_lock(section(key, value)?)?,
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
         }
         Ok(config)
+    }
+}
+
+fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, SpoolError> {
+    value.as_table().ok_or_else(|| invalid(key, format!("debe ser una sección [{key}]")))
+}
+
+/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis) and `prefix`.
+fn parse_lock(section: &toml::Table) -> Result<LockConfig, SpoolError> {
+    let (mut kind, mut url, mut prefix) = ("local".to_string(), None, DEFAULT_REDIS_PREFIX.to_string());
+    for (inner, value) in section {
+        let key = format!("lock.{inner}");
+        match inner.as_str() {
+            "kind" => kind = non_empty_text(&key, value)?,
+            "url" => url = Some(non_empty_text(&key, value)?),
+            "prefix" => prefix = non_empty_text(&key, value)?,
+            _ => return Err(invalid(&key, "clave desconocida".into())),
+        }
+    }
+    match kind.as_str() {
+        "local" => Ok(LockConfig::Local),
+        "redis" => {
+            let url = url.ok_or_else(|| invalid("lock.url", "es obligatoria con kind = \"redis\"".into()))?;
+            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+                return Err(invalid("lock.url", "debe empezar con redis:// o rediss://".into()));
+            }
+            Ok(LockConfig::Redis { url, prefix })
+        }
+        other => Err(invalid("lock.kind", format!("«{other}» no es local ni redis"))),
     }
 }
 
@@ -121,6 +162,17 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_lock_section() {
+        let config =
+            Config::parse("[lock]\nkind = \"redis\"\nurl = \"redis://10.0.0.5:6379/\"\nprefix = \"planta1\"\n")
+                .expect("valid");
+        assert_eq!(config.lock, LockConfig::Redis { url: "redis://10.0.0.5:6379/".into(), prefix: "planta1".into() });
+        let default_prefix = Config::parse("[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n").expect("valid");
+        assert_eq!(default_prefix.lock, LockConfig::Redis { url: "redis://h/".into(), prefix: "spooltrack".into() });
+        assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local);
+    }
+
+    #[test]
     fn an_empty_file_is_the_embedded_default() {
         let config = Config::parse("").expect("valid");
         assert_eq!(config.timezone, chrono_tz::America::Santiago);
@@ -138,6 +190,10 @@ mod tests {
         assert_eq!(key("station = 3"), "station");
         assert_eq!(key("[embedded]\npath = \"x\""), "embedded.path");
         assert_eq!(key("station = "), "archivo");
+        assert_eq!(key("[lock]\nkind = \"zookeeper\""), "lock.kind");
+        assert_eq!(key("[lock]\nkind = \"redis\""), "lock.url");
+        assert_eq!(key("[lock]\nkind = \"redis\"\nurl = \"http://x\""), "lock.url");
+        assert_eq!(key("[lock]\nttl = 5"), "lock.ttl");
     }
 
     #[test]

@@ -96,7 +96,8 @@ impl SpoolService {
         Ok(history::sessions(&shop.events, &tag, &shop.workers))
     }
 
-    /// Lock holders of the occupied spools (one lock call), aligned with `records`.
+    /// Lock holders of the occupied spools (one lock call), aligned with `records`. Viewing keeps working while
+    /// the lock service is away: the sheet still says who holds what, only the station is then unknown.
     async fn holders(&self, records: &[SpoolRecord]) -> Result<Vec<Option<Holder>>, SpoolError> {
         let occupied: Vec<(usize, String)> = records
             .iter()
@@ -109,7 +110,15 @@ impl SpoolService {
             return Ok(holders);
         }
         let tags: Vec<String> = occupied.iter().map(|(_, tag)| tag.clone()).collect();
-        for ((index, _), lock) in occupied.iter().zip(self.lock.inspect(&tags).await?) {
+        let locks = match self.lock.inspect(&tags).await {
+            Ok(locks) => locks,
+            Err(error @ SpoolError::LockUnavailable { .. }) => {
+                tracing::warn!(code = ?error.code(), "servicio de bloqueo sin respuesta; se muestran los datos del registro");
+                return Ok(holders);
+            }
+            Err(error) => return Err(error),
+        };
+        for ((index, _), lock) in occupied.iter().zip(locks) {
             holders[*index] = lock.map(|lock| lock.holder);
         }
         Ok(holders)

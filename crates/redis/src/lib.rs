@@ -38,10 +38,8 @@ pub struct RedisLock {
 impl RedisLock {
     /// Connects lazily: a station starts even when Redis is down, and actions then answer LOCK_UNAVAILABLE.
     pub fn connect(settings: &RedisSettings) -> Result<RedisLock, SpoolError> {
-        let client = redis::Client::open(settings.url.as_str()).map_err(|error| SpoolError::ConfigInvalid {
-            key: "lock.url".into(),
-            reason: error.to_string(),
-        })?;
+        let client = redis::Client::open(settings.url.as_str())
+            .map_err(|error| SpoolError::ConfigInvalid { key: "lock.url".into(), reason: error.to_string() })?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(CONNECT_TIMEOUT))
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
