@@ -99,16 +99,18 @@ impl SpoolService {
         let shop = self.load(false).await?;
         let admin = require_worker(&shop.workers, admin_id, &[Role::Supervisor])?;
         let spool = shop.spool(&tag)?;
-        let previous = self.lock.force_release(&tag).await?;
-        let (previous_holder, operation) = match (previous, &spool.ocupado_por) {
+        let released = self.lock.force_release(&tag).await?;
+        let (previous_holder, operation) = match (released.previous, &spool.ocupado_por) {
             (Some(holder), _) => (holder.worker, holder.operation),
             (None, Some(name)) => (name.clone(), spool.occupied_operation().unwrap_or(Operation::Arm)),
             (None, None) => return Err(SpoolError::NotOccupied { tag }),
         };
         let estado = operation.estado_liberado();
         let metadata = json!({ "motivo": motivo, "holder_anterior": previous_holder, "estacion": self.station });
+        let mut cells = cleared_occupation(&estado);
+        cells.push((&ops::VERSION, Cell::Number(released.fence as f64)));
         let change = Change {
-            rows: vec![RowUpdate { tag: tag.clone(), cells: cleared_occupation(&estado) }],
+            rows: vec![RowUpdate { tag: tag.clone(), cells, expected_version: None }],
             audit: vec![self.event(EventKind::LiberacionForzada, &tag, admin, Some(operation), metadata)],
         };
         self.store.write(&change).await?;
@@ -207,7 +209,7 @@ impl SpoolService {
             "fence": grant.fence,
         });
         let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata);
-        (RowUpdate { tag: spool.tag.clone(), cells }, event)
+        (RowUpdate { tag: spool.tag.clone(), cells, expected_version: None }, event)
     }
 
     async fn release_each(
@@ -281,7 +283,7 @@ impl SpoolService {
             change.rows.push(row);
             change.audit.push(event);
         }
-        if let Err(error) = self.store.write(&change).await {
+        if let Err(error) = self.write_fenced(&mut change, &mut owned, &mut results).await {
             // The worker still holds every spool and can try again.
             for own in &owned {
                 results[own.index] = Err(error.clone());
@@ -298,6 +300,33 @@ impl SpoolService {
         }
         tracing::info!(worker = worker_id, action = ?release, count = owned.len(), "spools liberados por su dueño");
         Ok(tags.into_iter().zip(results).collect())
+    }
+
+    /// Writes the holders' changes; a row whose fence moved on (force-released while this write was in flight)
+    /// is refused by the store with LOCK_LOST, dropped from the change, and the rest is written without it.
+    async fn write_fenced(
+        &self,
+        change: &mut Change,
+        owned: &mut Vec<Owned<'_>>,
+        results: &mut [Result<ActionOutcome, SpoolError>],
+    ) -> Result<(), SpoolError> {
+        loop {
+            if change.rows.is_empty() {
+                return Ok(());
+            }
+            match self.store.write(change).await {
+                Err(SpoolError::LockLost { tag }) if owned.iter().any(|own| own.spool.tag == tag) => {
+                    tracing::warn!(tag = %tag, "escritura rechazada: el spool fue liberado mientras se guardaba");
+                    change.rows.retain(|row| row.tag != tag);
+                    change.audit.retain(|event| event.tag != tag);
+                    if let Some(own) = owned.iter().find(|own| own.spool.tag == tag) {
+                        results[own.index] = Err(SpoolError::LockLost { tag: tag.clone() });
+                    }
+                    owned.retain(|own| own.spool.tag != tag);
+                }
+                other => return other,
+            }
+        }
     }
 
     fn release_change(
@@ -342,7 +371,7 @@ impl SpoolService {
             cells.push((&ops::VERSION, Cell::Number(fence as f64)));
         }
         let event = self.event(kind, tag, worker, Some(operation), metadata);
-        (RowUpdate { tag: tag.clone(), cells }, event, estado)
+        (RowUpdate { tag: tag.clone(), cells, expected_version: own.fence }, event, estado)
     }
 
     fn outcome(&self, tag: &str, operation: Operation, worker: &Worker, estado_detalle: String) -> ActionOutcome {

@@ -12,7 +12,8 @@ mod views;
 pub use doctor::{DoctorCheck, DoctorReport};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
-    Acquisition, Change, Clock, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store, SystemClock,
+    Acquisition, Change, Clock, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store,
+    SystemClock,
 };
 pub use queries::{ListFilter, ListScope};
 pub use service::SpoolService;

@@ -19,6 +19,9 @@ use spooltrack_domain::{
 pub struct RowUpdate {
     pub tag: String,
     pub cells: Vec<(&'static ColumnSpec, Cell)>,
+    /// The fence the row's `version` must still hold for the write to apply (the holder's grant); another
+    /// value means a force-release moved the spool on, and the store refuses with LOCK_LOST.
+    pub expected_version: Option<u64>,
 }
 
 /// Everything one action writes: applied atomically, so row and audit never disagree.
@@ -93,6 +96,13 @@ pub struct HeldLock {
     pub fence: u64,
 }
 
+/// What a force-release left behind: who held the spool, and the fence it moved to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForcedRelease {
+    pub previous: Option<Holder>,
+    pub fence: u64,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Acquisition {
     Granted(Grant),
@@ -114,8 +124,8 @@ pub trait LockService: Send + Sync {
     /// Releases each lock whose token matches; answers which were released.
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
-    /// Removes whatever lock a spool has and bumps the fence; answers the previous holder.
-    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError>;
+    /// Removes whatever lock a spool has and bumps the fence; answers the previous holder and the new fence.
+    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError>;
 }
 
 /// Time, injectable so tests control it.

@@ -9,7 +9,7 @@ use spooltrack_core::{Holder, LockToken};
 use spooltrack_domain::{
     cell::{date_time_to_serial, format_date, format_date_time},
     layout::ShopLayout,
-    schema::{ops, TabNames},
+    schema::{ops, ColumnMap, Tab, TabNames},
     Cell, Operation, Role, WorkerId,
 };
 
@@ -44,8 +44,8 @@ struct DemoSpool {
     holder: Option<Holder>,
 }
 
-/// Builds the demo shop around `now` (the shop's local time).
-fn demo(now: NaiveDateTime, station: &str) -> (ShopLayout, Vec<(String, Holder)>) {
+/// Builds the demo shop around `now` (the shop's local time); the holders come with their row index.
+fn demo(now: NaiveDateTime, station: &str) -> (ShopLayout, Vec<(usize, String, Holder)>) {
     let mut shop = ShopLayout::default();
     for (id, nombre, apellido, activo, roles) in WORKERS {
         shop.add_worker(*id, nombre, apellido, *activo, roles);
@@ -54,7 +54,7 @@ fn demo(now: NaiveDateTime, station: &str) -> (ShopLayout, Vec<(String, Holder)>
     for index in 0..DEMO_SPOOLS {
         let spool = demo_spool(index, now, station);
         if let Some(holder) = spool.holder {
-            locks.push((tag(index), holder));
+            locks.push((index, tag(index), holder));
         }
         shop.add_spool(&spool.cells);
     }
@@ -158,13 +158,19 @@ pub async fn seed_if_empty(
             if seeded {
                 return Ok(false);
             }
-            let (shop, locks) = demo(now, &station);
+            let (mut shop, locks) = demo(now, &station);
+            // Each held row carries its grant's fence in `version`, as a TOMAR would have written it.
+            let version =
+                ColumnMap::of(Tab::Operaciones, &tabs.operaciones, &shop.operaciones)?.position(&ops::VERSION);
+            for (row, tag, holder) in &locks {
+                let fence = EmbeddedLock::insert(&transaction, tag, holder, &LockToken::random())?;
+                if let Some(column) = version {
+                    shop.operaciones.set(*row, column, Cell::Number(fence as f64));
+                }
+            }
             let named =
                 shop.grids().into_iter().map(|(tab, grid)| (tabs.name(tab).to_string(), grid)).collect::<Vec<_>>();
             write_grids(&transaction, &named)?;
-            for (tag, holder) in &locks {
-                EmbeddedLock::insert(&transaction, tag, holder, &LockToken::random())?;
-            }
             transaction.commit().map_err(sql_error)?;
             tracing::info!(spools = DEMO_SPOOLS, "tienda de demostración creada");
             Ok(true)

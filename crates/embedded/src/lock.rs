@@ -6,7 +6,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use spooltrack_core::{Acquisition, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{Acquisition, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
 use spooltrack_domain::SpoolError;
 
 use crate::database::{sql_error, Database};
@@ -126,16 +126,18 @@ impl LockService for EmbeddedLock {
         .await
     }
 
-    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError> {
+    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError> {
         let tag = tag.to_string();
         self.run(move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
             let previous = select(&transaction, &tag)?;
             transaction.execute("DELETE FROM spool_locks WHERE tag = ?1", params![tag]).map_err(sql_error)?;
-            transaction.execute("UPDATE lock_fence SET value = value + 1 WHERE id = 1", []).map_err(sql_error)?;
+            let fence: i64 = transaction
+                .query_row("UPDATE lock_fence SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| row.get(0))
+                .map_err(sql_error)?;
             transaction.commit().map_err(sql_error)?;
-            Ok(previous.map(|lock| lock.holder))
+            Ok(ForcedRelease { previous: previous.map(|lock| lock.holder), fence: fence as u64 })
         })
         .await
     }

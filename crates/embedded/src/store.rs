@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use spooltrack_core::{Change, Store};
 use spooltrack_domain::{
-    schema::{ColumnMap, Tab, TabNames},
+    schema::{ops, ColumnMap, Tab, TabNames},
     spool::find_row,
     Cell, Grid, SpoolError,
 };
@@ -109,6 +109,12 @@ fn apply_rows(transaction: &Connection, tab: &str, change: &Change) -> Result<()
     for update in &change.rows {
         let row =
             find_row(&grid, &map, &update.tag).ok_or_else(|| SpoolError::SpoolNotFound { tag: update.tag.clone() })?;
+        // Fencing: the holder's write applies only while the row still carries its grant's fence.
+        if let (Some(expected), Some(column)) = (update.expected_version, map.position(&ops::VERSION)) {
+            if grid.cell(row, column).as_integer() != Ok(Some(expected as i64)) {
+                return Err(SpoolError::LockLost { tag: update.tag.clone() });
+            }
+        }
         for (spec, value) in &update.cells {
             if let Some(column) = map.position(spec) {
                 grid.set(row, column, value.clone());

@@ -12,7 +12,7 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     Value,
 };
-use spooltrack_core::{Acquisition, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{Acquisition, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
 use spooltrack_domain::SpoolError;
 
 use crate::scripts::Scripts;
@@ -120,14 +120,15 @@ impl LockService for RedisLock {
         self.compare(&self.scripts.release, grants).await
     }
 
-    async fn force_release(&self, tag: &str) -> Result<Option<Holder>, SpoolError> {
+    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError> {
         let mut invocation = self.scripts.force_release.prepare_invoke();
         invocation.key(self.lock_key(tag)).key(self.fence_key());
-        let fields: Vec<Value> = self.run(&invocation).await?;
-        if fields.is_empty() {
-            return Ok(None);
+        let answer: Vec<Value> = self.run(&invocation).await?;
+        match answer.as_slice() {
+            [fence] => Ok(ForcedRelease { previous: None, fence: integer(fence)? }),
+            [fence, holder @ ..] => Ok(ForcedRelease { previous: Some(holder_from(holder)?), fence: integer(fence)? }),
+            [] => Err(malformed("force_release")),
         }
-        holder_from(&fields).map(Some)
     }
 }
 

@@ -56,13 +56,13 @@ return answers
 ";
 
 /// KEYS[1]: the lock key, KEYS[2]: the fence counter. Deletes the lock whatever its token, bumps the fence,
-/// answers the previous holder fields (empty when nobody held it).
+/// answers the new fence followed by the previous holder fields (none when nobody held it).
 const FORCE_RELEASE: &str = r"
 local previous = redis.call('HMGET', KEYS[1], 'worker_id', 'worker', 'operation', 'station', 'since')
 redis.call('DEL', KEYS[1])
-redis.call('INCR', KEYS[2])
-if previous[1] then return previous end
-return {}
+local fence = redis.call('INCR', KEYS[2])
+if previous[1] then return {fence, previous[1], previous[2], previous[3], previous[4], previous[5]} end
+return {fence}
 ";
 
 /// The scripts, hashed once per lock service and sent by hash (EVALSHA, loading them when Redis lacks them).

@@ -92,8 +92,9 @@ async fn force_release_moves_the_fence_and_voids_the_old_token() {
     let tag = "T-1".to_string();
     let (token, fence) =
         granted(&service.acquire(&[(tag.clone(), holder(93))]).await.expect("ok")[0]).expect("granted");
-    let previous = service.force_release(&tag).await.expect("released").expect("had a holder");
-    assert_eq!(previous.worker_id, 93);
+    let released = service.force_release(&tag).await.expect("released");
+    assert_eq!(released.previous.expect("had a holder").worker_id, 93);
+    assert!(released.fence > fence);
     assert_eq!(service.confirm(&[(tag.clone(), token)]).await.expect("answered"), vec![false]);
     let (_, next_fence) = granted(&service.acquire(&[(tag, holder(94))]).await.expect("ok")[0]).expect("granted");
     assert!(next_fence > fence + 1, "force-release bumped the fence ({fence} -> {next_fence})");

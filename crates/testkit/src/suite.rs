@@ -266,6 +266,28 @@ pub async fn force_release_needs_a_supervisor_and_a_reason(backend: &dyn Backend
     shop.service.liberar(HELD_IN_SHEET, SUPERVISOR, "sin bloqueo").await.expect("released");
 }
 
+pub async fn a_holder_force_released_while_writing_is_refused(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar_batch(&[ready(11), ready(12)], ARMADOR, Operation::Arm).await.expect("taken");
+    let supervisor = Arc::new(shop.station("estacion-supervisor").await);
+    shop.store.before_next_write(Box::new(move || {
+        Box::pin(async move {
+            supervisor.liberar(&ready(11), SUPERVISOR, "se fue a casa").await.expect("released meanwhile");
+        })
+    }));
+    let outcome = shop.service.pausar_batch(&[ready(11), ready(12)], ARMADOR).await.expect("batch ran");
+    assert_eq!(outcome.details[0].code, Some(ErrorCode::LockLost), "the in-flight write of the released spool");
+    assert!(outcome.details[1].success, "the other spool is paused as asked");
+
+    let row = shop.row(&ready(11)).await;
+    assert_eq!(row["Estado_Detalle"], Cell::text("ARM liberado por supervisor"), "the row keeps the new state");
+    assert!(row["Ocupado_Por"].is_blank());
+    let kinds: Vec<EventKind> =
+        shop.events().await.into_iter().filter(|event| event.tag == ready(11)).map(|event| event.kind).collect();
+    assert_eq!(kinds, vec![EventKind::TomarSpool, EventKind::LiberacionForzada], "no PAUSAR of the old holder");
+    assert_eq!(shop.row(&ready(12)).await["Estado_Detalle"], Cell::text("ARM pausado"));
+}
+
 pub async fn a_column_inserted_before_ocupado_por_changes_nothing(backend: &dyn Backend) {
     let mut layout = fixture::standard_shop();
     let position = layout.operaciones.header.iter().position(|name| name == "Ocupado_Por").expect("column");
@@ -425,6 +447,7 @@ macro_rules! behaviour_suite {
             a_batch_succeeds_or_fails_spool_by_spool_in_one_write,
             malformed_batches_are_refused_before_any_work,
             force_release_needs_a_supervisor_and_a_reason,
+            a_holder_force_released_while_writing_is_refused,
             a_column_inserted_before_ocupado_por_changes_nothing,
             a_missing_critical_column_is_schema_drift_and_nothing_is_written,
             dates_in_any_format_read_back,
