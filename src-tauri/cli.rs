@@ -7,8 +7,8 @@ use std::{path::PathBuf, process::ExitCode};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use spooltrack_core::{
-    config::Config, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView,
-    WorkSession, WorkerView,
+    config::{Config, LockConfig},
+    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
@@ -79,6 +79,8 @@ pub enum Command {
     },
     /// What is configured, what is reachable, whether every critical column is present.
     Doctor,
+    /// Print every change any station makes, as it happens (needs the shop's Redis).
+    Watch,
 }
 
 #[derive(Debug, Args)]
@@ -116,11 +118,13 @@ enum Report {
     Action(ActionOutcome),
     Batch(BatchOutcome),
     Doctor(DoctorReport),
+    /// `watch` ended: everything was printed as it came.
+    Watched,
 }
 
 pub async fn run(cli: Cli, command: Command) -> ExitCode {
     let result = match Config::load(cli.config.as_deref()) {
-        Ok(config) => execute(config, command).await,
+        Ok(config) => execute(config, command, cli.json).await,
         Err(error) => Err(error),
     };
     match result {
@@ -140,7 +144,13 @@ pub async fn run(cli: Cli, command: Command) -> ExitCode {
     }
 }
 
-async fn execute(config: Config, command: Command) -> Result<Report, SpoolError> {
+async fn execute(config: Config, command: Command, json: bool) -> Result<Report, SpoolError> {
+    if matches!(command, Command::Watch) && config.lock == LockConfig::Local {
+        return Err(SpoolError::ConfigInvalid {
+            key: "lock.kind".into(),
+            reason: "watch escucha a las demás estaciones a través de Redis: configure [lock] kind = \"redis\"".into(),
+        });
+    }
     let station = Station::open(config).await?;
     let service = &station.service;
     Ok(match command {
@@ -166,7 +176,28 @@ async fn execute(config: Config, command: Command) -> Result<Report, SpoolError>
         Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
         Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
         Command::Doctor => Report::Doctor(station.doctor().await),
+        Command::Watch => {
+            watch(&station, json).await;
+            Report::Watched
+        }
     })
+}
+
+/// Prints changes as they are heard (one JSON object per line with `--json`) until the process is stopped.
+async fn watch(station: &Station, json: bool) {
+    let mut changes = station.service.changes();
+    loop {
+        match changes.recv().await {
+            Ok(event) if json => match serde_json::to_string(&event) {
+                Ok(line) => println!("{line}"),
+                Err(error) => eprintln!("evento ilegible: {error}"),
+            },
+            Ok(event) if event.tags.is_empty() => println!("(reconectado: refresque todo)"),
+            Ok(event) => println!("{} {} en {}: {}", event.worker, event.action, event.station, event.tags.join(", ")),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => eprintln!("({missed} avisos perdidos)"),
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
 }
 
 impl ListArgs {
@@ -203,6 +234,7 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
             Report::Action(outcome) => print_json(outcome),
             Report::Batch(batch) => print_json(batch),
             Report::Doctor(doctor) => print_json(doctor),
+            Report::Watched => {}
         }
     } else {
         print!("{}", render(report));
@@ -288,6 +320,7 @@ fn render(report: &Report) -> String {
                 line(format!("[{}] {}: {}", if check.ok { "ok" } else { "FALLA" }, check.name, check.detail));
             }
         }
+        Report::Watched => {}
     }
     out
 }

@@ -1,5 +1,5 @@
 //! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
-//! details}`. Changes are announced with a `spool-changed` event.
+//! details}`. Changes reach the window as `spool-changed` events through the station's change feed.
 
 use spooltrack_core::{
     parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession, WorkerView,
@@ -7,13 +7,9 @@ use spooltrack_core::{
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
 
-use crate::{events::ChangeNotifier, station::Station};
+use crate::station::Station;
 
 type Answer<T> = Result<T, ErrorPayload>;
-
-fn changed_tags(outcome: &BatchOutcome) -> Vec<String> {
-    outcome.details.iter().filter(|entry| entry.success).map(|entry| entry.tag.clone()).collect()
-}
 
 fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> {
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
@@ -52,109 +48,73 @@ pub async fn doctor(station: State<'_, Station>) -> Answer<DoctorReport> {
 #[tauri::command]
 #[specta::specta]
 pub async fn tomar(
-    changes: State<'_, ChangeNotifier>,
     station: State<'_, Station>,
     tag: String,
     worker_id: WorkerId,
     operation: Operation,
 ) -> Answer<ActionOutcome> {
-    let outcome = station.service.tomar(&tag, worker_id, operation).await?;
-    changes.notify(vec![outcome.tag.clone()]);
-    Ok(outcome)
+    Ok(station.service.tomar(&tag, worker_id, operation).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn tomar_batch(
-    changes: State<'_, ChangeNotifier>,
     station: State<'_, Station>,
     tags: Vec<String>,
     worker_id: WorkerId,
     operation: Operation,
 ) -> Answer<BatchOutcome> {
-    let outcome = station.service.tomar_batch(&tags, worker_id, operation).await?;
-    changes.notify(changed_tags(&outcome));
-    Ok(outcome)
+    Ok(station.service.tomar_batch(&tags, worker_id, operation).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn pausar(
-    changes: State<'_, ChangeNotifier>,
-    station: State<'_, Station>,
-    tag: String,
-    worker_id: WorkerId,
-) -> Answer<ActionOutcome> {
-    let outcome = station.service.pausar(&tag, worker_id).await?;
-    changes.notify(vec![outcome.tag.clone()]);
-    Ok(outcome)
+pub async fn pausar(station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+    Ok(station.service.pausar(&tag, worker_id).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn pausar_batch(
-    changes: State<'_, ChangeNotifier>,
-    station: State<'_, Station>,
-    tags: Vec<String>,
-    worker_id: WorkerId,
-) -> Answer<BatchOutcome> {
-    let outcome = station.service.pausar_batch(&tags, worker_id).await?;
-    changes.notify(changed_tags(&outcome));
-    Ok(outcome)
+pub async fn pausar_batch(station: State<'_, Station>, tags: Vec<String>, worker_id: WorkerId) -> Answer<BatchOutcome> {
+    Ok(station.service.pausar_batch(&tags, worker_id).await?)
 }
 
 /// `fecha` is `DD-MM-YYYY`; empty means today.
 #[tauri::command]
 #[specta::specta]
 pub async fn completar(
-    changes: State<'_, ChangeNotifier>,
     station: State<'_, Station>,
     tag: String,
     worker_id: WorkerId,
     fecha: Option<String>,
 ) -> Answer<ActionOutcome> {
-    let outcome = station.service.completar(&tag, worker_id, self::fecha(fecha)?).await?;
-    changes.notify(vec![outcome.tag.clone()]);
-    Ok(outcome)
+    Ok(station.service.completar(&tag, worker_id, self::fecha(fecha)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn completar_batch(
-    changes: State<'_, ChangeNotifier>,
     station: State<'_, Station>,
     tags: Vec<String>,
     worker_id: WorkerId,
     fecha: Option<String>,
 ) -> Answer<BatchOutcome> {
-    let outcome = station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await?;
-    changes.notify(changed_tags(&outcome));
-    Ok(outcome)
+    Ok(station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn cancelar(
-    changes: State<'_, ChangeNotifier>,
-    station: State<'_, Station>,
-    tag: String,
-    worker_id: WorkerId,
-) -> Answer<ActionOutcome> {
-    let outcome = station.service.cancelar(&tag, worker_id).await?;
-    changes.notify(vec![outcome.tag.clone()]);
-    Ok(outcome)
+pub async fn cancelar(station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
+    Ok(station.service.cancelar(&tag, worker_id).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn liberar(
-    changes: State<'_, ChangeNotifier>,
     station: State<'_, Station>,
     tag: String,
     admin_id: WorkerId,
     motivo: String,
 ) -> Answer<ActionOutcome> {
-    let outcome = station.service.liberar(&tag, admin_id, &motivo).await?;
-    changes.notify(vec![outcome.tag.clone()]);
-    Ok(outcome)
+    Ok(station.service.liberar(&tag, admin_id, &motivo).await?)
 }

@@ -2,33 +2,39 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::sync::Arc;
-
+use spooltrack_core::SpoolEvent;
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
+use tokio::sync::broadcast::{error::RecvError, Receiver};
 
-/// Some spools changed: every screen showing them refreshes.
+/// Some spools changed, here or at another station: every screen showing them refreshes. Empty `tags` means
+/// "events were missed, refresh everything".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct SpoolChanged {
     pub tags: Vec<String>,
+    pub action: String,
+    pub worker: String,
+    pub station: String,
 }
 
-/// Announces changes to the window. Managed state, built in setup for the app's runtime, so the commands
-/// themselves stay independent of the runtime (the real one or Tauri's mock runtime in tests).
-pub struct ChangeNotifier {
-    emit: Arc<dyn Fn(SpoolChanged) -> tauri::Result<()> + Send + Sync>,
-}
-
-impl ChangeNotifier {
-    pub fn new<R: Runtime>(app: AppHandle<R>) -> Self {
-        ChangeNotifier { emit: Arc::new(move |event: SpoolChanged| event.emit(&app)) }
+impl From<SpoolEvent> for SpoolChanged {
+    fn from(event: SpoolEvent) -> Self {
+        SpoolChanged { tags: event.tags, action: event.action, worker: event.worker, station: event.station }
     }
+}
 
-    pub fn notify(&self, tags: Vec<String>) {
-        if tags.is_empty() {
-            return;
-        }
-        if let Err(error) = (self.emit)(SpoolChanged { tags }) {
+/// Turns every change the station hears into a `spool-changed` event for the window, until the feed closes.
+pub async fn forward_changes<R: Runtime>(app: AppHandle<R>, mut changes: Receiver<SpoolEvent>) {
+    loop {
+        let event = match changes.recv().await {
+            Ok(event) => SpoolChanged::from(event),
+            Err(RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "la ventana se atrasó en los avisos; se refresca todo");
+                SpoolChanged { tags: Vec::new(), action: String::new(), worker: String::new(), station: String::new() }
+            }
+            Err(RecvError::Closed) => return,
+        };
+        if let Err(error) = event.emit(&app) {
             tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
         }
     }

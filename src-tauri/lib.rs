@@ -17,8 +17,8 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
+        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone(), station.service.changes()));
         app.manage(station);
-        app.manage(events::ChangeNotifier::new(app.handle().clone()));
         Ok(())
     })
 }

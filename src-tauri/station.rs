@@ -4,11 +4,11 @@ use std::sync::Arc;
 
 use spooltrack_core::{
     config::{Config, LockConfig},
-    DoctorCheck, DoctorReport, LockService, SpoolService, SystemClock,
+    DoctorCheck, DoctorReport, SpoolService, SystemClock,
 };
 use spooltrack_domain::{schema::TabNames, SpoolError};
 use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore};
-use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_redis::{RedisFeed, RedisLock, RedisSettings};
 
 pub struct Station {
     pub service: SpoolService,
@@ -16,20 +16,26 @@ pub struct Station {
 }
 
 impl Station {
-    /// Opens the embedded store (seeding the demo shop on first start) and the configured lock service.
+    /// Opens the embedded store (seeding the demo shop on first start), the configured lock service and, with
+    /// Redis, the live-update feed between stations.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
         let tabs = TabNames::default();
         let now = chrono::Utc::now().with_timezone(&config.timezone).naive_local();
         demo::seed_if_empty(&config.database, &tabs, now, &config.station).await?;
         let store = EmbeddedStore::open(&config.database, tabs)?;
-        let lock: Arc<dyn LockService> = match &config.lock {
-            LockConfig::Local => Arc::new(EmbeddedLock::open(&config.database)?),
+        let clock = Arc::new(SystemClock);
+        let service = match &config.lock {
+            LockConfig::Local => {
+                let lock = Arc::new(EmbeddedLock::open(&config.database)?);
+                SpoolService::new(Arc::new(store), lock, clock, config.station.clone(), config.timezone)
+            }
             LockConfig::Redis { url, prefix } => {
-                Arc::new(RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?)
+                let settings = RedisSettings { url: url.clone(), prefix: prefix.clone() };
+                let lock = Arc::new(RedisLock::connect(&settings)?);
+                SpoolService::new(Arc::new(store), lock, clock, config.station.clone(), config.timezone)
+                    .with_feed(Arc::new(RedisFeed::start(&settings)?))
             }
         };
-        let service =
-            SpoolService::new(Arc::new(store), lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
         Ok(Station { service, config })
     }
 

@@ -250,3 +250,44 @@ fn stations_share_a_redis_lock_and_survive_its_outage() {
     let (status, report) = station.json(&["doctor"]);
     assert_eq!((status, report["ok"].clone()), (3, json!(false)));
 }
+
+#[test]
+fn watch_prints_what_another_process_does() {
+    let redis = spooltrack_testkit::RedisServer::start();
+    let station = Station::new();
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    std::fs::write(
+        station.config(),
+        format!("{config}[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"watch\"\n", redis.url()),
+    )
+    .expect("config written");
+    let tag = station.available("ARM").remove(0);
+
+    let mut watcher =
+        station.command(&["watch", "--json"]).stdout(std::process::Stdio::piped()).spawn().expect("watch runs");
+    let stdout = watcher.stdout.take().expect("stdout");
+    let (sender, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(700)); // the watcher subscribes
+    assert_eq!(station.json(&["tomar", &tag, "--worker", "93", "--op", "ARM"]).0, 0);
+
+    let line = heard.recv_timeout(std::time::Duration::from_secs(5)).expect("watch printed the change");
+    let _ = watcher.kill();
+    let _ = watcher.wait();
+    let event: Value = serde_json::from_str(&line).expect("one JSON object per line");
+    assert_eq!(event, json!({ "tags": [tag], "action": "TOMAR", "worker": "MR(93)", "station": "cli-test" }));
+}
+
+#[test]
+fn watch_needs_redis() {
+    let station = Station::new();
+    let (status, error) = station.json(&["watch"]);
+    assert_eq!(
+        (status, error["code"].clone(), error["details"]["field"].clone()),
+        (3, json!("CONFIG_INVALID"), json!("lock.kind"))
+    );
+}

@@ -22,7 +22,11 @@ struct Window {
 
 fn open() -> Window {
     let folder = tempfile::tempdir().expect("temp dir");
-    let config = Config { database: folder.path().join("spooltrack.db"), ..Config::embedded_default() };
+    let config = Config {
+        database: folder.path().join("spooltrack.db"),
+        station: "e2e-ipc".into(),
+        ..Config::embedded_default()
+    };
     let mut app =
         spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
     // One turn of the event loop runs setup: the station's services and the configured main window.
@@ -129,7 +133,13 @@ fn tomar_takes_a_spool_and_announces_it_or_names_the_holder() {
     let tag = window.available("ARM").remove(0);
     let outcome = window.ok("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
     assert_eq!(outcome["estado_detalle"], json!("MR(93) trabajando ARM"));
-    assert_eq!(seen.lock().expect("events").as_slice(), &[json!({ "tags": [tag] })]);
+    // The change comes back through the station's feed, asynchronously.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while seen.lock().expect("events").is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let expected = json!({ "tags": [tag], "action": "TOMAR", "worker": "MR(93)", "station": "e2e-ipc" });
+    assert_eq!(seen.lock().expect("events").as_slice(), &[expected]);
 
     let error =
         window.invoke("tomar", json!({ "tag": tag, "workerId": 94, "operation": "ARM" })).expect_err("occupied");

@@ -181,9 +181,15 @@ export type Role = "Armador" | "Soldador" | "Ayudante" | "Metrologia" | "Revesti
 
 export type SessionEnd = "EN_CURSO" | "PAUSADO" | "COMPLETADO" | "CANCELADO" | "LIBERADO";
 
-/**  Some spools changed: every screen showing them refreshes. */
+/**
+ *  Some spools changed, here or at another station: every screen showing them refreshes. Empty `tags` means
+ *  "events were missed, refresh everything".
+ */
 export type SpoolChanged = {
 	tags: string[],
+	action: string,
+	worker: string,
+	station: string,
 };
 
 /**

@@ -27,6 +27,16 @@ enum Release {
     Cancelar,
 }
 
+impl Release {
+    fn accion(self) -> &'static str {
+        match self {
+            Release::Pausar => EventKind::PausarSpool.accion(),
+            Release::Completar(_) => EventKind::CompletarArm.accion(),
+            Release::Cancelar => EventKind::CancelarSpool.accion(),
+        }
+    }
+}
+
 /// A spool whose holder has been proven to be the worker acting.
 struct Owned<'a> {
     index: usize,
@@ -115,6 +125,7 @@ impl SpoolService {
         };
         self.store.write(&change).await?;
         tracing::info!(tag = %tag, admin = admin_id, previous = %previous_holder, "spool liberado por supervisor");
+        self.announce(vec![tag.clone()], EventKind::LiberacionForzada.accion(), admin.display_name()).await;
         Ok(ActionOutcome { tag, operation, worker: admin.display_name(), estado_detalle: estado })
     }
 
@@ -185,6 +196,8 @@ impl SpoolService {
             }
         } else {
             tracing::info!(worker = worker_id, operation = %operation, count = granted.len(), "spools tomados");
+            let taken = granted.iter().map(|(_, spool, _)| spool.tag.clone()).collect();
+            self.announce(taken, EventKind::TomarSpool.accion(), holder.worker.clone()).await;
         }
         Ok(tags.into_iter().zip(results).collect())
     }
@@ -299,6 +312,8 @@ impl SpoolService {
             }
         }
         tracing::info!(worker = worker_id, action = ?release, count = owned.len(), "spools liberados por su dueño");
+        let freed = owned.iter().map(|own| own.spool.tag.clone()).collect();
+        self.announce(freed, release.accion(), worker.display_name()).await;
         Ok(tags.into_iter().zip(results).collect())
     }
 

@@ -3,6 +3,7 @@
 mod actions;
 pub mod config;
 mod doctor;
+mod feed;
 mod history;
 mod ports;
 mod queries;
@@ -10,6 +11,7 @@ mod service;
 mod views;
 
 pub use doctor::{DoctorCheck, DoctorReport};
+pub use feed::{ChangeFeed, LocalFeed, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
     Acquisition, Change, Clock, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken, RowUpdate, Store,

@@ -12,7 +12,7 @@ use spooltrack_domain::{
     Grid, Spool, SpoolError, SpoolRecord, Worker,
 };
 
-use crate::{Clock, LockService, Store};
+use crate::{feed::ChangeFeed, Clock, LocalFeed, LockService, SpoolEvent, Store};
 
 pub struct SpoolService {
     pub(crate) store: Arc<dyn Store>,
@@ -20,6 +20,7 @@ pub struct SpoolService {
     clock: Arc<dyn Clock>,
     pub(crate) station: String,
     timezone: Tz,
+    feed: Arc<dyn ChangeFeed>,
 }
 
 /// What one read of the store says about the shop.
@@ -51,7 +52,31 @@ impl SpoolService {
         station: impl Into<String>,
         timezone: Tz,
     ) -> Self {
-        SpoolService { store, lock, clock, station: station.into(), timezone }
+        let feed = Arc::new(LocalFeed::default());
+        SpoolService { store, lock, clock, station: station.into(), timezone, feed }
+    }
+
+    /// Announces changes through `feed` (the shop's Redis) instead of this process only.
+    pub fn with_feed(mut self, feed: Arc<dyn ChangeFeed>) -> Self {
+        self.feed = feed;
+        self
+    }
+
+    /// Changes announced by every station this one hears, its own included.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<SpoolEvent> {
+        self.feed.subscribe()
+    }
+
+    /// Tells every station that these spools changed. The action has already happened, so a feed that
+    /// cannot be reached is logged, not reported as a failure of the action.
+    pub(crate) async fn announce(&self, tags: Vec<String>, action: &str, worker: String) {
+        if tags.is_empty() {
+            return;
+        }
+        let event = SpoolEvent { tags, action: action.to_string(), worker, station: self.station.clone() };
+        if let Err(error) = self.feed.publish(&event).await {
+            tracing::warn!(code = ?error.code(), action, "no se pudo anunciar el cambio a las demás estaciones");
+        }
     }
 
     pub fn station(&self) -> &str {

@@ -2,7 +2,10 @@
 //! the holder, the secret token and the fence. Grants, token checks and releases run inside Lua scripts, so
 //! each is atomic, and a batch of tags costs one script call.
 
+mod feed;
 mod scripts;
+
+pub use feed::RedisFeed;
 
 use std::time::Duration;
 
@@ -144,6 +147,22 @@ impl RedisLock {
         let flags: Vec<i64> = self.run(&invocation).await?;
         Ok(flags.into_iter().map(|flag| flag == 1).collect())
     }
+}
+
+fn client(settings: &RedisSettings) -> Result<redis::Client, SpoolError> {
+    redis::Client::open(settings.url.as_str())
+        .map_err(|error| SpoolError::ConfigInvalid { key: "lock.url".into(), reason: error.to_string() })
+}
+
+/// One multiplexed connection per process and purpose, with explicit timeouts: the connection manager would
+/// otherwise keep a worker waiting for about ten seconds while it retries.
+fn managed_connection(client: &redis::Client) -> Result<ConnectionManager, SpoolError> {
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(Some(RESPONSE_TIMEOUT))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(200));
+    ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable)
 }
 
 /// The holder's fields in the order the scripts store and answer them.

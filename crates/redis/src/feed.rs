@@ -1,0 +1,95 @@
+//! Live updates between stations over Redis pub/sub: every action is published on `<prefix>:events`, and each
+//! station's listener hands what it hears to its screens. The listener reconnects with backoff by itself and,
+//! after a gap, asks its screens to refresh everything (an event with no tags), since messages sent while it
+//! was away are not replayed.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use spooltrack_core::{ChangeFeed, SpoolEvent, FEED_BACKLOG};
+use spooltrack_domain::SpoolError;
+use tokio::sync::broadcast;
+
+use crate::{client, managed_connection, unavailable, RedisSettings};
+
+const FIRST_RETRY: Duration = Duration::from_millis(200);
+const LAST_RETRY: Duration = Duration::from_secs(5);
+
+pub struct RedisFeed {
+    publisher: ConnectionManager,
+    channel: String,
+    heard: broadcast::Sender<SpoolEvent>,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl RedisFeed {
+    /// Connects and starts listening in the background on the current Tokio runtime.
+    pub fn start(settings: &RedisSettings) -> Result<RedisFeed, SpoolError> {
+        let client = client(settings)?;
+        let channel = format!("{}:events", settings.prefix);
+        let (heard, _) = broadcast::channel(FEED_BACKLOG);
+        let listener = tokio::spawn(listen(client.clone(), channel.clone(), heard.clone()));
+        Ok(RedisFeed { publisher: managed_connection(&client)?, channel, heard, listener })
+    }
+}
+
+impl Drop for RedisFeed {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for RedisFeed {
+    async fn publish(&self, event: &SpoolEvent) -> Result<(), SpoolError> {
+        let payload = serde_json::to_string(event)
+            .map_err(|error| SpoolError::LockUnavailable { reason: format!("evento ilegible: {error}") })?;
+        let mut connection = self.publisher.clone();
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(&self.channel)
+            .arg(payload)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<SpoolEvent> {
+        self.heard.subscribe()
+    }
+}
+
+/// Subscribes, forwards every event heard, and starts over with backoff whenever the connection drops.
+async fn listen(client: redis::Client, channel: String, heard: broadcast::Sender<SpoolEvent>) {
+    let mut retry = FIRST_RETRY;
+    let mut had_gap = false;
+    loop {
+        if let Ok(mut pubsub) = client.get_async_pubsub().await {
+            if pubsub.subscribe(&channel).await.is_ok() {
+                retry = FIRST_RETRY;
+                if had_gap {
+                    let _ = heard.send(refresh_everything());
+                }
+                let mut messages = pubsub.on_message();
+                while let Some(message) = messages.next().await {
+                    match message.get_payload::<String>().ok().and_then(|text| serde_json::from_str(&text).ok()) {
+                        Some(event) => {
+                            let _ = heard.send(event);
+                        }
+                        None => tracing::warn!(%channel, "aviso ilegible ignorado"),
+                    }
+                }
+            }
+        }
+        had_gap = true;
+        tracing::warn!(%channel, "sin conexión a los avisos de Redis; reintentando");
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(LAST_RETRY);
+    }
+}
+
+fn refresh_everything() -> SpoolEvent {
+    SpoolEvent { tags: Vec::new(), action: String::new(), worker: String::new(), station: String::new() }
+}
