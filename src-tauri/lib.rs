@@ -17,10 +17,24 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
-        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone(), station.service.changes()));
+        let changes = station.service.changes();
         app.manage(station);
+        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone(), changes));
+        tauri::async_runtime::spawn(keep_alive(app.handle().clone()));
         Ok(())
     })
+}
+
+/// The window's heartbeat: while it is open, the board shows its station alive. Silence frees nothing.
+async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
+    let station = app.state::<station::Station>();
+    let mut ticks = tokio::time::interval(station.service.heartbeat_period());
+    loop {
+        ticks.tick().await;
+        if let Err(error) = station.service.heartbeat().await {
+            tracing::warn!(code = ?error.code(), "no se pudo registrar la señal de vida de la estación");
+        }
+    }
 }
 
 /// The configuration of the app, compiled in from `tauri.conf.json`.

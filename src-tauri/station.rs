@@ -36,6 +36,7 @@ impl Station {
                     .with_feed(Arc::new(RedisFeed::start(&settings)?))
             }
         };
+        let service = service.with_heartbeat(config.heartbeat_seconds);
         Ok(Station { service, config })
     }
 

@@ -242,7 +242,8 @@ export function App() {
                   {spool.problema
                     ? spool.problema.message
                     : spool.ocupado_por
-                      ? `Ocupado por ${spool.ocupado_por} · ${spool.operacion_en_curso ?? ""} · desde ${spool.ocupado_desde ?? "?"}`
+                      ? `Ocupado por ${spool.ocupado_por} · ${spool.operacion_en_curso ?? ""} · desde ${spool.ocupado_desde ?? "?"}` +
+                        (spool.estacion_sin_senal_desde ? ` · estación sin señal desde ${spool.estacion_sin_senal_desde}` : "")
                       : spool.pausado
                         ? `${spool.pausado} pausado · Trabajo previo: ${spool.trabajo_previo ?? "?"}`
                         : (spool.estado_detalle ?? "Libre")}

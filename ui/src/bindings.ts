@@ -219,6 +219,8 @@ export type SpoolView_Deserialize = {
 	operacion_en_curso?: Operation | null,
 	/**  The station where the holder took the spool, when the lock service knows it. */
 	estacion?: string | null,
+	/**  When that station went silent (no heartbeat), if it did: "estación sin señal desde …". */
+	estacion_sin_senal_desde?: string | null,
 	estado_detalle?: string | null,
 	/**  An operation started and left unfinished while nobody holds the spool (the paused badge). */
 	pausado?: Operation | null,
@@ -248,6 +250,8 @@ export type SpoolView_Serialize = {
 	operacion_en_curso: Operation | null,
 	/**  The station where the holder took the spool, when the lock service knows it. */
 	estacion: string | null,
+	/**  When that station went silent (no heartbeat), if it did: "estación sin señal desde …". */
+	estacion_sin_senal_desde: string | null,
 	estado_detalle: string | null,
 	/**  An operation started and left unfinished while nobody holds the spool (the paused badge). */
 	pausado: Operation | null,

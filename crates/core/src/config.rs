@@ -30,6 +30,8 @@ pub struct Config {
     pub database: PathBuf,
     /// Which lock service keeps spools exclusive.
     pub lock: LockConfig,
+    /// How often the window says this station is alive; three missed beats show it as silent.
+    pub heartbeat_seconds: u32,
     /// The file this configuration came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -43,6 +45,7 @@ impl Config {
             timezone: chrono_tz::America::Santiago,
             database: data.join("spooltrack.db"),
             lock: LockConfig::Local,
+            heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
             source: None,
         }
     }
@@ -89,7 +92,7 @@ impl Config {
                         }
                     }
                 }
-                "lock" => config.lock = parse_lock(section(key, value)?)?,
+                "lock" => (config.lock, config.heartbeat_seconds) = parse_lock(section(key, value)?)?,
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
         }
@@ -101,28 +104,39 @@ fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, Spo
     value.as_table().ok_or_else(|| invalid(key, format!("debe ser una sección [{key}]")))
 }
 
-/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis) and `prefix`.
-fn parse_lock(section: &toml::Table) -> Result<LockConfig, SpoolError> {
+/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis), `prefix` and `heartbeat_seconds`.
+fn parse_lock(section: &toml::Table) -> Result<(LockConfig, u32), SpoolError> {
     let (mut kind, mut url, mut prefix) = ("local".to_string(), None, DEFAULT_REDIS_PREFIX.to_string());
+    let mut heartbeat = crate::DEFAULT_HEARTBEAT_SECONDS;
     for (inner, value) in section {
         let key = format!("lock.{inner}");
         match inner.as_str() {
             "kind" => kind = non_empty_text(&key, value)?,
             "url" => url = Some(non_empty_text(&key, value)?),
             "prefix" => prefix = non_empty_text(&key, value)?,
+            "heartbeat_seconds" => heartbeat = seconds(&key, value)?,
             _ => return Err(invalid(&key, "clave desconocida".into())),
         }
     }
-    match kind.as_str() {
-        "local" => Ok(LockConfig::Local),
+    let lock = match kind.as_str() {
+        "local" => LockConfig::Local,
         "redis" => {
             let url = url.ok_or_else(|| invalid("lock.url", "es obligatoria con kind = \"redis\"".into()))?;
             if !url.starts_with("redis://") && !url.starts_with("rediss://") {
                 return Err(invalid("lock.url", "debe empezar con redis:// o rediss://".into()));
             }
-            Ok(LockConfig::Redis { url, prefix })
+            LockConfig::Redis { url, prefix }
         }
-        other => Err(invalid("lock.kind", format!("«{other}» no es local ni redis"))),
+        other => return Err(invalid("lock.kind", format!("«{other}» no es local ni redis"))),
+    };
+    Ok((lock, heartbeat))
+}
+
+/// A whole number of seconds between 1 and one hour.
+fn seconds(key: &str, value: &toml::Value) -> Result<u32, SpoolError> {
+    match value.as_integer() {
+        Some(seconds @ 1..=3600) => Ok(seconds as u32),
+        _ => Err(invalid(key, "debe ser un número de segundos entre 1 y 3600".into())),
     }
 }
 
@@ -170,6 +184,7 @@ mod tests {
         let default_prefix = Config::parse("[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n").expect("valid");
         assert_eq!(default_prefix.lock, LockConfig::Redis { url: "redis://h/".into(), prefix: "spooltrack".into() });
         assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local);
+        assert_eq!(Config::parse("[lock]\nheartbeat_seconds = 10").expect("valid").heartbeat_seconds, 10);
     }
 
     #[test]
@@ -194,6 +209,8 @@ mod tests {
         assert_eq!(key("[lock]\nkind = \"redis\""), "lock.url");
         assert_eq!(key("[lock]\nkind = \"redis\"\nurl = \"http://x\""), "lock.url");
         assert_eq!(key("[lock]\nttl = 5"), "lock.ttl");
+        assert_eq!(key("[lock]\nheartbeat_seconds = 0"), "lock.heartbeat_seconds");
+        assert_eq!(key("[lock]\nheartbeat_seconds = \"30\""), "lock.heartbeat_seconds");
     }
 
     #[test]

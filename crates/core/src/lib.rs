@@ -18,5 +18,5 @@ pub use ports::{
     SystemClock,
 };
 pub use queries::{ListFilter, ListScope};
-pub use service::SpoolService;
+pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};
 pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};

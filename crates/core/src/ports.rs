@@ -126,6 +126,12 @@ pub trait LockService: Send + Sync {
 
     /// Removes whatever lock a spool has and bumps the fence; answers the previous holder and the new fence.
     async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError>;
+
+    /// Records that `station` is alive at `at` (its heartbeat). Silence never frees a spool; it only shows.
+    async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError>;
+
+    /// When each station last beat, if ever.
+    async fn last_beats(&self, stations: &[String]) -> Result<Vec<Option<DateTime<Utc>>>, SpoolError>;
 }
 
 /// Time, injectable so tests control it.

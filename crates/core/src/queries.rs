@@ -69,18 +69,16 @@ impl SpoolService {
         let shop = self.load(false).await?;
         let record = shop.record(tag.trim())?;
         record.spool()?;
-        let holders = self.holders(std::slice::from_ref(record)).await?;
-        Ok(SpoolView::from_record(record, holders[0].as_ref()))
+        let mut views = self.views(std::slice::from_ref(record)).await?;
+        Ok(views.remove(0))
     }
 
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<SpoolView>, SpoolError> {
         let shop = self.load(false).await?;
-        let holders = self.holders(&shop.spools).await?;
-        Ok(shop
-            .spools
-            .iter()
-            .zip(holders)
-            .map(|(record, holder)| (SpoolView::from_record(record, holder.as_ref()), record))
+        let views = self.views(&shop.spools).await?;
+        Ok(views
+            .into_iter()
+            .zip(&shop.spools)
             .filter(|(view, record)| filter.matches(view, record))
             .map(|(view, _)| view)
             .collect())
@@ -94,6 +92,38 @@ impl SpoolService {
         let shop = self.load(true).await?;
         let tag = shop.record(tag.trim())?.tag().to_string();
         Ok(history::sessions(&shop.events, &tag, &shop.workers))
+    }
+
+    /// Views of `records` with their lock holders and whether the holders' stations went silent.
+    async fn views(&self, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
+        let holders = self.holders(records).await?;
+        let mut stations: Vec<String> = holders.iter().flatten().map(|holder| holder.station.clone()).collect();
+        stations.sort();
+        stations.dedup();
+        let beats = if stations.is_empty() {
+            Vec::new()
+        } else {
+            self.lock.last_beats(&stations).await.unwrap_or_else(|error| {
+                tracing::warn!(code = ?error.code(), "no se pudo saber qué estaciones siguen activas");
+                Vec::new()
+            })
+        };
+        let beat_of = |station: &str| {
+            stations.iter().position(|known| known == station).and_then(|index| beats.get(index).copied().flatten())
+        };
+        Ok(records
+            .iter()
+            .zip(&holders)
+            .map(|(record, holder)| {
+                let mut view = SpoolView::from_record(record, holder.as_ref());
+                // Unknown liveness (beats unavailable) is not silence.
+                if !beats.is_empty() {
+                    view.estacion_sin_senal_desde =
+                        holder.as_ref().and_then(|holder| self.silent_since(holder, beat_of(&holder.station)));
+                }
+                view
+            })
+            .collect())
     }
 
     /// Lock holders of the occupied spools (one lock call), aligned with `records`. Viewing keeps working while

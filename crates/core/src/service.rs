@@ -21,7 +21,11 @@ pub struct SpoolService {
     pub(crate) station: String,
     timezone: Tz,
     feed: Arc<dyn ChangeFeed>,
+    heartbeat: chrono::Duration,
 }
+
+/// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
+pub const DEFAULT_HEARTBEAT_SECONDS: u32 = 30;
 
 /// What one read of the store says about the shop.
 pub(crate) struct Shop {
@@ -53,7 +57,39 @@ impl SpoolService {
         timezone: Tz,
     ) -> Self {
         let feed = Arc::new(LocalFeed::default());
-        SpoolService { store, lock, clock, station: station.into(), timezone, feed }
+        let heartbeat = chrono::Duration::seconds(i64::from(DEFAULT_HEARTBEAT_SECONDS));
+        SpoolService { store, lock, clock, station: station.into(), timezone, feed, heartbeat }
+    }
+
+    /// Sets how often this station's host calls [`SpoolService::heartbeat`].
+    pub fn with_heartbeat(mut self, seconds: u32) -> Self {
+        self.heartbeat = chrono::Duration::seconds(i64::from(seconds.max(1)));
+        self
+    }
+
+    pub fn heartbeat_period(&self) -> std::time::Duration {
+        self.heartbeat.to_std().unwrap_or(std::time::Duration::from_secs(u64::from(DEFAULT_HEARTBEAT_SECONDS)))
+    }
+
+    /// Says this station is alive; hosts with a screen call it every heartbeat period.
+    pub async fn heartbeat(&self) -> Result<(), SpoolError> {
+        self.lock.beat(&self.station, self.clock.now()).await
+    }
+
+    /// When a holder's station last gave a sign of life, if that was more than three heartbeats ago (or never,
+    /// counting from when it took the spool). Local time text, for the board.
+    pub(crate) fn silent_since(
+        &self,
+        holder: &crate::Holder,
+        last_beat: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Option<String> {
+        let local = |moment: chrono::DateTime<chrono::Utc>| moment.with_timezone(&self.timezone).naive_local();
+        let since = match last_beat {
+            Some(beat) if self.clock.now() - beat <= self.heartbeat * 3 => return None,
+            Some(beat) => local(beat),
+            None => holder.since,
+        };
+        Some(spooltrack_domain::cell::format_date_time(since))
     }
 
     /// Announces changes through `feed` (the shop's Redis) instead of this process only.

@@ -31,6 +31,8 @@ pub struct SpoolView {
     pub operacion_en_curso: Option<Operation>,
     /// The station where the holder took the spool, when the lock service knows it.
     pub estacion: Option<String>,
+    /// When that station went silent (no heartbeat), if it did: "estación sin señal desde …".
+    pub estacion_sin_senal_desde: Option<String>,
     pub estado_detalle: Option<String>,
     /// An operation started and left unfinished while nobody holds the spool (the paused badge).
     pub pausado: Option<Operation>,
@@ -67,6 +69,7 @@ impl SpoolView {
             ocupado_desde: spool.occupied_since_text(),
             operacion_en_curso: lock.map(|holder| holder.operation).or_else(|| spool.occupied_operation()),
             estacion: lock.map(|holder| holder.station.clone()),
+            estacion_sin_senal_desde: None,
             estado_detalle: spool.estado_detalle.clone(),
             pausado,
             trabajo_previo: pausado.and_then(|operation| spool.worker_of(operation)).map(str::to_string),

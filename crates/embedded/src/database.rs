@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS lock_fence (
     value INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO lock_fence (id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS station_beats (
+    station TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+);
 ";
 
 /// One connection to the store file; each user (store, lock) opens its own so neither waits behind the other

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use async_trait::async_trait;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use spooltrack_core::{Acquisition, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
 use spooltrack_domain::SpoolError;
@@ -141,6 +141,43 @@ impl LockService for EmbeddedLock {
         })
         .await
     }
+
+    async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {
+        let station = station.to_string();
+        self.run(move |connection| {
+            connection
+                .execute(
+                    "INSERT INTO station_beats (station, at) VALUES (?1, ?2)
+                     ON CONFLICT (station) DO UPDATE SET at = excluded.at",
+                    params![station, epoch(at)],
+                )
+                .map_err(sql_error)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn last_beats(&self, stations: &[String]) -> Result<Vec<Option<DateTime<Utc>>>, SpoolError> {
+        let stations = stations.to_vec();
+        self.run(move |connection| {
+            let mut statement =
+                connection.prepare_cached("SELECT at FROM station_beats WHERE station = ?1").map_err(sql_error)?;
+            stations
+                .iter()
+                .map(|station| {
+                    let at: Option<i64> =
+                        statement.query_row(params![station], |row| row.get(0)).optional().map_err(sql_error)?;
+                    Ok(at.and_then(|seconds| DateTime::from_timestamp(seconds, 0)))
+                })
+                .collect()
+        })
+        .await
+    }
+}
+
+/// Seconds since the epoch, as the beats are stored.
+fn epoch(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
 }
 
 fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolError> {

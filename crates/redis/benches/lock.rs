@@ -60,7 +60,8 @@ async fn one_contender(settings: &RedisSettings) {
 }
 
 async fn fifty_contenders(settings: &RedisSettings) {
-    let stations: Vec<Arc<RedisLock>> = (0..50).map(|_| Arc::new(RedisLock::connect(settings).expect("lock"))).collect();
+    let stations: Vec<Arc<RedisLock>> =
+        (0..50).map(|_| Arc::new(RedisLock::connect(settings).expect("lock"))).collect();
     let mut samples = Vec::new();
     for _ in 0..200 {
         let tasks: Vec<_> = stations
@@ -107,8 +108,12 @@ async fn event_propagation(settings: &RedisSettings) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut samples = Vec::new();
     for round in 0..1_000 {
-        let event =
-            SpoolEvent { tags: vec![format!("T-{round}")], action: "TOMAR".into(), worker: "W(1)".into(), station: "A".into() };
+        let event = SpoolEvent {
+            tags: vec![format!("T-{round}")],
+            action: "TOMAR".into(),
+            worker: "W(1)".into(),
+            station: "A".into(),
+        };
         let started = Instant::now();
         speaker.publish(&event).await.expect("publish");
         let received = tokio::time::timeout(Duration::from_secs(2), heard.recv()).await.expect("heard").expect("event");

@@ -10,7 +10,7 @@ pub use feed::RedisFeed;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     Value,
@@ -54,6 +54,11 @@ impl RedisLock {
 
     fn lock_key(&self, tag: &str) -> String {
         format!("{}:lock:{tag}", self.prefix)
+    }
+
+    /// One hash for the site: station name → epoch seconds of its last heartbeat.
+    fn beats_key(&self) -> String {
+        format!("{}:stations", self.prefix)
     }
 
     fn fence_key(&self) -> String {
@@ -132,6 +137,32 @@ impl LockService for RedisLock {
             [fence, holder @ ..] => Ok(ForcedRelease { previous: Some(holder_from(holder)?), fence: integer(fence)? }),
             [] => Err(malformed("force_release")),
         }
+    }
+
+    async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {
+        let mut connection = self.connection.clone();
+        let _: i64 = redis::cmd("HSET")
+            .arg(self.beats_key())
+            .arg(station)
+            .arg(at.timestamp())
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn last_beats(&self, stations: &[String]) -> Result<Vec<Option<DateTime<Utc>>>, SpoolError> {
+        if stations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut connection = self.connection.clone();
+        let seconds: Vec<Option<i64>> = redis::cmd("HMGET")
+            .arg(self.beats_key())
+            .arg(stations)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        Ok(seconds.into_iter().map(|at| at.and_then(|seconds| DateTime::from_timestamp(seconds, 0))).collect())
     }
 }
 

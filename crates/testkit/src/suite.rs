@@ -416,6 +416,28 @@ pub async fn two_stations_see_each_other(backend: &dyn Backend) {
     assert!(other.status(&ready(30)).await.expect("status at B").ocupado_por.is_none());
 }
 
+pub async fn a_silent_station_shows_on_the_board_and_keeps_its_spools(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let (b, c) = (shop.station("estacion-B").await, shop.station("estacion-C").await);
+    shop.service.heartbeat().await.expect("A beats");
+    b.heartbeat().await.expect("B beats");
+    shop.service.tomar(&ready(21), ARMADOR, Operation::Arm).await.expect("taken at A");
+    b.tomar(&ready(22), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken at B");
+    c.tomar(&ready(23), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken at C, which never beats");
+    let service = &shop.service;
+    let silence = |tag: String| async move { service.status(&tag).await.expect("status").estacion_sin_senal_desde };
+    assert_eq!(silence(ready(21)).await, None);
+    assert_eq!(silence(ready(22)).await, None);
+    assert_eq!(silence(ready(23)).await.as_deref(), Some("07-03-2025 08:15:00"), "silent since it took the spool");
+
+    shop.clock.advance(Duration::minutes(2));
+    shop.service.heartbeat().await.expect("A beats again, B does not");
+    assert_eq!(silence(ready(21)).await, None);
+    assert_eq!(silence(ready(22)).await.as_deref(), Some("07-03-2025 08:15:00"), "B's last beat");
+    // Silence never frees a spool.
+    assert_eq!(code(shop.service.tomar(&ready(22), ARMADOR, Operation::Arm).await), ErrorCode::SpoolOccupied);
+}
+
 pub async fn workers_carry_their_roles(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let workers = shop.service.workers().await.expect("workers");
@@ -455,6 +477,7 @@ macro_rules! behaviour_suite {
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
             two_stations_see_each_other,
+            a_silent_station_shows_on_the_board_and_keeps_its_spools,
             workers_carry_their_roles,
         );
     };
