@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use spooltrack_core::{
     config::{Config, LockConfig},
-    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope, SpoolView, WorkSession, WorkerView,
+    describe_reconciliation, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope,
+    ReconcileReport, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
@@ -81,6 +82,8 @@ pub enum Command {
     Doctor,
     /// Print every change any station makes, as it happens (needs the shop's Redis).
     Watch,
+    /// Compare locks with the rows now and fix what disagrees (every correction is audited).
+    Reconcile,
 }
 
 #[derive(Debug, Args)]
@@ -118,6 +121,7 @@ enum Report {
     Action(ActionOutcome),
     Batch(BatchOutcome),
     Doctor(DoctorReport),
+    Reconciled(ReconcileReport),
     /// `watch` ended: everything was printed as it came.
     Watched,
 }
@@ -176,6 +180,7 @@ async fn execute(config: Config, command: Command, json: bool) -> Result<Report,
         Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
         Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
         Command::Doctor => Report::Doctor(station.doctor().await),
+        Command::Reconcile => Report::Reconciled(service.reconcile().await?),
         Command::Watch => {
             watch(&station, json).await;
             Report::Watched
@@ -234,6 +239,7 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
             Report::Action(outcome) => print_json(outcome),
             Report::Batch(batch) => print_json(batch),
             Report::Doctor(doctor) => print_json(doctor),
+            Report::Reconciled(report) => print_json(report),
             Report::Watched => {}
         }
     } else {
@@ -320,6 +326,7 @@ fn render(report: &Report) -> String {
                 line(format!("[{}] {}: {}", if check.ok { "ok" } else { "FALLA" }, check.name, check.detail));
             }
         }
+        Report::Reconciled(report) => line(describe_reconciliation(report)),
         Report::Watched => {}
     }
     out

@@ -21,6 +21,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
         app.manage(station);
         tauri::async_runtime::spawn(events::forward_changes(app.handle().clone(), changes));
         tauri::async_runtime::spawn(keep_alive(app.handle().clone()));
+        tauri::async_runtime::spawn(keep_reconciled(app.handle().clone()));
         Ok(())
     })
 }
@@ -35,6 +36,43 @@ async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
             tracing::warn!(code = ?error.code(), "no se pudo registrar la señal de vida de la estación");
         }
     }
+}
+
+/// Reconciles at start-up, after the feed reconnects to Redis (a gap may hide a lost Redis), and every
+/// `reconcile_minutes` with a random tenth of jitter so stations do not run in step. Concurrent runs at several
+/// stations are safe: releases compare tokens and rebuilds take the lock atomically, so only one station makes
+/// (and audits) each correction.
+async fn keep_reconciled<R: Runtime>(app: tauri::AppHandle<R>) {
+    let station = app.state::<station::Station>();
+    let mut changes = station.service.changes();
+    let period = u64::from(station.config.reconcile_minutes) * 60;
+    loop {
+        match station.service.reconcile().await {
+            Ok(report) if report.corrections() > 0 => {
+                tracing::info!(corrections = report.corrections(), "reconciliación aplicada")
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(code = ?error.code(), "reconciliación pendiente: se reintentará"),
+        }
+        let next_run = tokio::time::sleep(std::time::Duration::from_secs(period + jitter(period / 10)));
+        tokio::pin!(next_run);
+        loop {
+            tokio::select! {
+                () = &mut next_run => break,
+                heard = changes.recv() => match heard {
+                    Ok(event) if !event.tags.is_empty() => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    _ => break, // reconnected after a gap, or missed events: look again now
+                },
+            }
+        }
+    }
+}
+
+/// A few seconds of randomness without a random-number dependency: the clock's nanoseconds.
+fn jitter(spread: u64) -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|since| since.subsec_nanos());
+    nanos.map_or(0, |nanos| u64::from(nanos) % spread.max(1))
 }
 
 /// The configuration of the app, compiled in from `tauri.conf.json`.

@@ -291,3 +291,15 @@ fn watch_needs_redis() {
         (3, json!("CONFIG_INVALID"), json!("lock.kind"))
     );
 }
+
+#[test]
+fn reconcile_reports_its_corrections() {
+    let station = Station::new();
+    let (status, report) = station.json(&["reconcile"]);
+    assert_eq!(status, 0);
+    assert_eq!(report["lock_data_lost"], json!(false));
+    assert!(report["released"].as_array().expect("released").is_empty(), "the demo's locks match its rows");
+    assert!(report["rebuilt"].as_array().expect("rebuilt").is_empty());
+    let human = station.run(&["reconcile"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("bloqueos reconstruidos: ninguno"));
+}

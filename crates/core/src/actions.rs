@@ -393,7 +393,7 @@ impl SpoolService {
         ActionOutcome { tag: tag.to_string(), operation, worker: worker.display_name(), estado_detalle }
     }
 
-    fn event(
+    pub(crate) fn event(
         &self,
         kind: EventKind,
         tag: &str,

@@ -17,6 +17,8 @@ pub enum LockConfig {
     Redis { url: String, prefix: String },
 }
 
+pub const DEFAULT_RECONCILE_MINUTES: u32 = 5;
+
 /// Keys of a site live under this prefix unless the file says otherwise.
 pub const DEFAULT_REDIS_PREFIX: &str = "spooltrack";
 
@@ -32,6 +34,8 @@ pub struct Config {
     pub lock: LockConfig,
     /// How often the window says this station is alive; three missed beats show it as silent.
     pub heartbeat_seconds: u32,
+    /// How often the window reconciles locks with the rows (besides at start-up), give or take a random tenth.
+    pub reconcile_minutes: u32,
     /// The file this configuration came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -46,6 +50,7 @@ impl Config {
             database: data.join("spooltrack.db"),
             lock: LockConfig::Local,
             heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
+            reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             source: None,
         }
     }
@@ -92,7 +97,7 @@ impl Config {
                         }
                     }
                 }
-                "lock" => (config.lock, config.heartbeat_seconds) = parse_lock(section(key, value)?)?,
+                "lock" => parse_lock(section(key, value)?, &mut config)?,
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
         }
@@ -104,21 +109,22 @@ fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, Spo
     value.as_table().ok_or_else(|| invalid(key, format!("debe ser una sección [{key}]")))
 }
 
-/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis), `prefix` and `heartbeat_seconds`.
-fn parse_lock(section: &toml::Table) -> Result<(LockConfig, u32), SpoolError> {
+/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis), `prefix`, `heartbeat_seconds` and
+/// `reconcile_minutes`.
+fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolError> {
     let (mut kind, mut url, mut prefix) = ("local".to_string(), None, DEFAULT_REDIS_PREFIX.to_string());
-    let mut heartbeat = crate::DEFAULT_HEARTBEAT_SECONDS;
     for (inner, value) in section {
         let key = format!("lock.{inner}");
         match inner.as_str() {
             "kind" => kind = non_empty_text(&key, value)?,
             "url" => url = Some(non_empty_text(&key, value)?),
             "prefix" => prefix = non_empty_text(&key, value)?,
-            "heartbeat_seconds" => heartbeat = seconds(&key, value)?,
+            "heartbeat_seconds" => config.heartbeat_seconds = whole(&key, value, 1..=3600)?,
+            "reconcile_minutes" => config.reconcile_minutes = whole(&key, value, 1..=1440)?,
             _ => return Err(invalid(&key, "clave desconocida".into())),
         }
     }
-    let lock = match kind.as_str() {
+    config.lock = match kind.as_str() {
         "local" => LockConfig::Local,
         "redis" => {
             let url = url.ok_or_else(|| invalid("lock.url", "es obligatoria con kind = \"redis\"".into()))?;
@@ -129,14 +135,14 @@ fn parse_lock(section: &toml::Table) -> Result<(LockConfig, u32), SpoolError> {
         }
         other => return Err(invalid("lock.kind", format!("«{other}» no es local ni redis"))),
     };
-    Ok((lock, heartbeat))
+    Ok(())
 }
 
-/// A whole number of seconds between 1 and one hour.
-fn seconds(key: &str, value: &toml::Value) -> Result<u32, SpoolError> {
+/// A whole number within `range`.
+fn whole(key: &str, value: &toml::Value, range: std::ops::RangeInclusive<i64>) -> Result<u32, SpoolError> {
     match value.as_integer() {
-        Some(seconds @ 1..=3600) => Ok(seconds as u32),
-        _ => Err(invalid(key, "debe ser un número de segundos entre 1 y 3600".into())),
+        Some(number) if range.contains(&number) => Ok(number as u32),
+        _ => Err(invalid(key, format!("debe ser un número entero entre {} y {}", range.start(), range.end()))),
     }
 }
 
@@ -185,6 +191,7 @@ mod tests {
         assert_eq!(default_prefix.lock, LockConfig::Redis { url: "redis://h/".into(), prefix: "spooltrack".into() });
         assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local);
         assert_eq!(Config::parse("[lock]\nheartbeat_seconds = 10").expect("valid").heartbeat_seconds, 10);
+        assert_eq!(Config::parse("[lock]\nreconcile_minutes = 15").expect("valid").reconcile_minutes, 15);
     }
 
     #[test]
@@ -211,6 +218,7 @@ mod tests {
         assert_eq!(key("[lock]\nttl = 5"), "lock.ttl");
         assert_eq!(key("[lock]\nheartbeat_seconds = 0"), "lock.heartbeat_seconds");
         assert_eq!(key("[lock]\nheartbeat_seconds = \"30\""), "lock.heartbeat_seconds");
+        assert_eq!(key("[lock]\nreconcile_minutes = 0"), "lock.reconcile_minutes");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub fn sessions(events: &[AuditEvent], tag: &str, workers: &[Worker]) -> Vec<Wor
             EventKind::CompletarArm | EventKind::CompletarSold => SessionEnd::Completado,
             EventKind::CancelarSpool => SessionEnd::Cancelado,
             EventKind::LiberacionForzada => SessionEnd::Liberado,
+            // Corrections of the lock service change nobody's work.
+            EventKind::Reconciliacion => continue,
         };
         let Some((open, started)) = sessions.iter_mut().rev().find(|(session, _)| session.fin == SessionEnd::EnCurso)
         else {

@@ -7,6 +7,7 @@ mod feed;
 mod history;
 mod ports;
 mod queries;
+mod reconcile;
 mod service;
 mod views;
 
@@ -18,5 +19,6 @@ pub use ports::{
     SystemClock,
 };
 pub use queries::{ListFilter, ListScope};
+pub use reconcile::{describe as describe_reconciliation, ReconcileReport};
 pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};
 pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};

@@ -127,6 +127,14 @@ pub trait LockService: Send + Sync {
     /// Removes whatever lock a spool has and bumps the fence; answers the previous holder and the new fence.
     async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError>;
 
+    /// Every tag that has a lock, for the reconciler.
+    async fn held_tags(&self) -> Result<Vec<String>, SpoolError>;
+
+    /// Leaves the mark that says the lock service kept its data; answers whether it was already there (absent
+    /// means a first start, or a lock service that lost everything, such as a Redis restarted without
+    /// persistence).
+    async fn mark_intact(&self) -> Result<bool, SpoolError>;
+
     /// Records that `station` is alive at `at` (its heartbeat). Silence never frees a spool; it only shows.
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError>;
 

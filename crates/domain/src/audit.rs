@@ -20,16 +20,19 @@ pub enum EventKind {
     CompletarSold,
     CancelarSpool,
     LiberacionForzada,
+    /// A correction by the reconciler: a stale lock released, or a lost lock rebuilt from the row.
+    Reconciliacion,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 6] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::TomarSpool,
         EventKind::PausarSpool,
         EventKind::CompletarArm,
         EventKind::CompletarSold,
         EventKind::CancelarSpool,
         EventKind::LiberacionForzada,
+        EventKind::Reconciliacion,
     ];
 
     pub fn code(self) -> &'static str {
@@ -40,6 +43,7 @@ impl EventKind {
             EventKind::CompletarSold => "COMPLETAR_SOLD",
             EventKind::CancelarSpool => "CANCELAR_SPOOL",
             EventKind::LiberacionForzada => "LIBERACION_FORZADA",
+            EventKind::Reconciliacion => "RECONCILIACION",
         }
     }
 
@@ -58,6 +62,7 @@ impl EventKind {
             EventKind::CompletarArm | EventKind::CompletarSold => "COMPLETAR",
             EventKind::CancelarSpool => "CANCELAR",
             EventKind::LiberacionForzada => "LIBERAR",
+            EventKind::Reconciliacion => "RECONCILIAR",
         }
     }
 

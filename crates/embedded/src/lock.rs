@@ -142,6 +142,21 @@ impl LockService for EmbeddedLock {
         .await
     }
 
+    async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
+        self.run(|connection| {
+            let mut statement =
+                connection.prepare_cached("SELECT tag FROM spool_locks ORDER BY tag").map_err(sql_error)?;
+            let tags = statement.query_map([], |row| row.get(0)).map_err(sql_error)?;
+            tags.collect::<Result<Vec<String>, _>>().map_err(sql_error)
+        })
+        .await
+    }
+
+    /// The locks live in the same file as the rows: they cannot be lost apart from them.
+    async fn mark_intact(&self) -> Result<bool, SpoolError> {
+        Ok(true)
+    }
+
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {
         let station = station.to_string();
         self.run(move |connection| {

@@ -139,6 +139,44 @@ impl LockService for RedisLock {
         }
     }
 
+    async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
+        let mut connection = self.connection.clone();
+        let pattern = format!("{}*", self.lock_key(""));
+        let mut cursor: u64 = 0;
+        let mut tags = Vec::new();
+        loop {
+            let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(500)
+                .query_async(&mut connection)
+                .await
+                .map_err(unavailable)?;
+            tags.extend(
+                keys.into_iter().filter_map(|key| key.strip_prefix(&pattern[..pattern.len() - 1]).map(str::to_string)),
+            );
+            if next == 0 {
+                return Ok(tags);
+            }
+            cursor = next;
+        }
+    }
+
+    async fn mark_intact(&self) -> Result<bool, SpoolError> {
+        let mut connection = self.connection.clone();
+        let created: bool = redis::cmd("SET")
+            .arg(format!("{}:marker", self.prefix))
+            .arg("1")
+            .arg("NX")
+            .query_async::<Option<String>>(&mut connection)
+            .await
+            .map_err(unavailable)?
+            .is_some();
+        Ok(!created)
+    }
+
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {
         let mut connection = self.connection.clone();
         let _: i64 = redis::cmd("HSET")

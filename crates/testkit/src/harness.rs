@@ -51,6 +51,11 @@ impl Harness {
         SpoolService::new(store, lock, self.clock.clone(), name, chrono_tz::America::Santiago)
     }
 
+    /// A lock client of the shop, to stage what only a crash or another program would leave behind.
+    pub async fn lock(&self) -> Arc<dyn LockService> {
+        self.site.connect().await.1
+    }
+
     pub async fn grid(&self, tab: Tab) -> Grid {
         self.store.read(&[tab]).await.expect("store readable").remove(0)
     }

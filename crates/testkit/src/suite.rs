@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
-use spooltrack_core::{ListFilter, ListScope, SessionEnd};
+use spooltrack_core::Clock;
+use spooltrack_core::{Holder, ListFilter, ListScope, SessionEnd};
 use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation, SpoolError};
 
 use crate::{
@@ -438,6 +439,39 @@ pub async fn a_silent_station_shows_on_the_board_and_keeps_its_spools(backend: &
     assert_eq!(code(shop.service.tomar(&ready(22), ARMADOR, Operation::Arm).await), ErrorCode::SpoolOccupied);
 }
 
+pub async fn the_reconciler_rebuilds_lost_locks_and_releases_stale_ones(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let lock = shop.lock().await;
+    let stray = |tag: String, worker_id| {
+        let since = shop.clock.now().with_timezone(&chrono_tz::America::Santiago).naive_local();
+        let holder =
+            Holder { worker_id, worker: "MR(93)".into(), operation: Operation::Arm, station: "X".into(), since };
+        (tag, holder)
+    };
+    lock.acquire(&[stray(ready(31), ARMADOR)]).await.expect("a lock whose row never got written");
+    shop.clock.advance(Duration::minutes(3));
+    lock.acquire(&[stray(ready(32), ARMADOR)]).await.expect("a lock of a TOMAR still writing its row");
+    let audit_before = shop.audit_rows().await;
+
+    let report = shop.service.reconcile().await.expect("reconciled");
+    assert_eq!(report.released, vec![ready(31)], "stale lock released, the young one left alone");
+    assert_eq!(report.rebuilt, vec![HELD_IN_SHEET.to_string()], "the occupied row got its lock back");
+    assert_eq!(shop.audit_rows().await, audit_before + 2, "each correction audited");
+    assert!(shop.events().await.iter().rev().take(2).all(|event| event.kind == EventKind::Reconciliacion));
+
+    // The rebuilt lock guards the spool, and its holder can still pause it (the row carries the new fence).
+    assert_eq!(
+        code(shop.service.tomar(HELD_IN_SHEET, ARMADOR_SOLDADOR, Operation::Sold).await),
+        ErrorCode::SpoolOccupied
+    );
+    shop.service.pausar(HELD_IN_SHEET, SOLDADOR).await.expect("the holder pauses");
+    shop.service.tomar(&ready(31), ARMADOR_SOLDADOR, Operation::Arm).await.expect("free again");
+
+    let again = shop.service.reconcile().await.expect("reconciled again");
+    assert_eq!((again.released.len(), again.rebuilt.len(), again.lock_data_lost), (0, 0, false), "nothing left to fix");
+    assert_eq!(shop.service.history(HELD_IN_SHEET).await.expect("history").len(), 0, "corrections are nobody's work");
+}
+
 pub async fn workers_carry_their_roles(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let workers = shop.service.workers().await.expect("workers");
@@ -478,6 +512,7 @@ macro_rules! behaviour_suite {
             history_is_rebuilt_as_sessions_from_the_audit,
             two_stations_see_each_other,
             a_silent_station_shows_on_the_board_and_keeps_its_spools,
+            the_reconciler_rebuilds_lost_locks_and_releases_stale_ones,
             workers_carry_their_roles,
         );
     };

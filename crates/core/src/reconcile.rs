@@ -1,0 +1,164 @@
+//! The reconciler of SPEC §5: the sheet is the truth and the lock service is the guard. A lock on a row that
+//! is free is released; an occupied row without a lock gets its lock rebuilt from the row (and the row the new
+//! fence, so its holder can still pause or complete); every correction is written to the audit log.
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use specta::Type;
+use spooltrack_domain::{
+    audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Operation, Spool, SpoolError, Worker,
+};
+
+use crate::{Acquisition, Change, Holder, LockToken, RowUpdate, SpoolService};
+
+/// A lock younger than this may belong to a TOMAR whose row write is still on its way: left alone.
+const GRACE: Duration = Duration::minutes(2);
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct ReconcileReport {
+    /// Locks released because their row is free (or gone).
+    pub released: Vec<String>,
+    /// Locks rebuilt from occupied rows that had none.
+    pub rebuilt: Vec<String>,
+    /// Occupied rows whose holder could not be read (`Ocupado_Por` without an id): left for a person.
+    pub unreadable: Vec<String>,
+    /// The lock service had lost its mark: a first start, or it lost its data (e.g. Redis restarted empty).
+    pub lock_data_lost: bool,
+}
+
+impl ReconcileReport {
+    pub fn corrections(&self) -> usize {
+        self.released.len() + self.rebuilt.len()
+    }
+}
+
+/// Who signs the reconciler's audit rows.
+fn reconciler() -> Worker {
+    Worker { id: 0, nombre: "Spooltrack".into(), apellido: "Reconciliador".into(), activo: true, roles: Vec::new() }
+}
+
+impl SpoolService {
+    pub async fn reconcile(&self) -> Result<ReconcileReport, SpoolError> {
+        let shop = self.load(false).await?;
+        let lock_data_lost = !self.lock.mark_intact().await?;
+        let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();
+        let occupied: Vec<&Spool> = spools.iter().copied().filter(|spool| spool.ocupado_por.is_some()).collect();
+
+        let mut tags = self.lock.held_tags().await?;
+        tags.extend(occupied.iter().map(|spool| spool.tag.clone()));
+        tags.sort();
+        tags.dedup();
+        let locks = self.lock.inspect(&tags).await?;
+
+        let now = self.now();
+        let free_row = |tag: &str| !occupied.iter().any(|spool| spool.tag == tag);
+        let stale: Vec<(String, LockToken)> = tags
+            .iter()
+            .zip(&locks)
+            .filter_map(|(tag, lock)| Some((tag, lock.as_ref()?)))
+            .filter(|(tag, lock)| free_row(tag) && now - lock.holder.since > GRACE)
+            .map(|(tag, lock)| (tag.clone(), lock.token.clone()))
+            .collect();
+        let missing: Vec<&Spool> = occupied
+            .iter()
+            .copied()
+            .filter(|spool| tags.iter().zip(&locks).any(|(tag, lock)| *tag == spool.tag && lock.is_none()))
+            .collect();
+
+        let mut report = ReconcileReport { lock_data_lost, ..ReconcileReport::default() };
+        let worker = reconciler();
+        let mut change = Change::default();
+
+        let released = if stale.is_empty() { Vec::new() } else { self.lock.release(&stale).await? };
+        for ((tag, _), done) in stale.iter().zip(released) {
+            if done {
+                report.released.push(tag.clone());
+                let metadata =
+                    json!({ "correccion": "bloqueo liberado: la fila está libre", "estacion": self.station });
+                change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata));
+            }
+        }
+
+        let mut rebuilt: Vec<(String, LockToken)> = Vec::new();
+        let requests: Vec<(String, Holder)> = missing
+            .iter()
+            .filter_map(|spool| match self.holder_from_row(spool) {
+                Some(holder) => Some((spool.tag.clone(), holder)),
+                None => {
+                    report.unreadable.push(spool.tag.clone());
+                    None
+                }
+            })
+            .collect();
+        let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
+        for ((tag, holder), acquisition) in requests.iter().zip(acquisitions) {
+            // Held means someone took it in the meantime: nothing to rebuild.
+            if let Acquisition::Granted(grant) = acquisition {
+                let metadata = json!({
+                    "correccion": "bloqueo reconstruido desde la fila",
+                    "holder": holder.worker,
+                    "datos_perdidos": lock_data_lost,
+                    "estacion": self.station,
+                });
+                change.rows.push(RowUpdate {
+                    tag: tag.clone(),
+                    cells: vec![(&ops::VERSION, Cell::Number(grant.fence as f64))],
+                    expected_version: None,
+                });
+                change.audit.push(self.event(
+                    EventKind::Reconciliacion,
+                    tag,
+                    &worker,
+                    Some(holder.operation),
+                    metadata,
+                ));
+                rebuilt.push((tag.clone(), grant.token));
+            }
+        }
+
+        if !change.audit.is_empty() {
+            if let Err(error) = self.store.write(&change).await {
+                // Rebuilt locks without their fence in the row would refuse their holders: give them back.
+                if !rebuilt.is_empty() {
+                    let _ = self.lock.release(&rebuilt).await;
+                }
+                return Err(error);
+            }
+        }
+        report.rebuilt = rebuilt.into_iter().map(|(tag, _)| tag).collect();
+        if report.corrections() > 0 || lock_data_lost {
+            tracing::warn!(
+                released = report.released.len(),
+                rebuilt = report.rebuilt.len(),
+                lock_data_lost,
+                "reconciliación: correcciones aplicadas"
+            );
+        }
+        Ok(report)
+    }
+
+    /// The holder an occupied row names, as the lock service would have recorded it.
+    fn holder_from_row(&self, spool: &Spool) -> Option<Holder> {
+        let worker = spool.ocupado_por.clone()?;
+        Some(Holder {
+            worker_id: id_from_display_name(&worker)?,
+            worker,
+            operation: spool.occupied_operation().unwrap_or(Operation::Arm),
+            station: self.station.clone(),
+            since: spool.fecha_ocupacion.unwrap_or_else(|| self.now()),
+        })
+    }
+}
+
+/// Plain text of a report, for logs and the CLI.
+pub fn describe(report: &ReconcileReport) -> String {
+    let listed = |tags: &[String]| if tags.is_empty() { "ninguno".to_string() } else { tags.join(", ") };
+    format!(
+        "bloqueos liberados: {}\nbloqueos reconstruidos: {}\nfilas ilegibles: {}\ndatos del servicio de bloqueo perdidos: {}",
+        listed(&report.released),
+        listed(&report.rebuilt),
+        listed(&report.unreadable),
+        if report.lock_data_lost { "sí" } else { "no" }
+    )
+}

@@ -1,0 +1,55 @@
+//! Redis losing all its data (FLUSHALL, or a restart without persistence) is detected and repaired from the
+//! rows, and every repair is audited.
+
+use std::sync::Arc;
+
+use spooltrack_core::{SpoolService, SystemClock};
+use spooltrack_domain::{schema::TabNames, ErrorCode, Operation};
+use spooltrack_embedded::EmbeddedStore;
+use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_testkit::{fixture, RedisServer};
+
+#[tokio::test]
+async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
+    let server = RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("shop.db");
+    let store = Arc::new(EmbeddedStore::open(&path, TabNames::default()).expect("store"));
+    store.replace(fixture::standard_shop().grids()).await.expect("seeded");
+    let lock =
+        Arc::new(RedisLock::connect(&RedisSettings { url: server.url(), prefix: "planta".into() }).expect("lock"));
+    let service = SpoolService::new(store, lock, Arc::new(SystemClock), "A", chrono_tz::America::Santiago);
+
+    let taken = fixture::ready_tags(3);
+    service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    let first = service.reconcile().await.expect("first run");
+    assert!(first.lock_data_lost, "a brand-new Redis has no mark yet");
+
+    let client = redis::Client::open(server.url()).expect("client");
+    let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut connection).await.expect("flushed");
+    // With its data gone, Redis would let anyone take a held spool were it not for the sheet…
+    assert_eq!(
+        service
+            .tomar(&taken[0], fixture::ARMADOR_SOLDADOR, Operation::Arm)
+            .await
+            .expect_err("the row says occupied")
+            .code(),
+        ErrorCode::SpoolOccupied
+    );
+
+    let report = service.reconcile().await.expect("repaired");
+    assert!(report.lock_data_lost, "the lost mark is detected");
+    let mut expected = taken.clone();
+    expected.push(fixture::HELD_IN_SHEET.to_string());
+    expected.sort();
+    assert_eq!(report.rebuilt, expected);
+    let corrections = service.history(&taken[0]).await.expect("history");
+    assert_eq!(corrections.len(), 1, "the TOMAR session only; the correction is not a work session");
+
+    // …and the holders carry on as if nothing happened.
+    let paused = service.pausar_batch(&taken, fixture::ARMADOR).await.expect("paused");
+    assert_eq!(paused.succeeded, 3);
+    let audit = service.reconcile().await.expect("clean");
+    assert!(!audit.lock_data_lost && audit.rebuilt.is_empty() && audit.released.is_empty());
+}
