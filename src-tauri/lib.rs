@@ -38,34 +38,37 @@ async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
     }
 }
 
-/// Reconciles at start-up, after the feed reconnects to Redis (a gap may hide a lost Redis), and every
-/// `reconcile_minutes` with a random tenth of jitter so stations do not run in step. Concurrent runs at several
-/// stations are safe: releases compare tokens and rebuilds take the lock atomically, so only one station makes
-/// (and audits) each correction.
+/// Reconciles at start-up and after the feed reconnects to Redis (a gap may hide a lost Redis), and every
+/// `reconcile_minutes` (plus a random tenth, so stations do not run in step) when this station holds the
+/// reconciliation lease: one station at a time. Runs that do overlap are safe: releases compare tokens and
+/// rebuilds take the lock atomically, so each correction is made and audited once.
 async fn keep_reconciled<R: Runtime>(app: tauri::AppHandle<R>) {
     let station = app.state::<station::Station>();
-    let mut changes = station.service.changes();
-    let period = u64::from(station.config.reconcile_minutes) * 60;
+    let service = &station.service;
+    let mut changes = service.changes();
+    let period = std::time::Duration::from_secs(u64::from(station.config.reconcile_minutes) * 60);
+    let mut result = service.reconcile().await.map(Some);
     loop {
-        match station.service.reconcile().await {
-            Ok(report) if report.corrections() > 0 => {
+        match result {
+            Ok(Some(report)) if report.corrections() > 0 => {
                 tracing::info!(corrections = report.corrections(), "reconciliación aplicada")
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(code = ?error.code(), "reconciliación pendiente: se reintentará"),
         }
-        let next_run = tokio::time::sleep(std::time::Duration::from_secs(period + jitter(period / 10)));
+        let next_run = tokio::time::sleep(period + std::time::Duration::from_secs(jitter(period.as_secs() / 10)));
         tokio::pin!(next_run);
-        loop {
+        result = loop {
             tokio::select! {
-                () = &mut next_run => break,
+                () = &mut next_run => break service.reconcile_if_leader(period).await,
                 heard = changes.recv() => match heard {
                     Ok(event) if !event.tags.is_empty() => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-                    _ => break, // reconnected after a gap, or missed events: look again now
+                    // Reconnected after a gap, or missed events: look again now.
+                    _ => break service.reconcile().await.map(Some),
                 },
             }
-        }
+        };
     }
 }
 

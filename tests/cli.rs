@@ -233,6 +233,8 @@ fn stations_share_a_redis_lock_and_survive_its_outage() {
     let lock_check =
         report["checks"].as_array().expect("checks").iter().find(|c| c["name"] == "servicio de bloqueo").cloned();
     assert!(lock_check.expect("lock check")["detail"].as_str().expect("detail").starts_with("Redis en 127.0.0.1:"));
+    let health = report["checks"].as_array().expect("checks").iter().find(|c| c["name"] == "bloqueos").cloned();
+    assert!(health.expect("health")["detail"].as_str().expect("detail").contains("responde en"));
 
     let tags = station.available("ARM");
     assert_eq!(station.json(&["tomar", &tags[0], "--worker", "93", "--op", "ARM"]).0, 0);

@@ -46,8 +46,8 @@ impl SpoolService {
             }
             Err(error) => checks.push(DoctorCheck { name: "registro".into(), ok: false, detail: error.to_string() }),
         }
-        let (ok, detail) = match self.lock.inspect(&[]).await {
-            Ok(_) => (true, "responde".to_string()),
+        let (ok, detail) = match self.lock.health().await {
+            Ok(detail) => (true, detail),
             Err(error) => (false, error.to_string()),
         };
         checks.push(DoctorCheck { name: "bloqueos".into(), ok, detail });

@@ -127,6 +127,13 @@ pub trait LockService: Send + Sync {
     /// Removes whatever lock a spool has and bumps the fence; answers the previous holder and the new fence.
     async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError>;
 
+    /// What `doctor` says about the lock service when it answers (version, persistence, latency).
+    async fn health(&self) -> Result<String, SpoolError>;
+
+    /// Takes the lease of a periodic task for `station` unless another station holds it; answers whether this
+    /// station leads. The lease ends by itself after `lease`, so a station that vanished hands over.
+    async fn try_lead(&self, task: &str, station: &str, lease: std::time::Duration) -> Result<bool, SpoolError>;
+
     /// Every tag that has a lock, for the reconciler.
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError>;
 

@@ -138,6 +138,15 @@ impl SpoolService {
         Ok(report)
     }
 
+    /// The periodic run: only the station holding the reconciliation lease (for `lease`) reconciles; the others
+    /// answer `None`. Start-up and after-reconnect runs call [`SpoolService::reconcile`] directly.
+    pub async fn reconcile_if_leader(&self, lease: std::time::Duration) -> Result<Option<ReconcileReport>, SpoolError> {
+        if !self.lock.try_lead("reconcile", &self.station, lease).await? {
+            return Ok(None);
+        }
+        self.reconcile().await.map(Some)
+    }
+
     /// The holder an occupied row names, as the lock service would have recorded it.
     fn holder_from_row(&self, spool: &Spool) -> Option<Holder> {
         let worker = spool.ocupado_por.clone()?;

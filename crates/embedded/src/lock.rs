@@ -142,6 +142,16 @@ impl LockService for EmbeddedLock {
         .await
     }
 
+    async fn health(&self) -> Result<String, SpoolError> {
+        let held = self.held_tags().await?.len();
+        Ok(format!("local, en el archivo del almacenamiento; {held} spools con bloqueo"))
+    }
+
+    /// One PC: every process here may run the periodic tasks; their corrections are safe to repeat.
+    async fn try_lead(&self, _task: &str, _station: &str, _lease: std::time::Duration) -> Result<bool, SpoolError> {
+        Ok(true)
+    }
+
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         self.run(|connection| {
             let mut statement =

@@ -139,6 +139,51 @@ impl LockService for RedisLock {
         }
     }
 
+    async fn health(&self) -> Result<String, SpoolError> {
+        let mut connection = self.connection.clone();
+        let started = std::time::Instant::now();
+        let _: String = redis::cmd("PING").query_async(&mut connection).await.map_err(unavailable)?;
+        let latency = started.elapsed();
+        let info: String = redis::cmd("INFO")
+            .arg("server")
+            .arg("persistence")
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        let field = |name: &str| {
+            info.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(':')).unwrap_or("?").trim().to_string()
+        };
+        let persistence = match field("aof_enabled").as_str() {
+            "1" => "persistencia AOF activada".to_string(),
+            _ => "sin AOF: un reinicio vacío se detecta y el reconciliador reconstruye los bloqueos".to_string(),
+        };
+        Ok(format!(
+            "Redis {} responde en {:.1} ms; {persistence}",
+            field("redis_version"),
+            latency.as_secs_f64() * 1000.0
+        ))
+    }
+
+    async fn try_lead(&self, task: &str, station: &str, lease: Duration) -> Result<bool, SpoolError> {
+        let mut connection = self.connection.clone();
+        let key = format!("{}:leader:{task}", self.prefix);
+        let taken: Option<String> = redis::cmd("SET")
+            .arg(&key)
+            .arg(station)
+            .arg("NX")
+            .arg("PX")
+            .arg(lease.as_millis() as u64)
+            .query_async(&mut connection)
+            .await
+            .map_err(unavailable)?;
+        if taken.is_some() {
+            return Ok(true);
+        }
+        let leader: Option<String> =
+            redis::cmd("GET").arg(&key).query_async(&mut connection).await.map_err(unavailable)?;
+        Ok(leader.as_deref() == Some(station))
+    }
+
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         let mut connection = self.connection.clone();
         let pattern = format!("{}*", self.lock_key(""));

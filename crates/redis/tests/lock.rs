@@ -159,3 +159,23 @@ async fn redis_going_away_is_lock_unavailable_within_two_seconds_and_recovers() 
         }
     }
 }
+
+#[tokio::test]
+async fn one_station_at_a_time_leads_a_periodic_task() {
+    let server = RedisServer::start();
+    let (a, b) = (lock(&server, "lead"), lock(&server, "lead"));
+    let lease = Duration::from_millis(300);
+    assert!(a.try_lead("reconcile", "A", lease).await.expect("answered"));
+    assert!(!b.try_lead("reconcile", "B", lease).await.expect("answered"), "A holds the lease");
+    assert!(a.try_lead("reconcile", "A", lease).await.expect("answered"), "the leader keeps leading");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(b.try_lead("reconcile", "B", lease).await.expect("answered"), "an expired lease hands over");
+}
+
+#[tokio::test]
+async fn health_names_version_persistence_and_latency() {
+    let server = RedisServer::start();
+    let detail = lock(&server, "health").health().await.expect("answers");
+    assert!(detail.starts_with("Redis 7") || detail.starts_with("Redis 8"), "{detail}");
+    assert!(detail.contains(" ms") && detail.contains("sin AOF"), "{detail}");
+}

@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
-use spooltrack_core::{SpoolService, SystemClock};
-use spooltrack_domain::{schema::TabNames, ErrorCode, Operation};
+use spooltrack_core::{SpoolService, Store, SystemClock};
+use spooltrack_domain::{
+    schema::{Tab, TabNames},
+    ErrorCode, Operation,
+};
 use spooltrack_embedded::EmbeddedStore;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture, RedisServer};
@@ -52,4 +55,45 @@ async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
     assert_eq!(paused.succeeded, 3);
     let audit = service.reconcile().await.expect("clean");
     assert!(!audit.lock_data_lost && audit.rebuilt.is_empty() && audit.released.is_empty());
+}
+
+#[tokio::test]
+async fn redis_stopped_mid_run_writes_nothing_and_the_same_service_recovers() {
+    let mut server = RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("shop.db");
+    let store = Arc::new(EmbeddedStore::open(&path, TabNames::default()).expect("store"));
+    store.replace(fixture::standard_shop().grids()).await.expect("seeded");
+    let lock =
+        Arc::new(RedisLock::connect(&RedisSettings { url: server.url(), prefix: "outage".into() }).expect("lock"));
+    let service = SpoolService::new(store.clone(), lock, Arc::new(SystemClock), "A", chrono_tz::America::Santiago);
+    let taken = fixture::ready_tags(3);
+    service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    let audit_rows = || async { store.read(&[Tab::Metadata]).await.expect("readable")[0].rows.len() };
+    let before = audit_rows().await;
+
+    server.stop();
+    let started = std::time::Instant::now();
+    let error = service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await.expect_err("Redis is down");
+    assert_eq!(error.code(), ErrorCode::LockUnavailable);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(service.pausar(&taken[0], fixture::ARMADOR).await.expect_err("down").code(), ErrorCode::LockUnavailable);
+    assert_eq!(audit_rows().await, before, "nothing half-written");
+    assert_eq!(service.status(&taken[0]).await.expect("viewing still works").ocupado_por.as_deref(), Some("MR(93)"));
+
+    server.restart(); // empty: no persistence
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let report = loop {
+        match service.reconcile().await {
+            Ok(report) => break report,
+            Err(_) if std::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            Err(error) => panic!("never recovered: {error}"),
+        }
+    };
+    assert!(report.lock_data_lost);
+    assert!(taken.iter().all(|tag| report.rebuilt.contains(tag)), "every lock rebuilt from the rows");
+    assert_eq!(service.pausar_batch(&taken, fixture::ARMADOR).await.expect("ran").succeeded, 3);
+    service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await.expect("works again without a restart");
 }
