@@ -6,21 +6,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::NaiveDate;
 use spooltrack_core::{Acquisition, ChangeFeed, Holder, LockService, LockToken, SpoolEvent};
-use spooltrack_domain::Operation;
 use spooltrack_redis::{RedisFeed, RedisLock, RedisSettings};
-use spooltrack_testkit::RedisServer;
-
-fn holder(worker_id: u32) -> Holder {
-    Holder {
-        worker_id,
-        worker: format!("W({worker_id})"),
-        operation: Operation::Arm,
-        station: format!("estacion-{worker_id}"),
-        since: NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(8, 0, 0)).expect("valid"),
-    }
-}
+use spooltrack_testkit::{fixture::holder, RedisServer};
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * fraction).round() as usize]

@@ -6,21 +6,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use chrono::NaiveDate;
 use spooltrack_core::{Acquisition, Holder, LockService, LockToken};
-use spooltrack_domain::{ErrorCode, Operation};
+use spooltrack_domain::ErrorCode;
 use spooltrack_redis::{RedisLock, RedisSettings};
-use spooltrack_testkit::RedisServer;
-
-fn holder(worker_id: u32) -> Holder {
-    Holder {
-        worker_id,
-        worker: format!("W{worker_id}({worker_id})"),
-        operation: Operation::Arm,
-        station: format!("estacion-{worker_id}"),
-        since: NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(8, 15, 0)).expect("valid"),
-    }
-}
+use spooltrack_testkit::{fixture::holder, RedisServer};
 
 fn lock(server: &RedisServer, prefix: &str) -> RedisLock {
     RedisLock::connect(&RedisSettings { url: server.url(), prefix: prefix.into() }).expect("lock")

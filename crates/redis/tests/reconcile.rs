@@ -12,16 +12,21 @@ use spooltrack_embedded::EmbeddedStore;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture, RedisServer};
 
-#[tokio::test]
-async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
-    let server = RedisServer::start();
+/// A station on the standard shop (embedded store) with its locks in `server`.
+async fn shop(server: &RedisServer) -> (SpoolService, Arc<EmbeddedStore>, tempfile::TempDir) {
     let folder = tempfile::tempdir().expect("temp dir");
-    let path = folder.path().join("shop.db");
-    let store = Arc::new(EmbeddedStore::open(&path, TabNames::default()).expect("store"));
+    let store = Arc::new(EmbeddedStore::open(&folder.path().join("shop.db"), TabNames::default()).expect("store"));
     store.replace(fixture::standard_shop().grids()).await.expect("seeded");
     let lock =
         Arc::new(RedisLock::connect(&RedisSettings { url: server.url(), prefix: "planta".into() }).expect("lock"));
-    let service = SpoolService::new(store, lock, Arc::new(SystemClock), "A", chrono_tz::America::Santiago);
+    let service = SpoolService::new(store.clone(), lock, Arc::new(SystemClock), "A", chrono_tz::America::Santiago);
+    (service, store, folder)
+}
+
+#[tokio::test]
+async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
+    let server = RedisServer::start();
+    let (service, _store, _folder) = shop(&server).await;
 
     let taken = fixture::ready_tags(3);
     service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
@@ -60,13 +65,7 @@ async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
 #[tokio::test]
 async fn redis_stopped_mid_run_writes_nothing_and_the_same_service_recovers() {
     let mut server = RedisServer::start();
-    let folder = tempfile::tempdir().expect("temp dir");
-    let path = folder.path().join("shop.db");
-    let store = Arc::new(EmbeddedStore::open(&path, TabNames::default()).expect("store"));
-    store.replace(fixture::standard_shop().grids()).await.expect("seeded");
-    let lock =
-        Arc::new(RedisLock::connect(&RedisSettings { url: server.url(), prefix: "outage".into() }).expect("lock"));
-    let service = SpoolService::new(store.clone(), lock, Arc::new(SystemClock), "A", chrono_tz::America::Santiago);
+    let (service, store, _folder) = shop(&server).await;
     let taken = fixture::ready_tags(3);
     service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
     let audit_rows = || async { store.read(&[Tab::Metadata]).await.expect("readable")[0].rows.len() };

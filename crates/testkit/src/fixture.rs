@@ -1,6 +1,7 @@
 //! The standard shop of the behaviour suite: workers of every kind and spools in every state the rules care about.
 
-use spooltrack_domain::{layout::ShopLayout, schema::ops, Cell, Role, WorkerId};
+use spooltrack_core::Holder;
+use spooltrack_domain::{layout::ShopLayout, schema::ops, Cell, Operation, Role, WorkerId};
 
 pub const ARMADOR: WorkerId = 93;
 pub const ARMADOR_SOLDADOR: WorkerId = 94;
@@ -28,6 +29,17 @@ pub fn ready(number: usize) -> String {
 
 pub fn ready_tags(count: usize) -> Vec<String> {
     (1..=count).map(ready).collect()
+}
+
+/// A holder of an ARM lock at its own station, taken on the fixture's day, for lock-level tests.
+pub fn holder(worker_id: WorkerId) -> Holder {
+    Holder {
+        worker_id,
+        worker: format!("W{worker_id}({worker_id})"),
+        operation: Operation::Arm,
+        station: format!("estacion-{worker_id}"),
+        since: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(8, 15, 0)).expect("valid"),
+    }
 }
 
 pub fn standard_shop() -> ShopLayout {
