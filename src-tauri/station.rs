@@ -8,7 +8,7 @@ use spooltrack_core::{
 };
 use spooltrack_domain::{schema::TabNames, SpoolError};
 use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore};
-use spooltrack_redis::{RedisFeed, RedisLock, RedisSettings};
+use spooltrack_redis::{RedisLock, RedisSettings};
 
 pub struct Station {
     pub service: SpoolService,
@@ -31,9 +31,10 @@ impl Station {
             }
             LockConfig::Redis { url, prefix } => {
                 let settings = RedisSettings { url: url.clone(), prefix: prefix.clone() };
-                let lock = Arc::new(RedisLock::connect(&settings)?);
-                SpoolService::new(Arc::new(store), lock, clock, config.station.clone(), config.timezone)
-                    .with_feed(Arc::new(RedisFeed::start(&settings)?))
+                let lock = RedisLock::connect(&settings)?;
+                let feed = Arc::new(lock.feed());
+                SpoolService::new(Arc::new(store), Arc::new(lock), clock, config.station.clone(), config.timezone)
+                    .with_feed(feed)
             }
         };
         let service = service.with_heartbeat(config.heartbeat_seconds);

@@ -7,7 +7,7 @@ use std::{
 };
 
 use spooltrack_core::{Acquisition, ChangeFeed, Holder, LockService, LockToken, SpoolEvent};
-use spooltrack_redis::{RedisFeed, RedisLock, RedisSettings};
+use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture::holder, RedisServer};
 
 fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
@@ -91,7 +91,8 @@ async fn batch_of_fifty(settings: &RedisSettings) {
 }
 
 async fn event_propagation(settings: &RedisSettings) {
-    let (speaker, listener) = (RedisFeed::start(settings).expect("feed"), RedisFeed::start(settings).expect("feed"));
+    let (speaker, listener) =
+        (RedisLock::connect(settings).expect("lock").feed(), RedisLock::connect(settings).expect("lock").feed());
     let mut heard = listener.subscribe();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut samples = Vec::new();

@@ -12,7 +12,7 @@ use spooltrack_core::{ChangeFeed, SpoolEvent, FEED_BACKLOG};
 use spooltrack_domain::SpoolError;
 use tokio::sync::broadcast;
 
-use crate::{client, managed_connection, unavailable, RedisSettings};
+use crate::unavailable;
 
 const FIRST_RETRY: Duration = Duration::from_millis(200);
 const LAST_RETRY: Duration = Duration::from_secs(5);
@@ -25,13 +25,13 @@ pub struct RedisFeed {
 }
 
 impl RedisFeed {
-    /// Connects and starts listening in the background on the current Tokio runtime.
-    pub fn start(settings: &RedisSettings) -> Result<RedisFeed, SpoolError> {
-        let client = client(settings)?;
-        let channel = format!("{}:events", settings.prefix);
+    /// Publishes through the lock service's connection and starts listening (pub/sub needs a connection of
+    /// its own) in the background on the current Tokio runtime.
+    pub(crate) fn start(client: redis::Client, publisher: ConnectionManager, prefix: &str) -> RedisFeed {
+        let channel = format!("{prefix}:events");
         let (heard, _) = broadcast::channel(FEED_BACKLOG);
-        let listener = tokio::spawn(listen(client.clone(), channel.clone(), heard.clone()));
-        Ok(RedisFeed { publisher: managed_connection(&client)?, channel, heard, listener })
+        let listener = tokio::spawn(listen(client, channel.clone(), heard.clone()));
+        RedisFeed { publisher, channel, heard, listener }
     }
 }
 

@@ -33,6 +33,7 @@ pub struct RedisSettings {
 }
 
 pub struct RedisLock {
+    client: redis::Client,
     connection: ConnectionManager,
     prefix: String,
     scripts: Scripts,
@@ -41,15 +42,14 @@ pub struct RedisLock {
 impl RedisLock {
     /// Connects lazily: a station starts even when Redis is down, and actions then answer LOCK_UNAVAILABLE.
     pub fn connect(settings: &RedisSettings) -> Result<RedisLock, SpoolError> {
-        let client = redis::Client::open(settings.url.as_str())
-            .map_err(|error| SpoolError::ConfigInvalid { key: "lock.url".into(), reason: error.to_string() })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let connection = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
-        Ok(RedisLock { connection, prefix: settings.prefix.clone(), scripts: Scripts::new() })
+        let client = client(settings)?;
+        let connection = managed_connection(&client)?;
+        Ok(RedisLock { client, connection, prefix: settings.prefix.clone(), scripts: Scripts::new() })
+    }
+
+    /// The site's live-update feed, publishing through this lock service's connection.
+    pub fn feed(&self) -> RedisFeed {
+        RedisFeed::start(self.client.clone(), self.connection.clone(), &self.prefix)
     }
 
     fn lock_key(&self, tag: &str) -> String {

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use spooltrack_core::{ChangeFeed, SpoolEvent, SpoolService, SystemClock};
 use spooltrack_domain::{schema::TabNames, Operation};
 use spooltrack_embedded::EmbeddedStore;
-use spooltrack_redis::{RedisFeed, RedisLock, RedisSettings};
+use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture, RedisServer};
 use tokio::{sync::broadcast::Receiver, time::timeout};
 
@@ -26,8 +26,9 @@ async fn each_station_hears_the_other_within_a_second() {
     let settings = RedisSettings { url: server.url(), prefix: "feed".into() };
     let station = |name: &str| {
         let store = Arc::new(EmbeddedStore::open(&path, TabNames::default()).expect("store"));
-        let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
-        let feed = Arc::new(RedisFeed::start(&settings).expect("feed"));
+        let lock = RedisLock::connect(&settings).expect("lock");
+        let feed = Arc::new(lock.feed());
+        let lock = Arc::new(lock);
         SpoolService::new(store, lock, Arc::new(SystemClock), name, chrono_tz::America::Santiago).with_feed(feed)
     };
     let (a, b) = (station("A"), station("B"));
@@ -49,7 +50,8 @@ async fn each_station_hears_the_other_within_a_second() {
 async fn the_listener_comes_back_after_redis_does_and_asks_for_a_full_refresh() {
     let mut server = RedisServer::start();
     let settings = RedisSettings { url: server.url(), prefix: "gap".into() };
-    let (speaker, listener) = (RedisFeed::start(&settings).expect("feed"), RedisFeed::start(&settings).expect("feed"));
+    let (speaker, listener) =
+        (RedisLock::connect(&settings).expect("lock").feed(), RedisLock::connect(&settings).expect("lock").feed());
     let mut heard = listener.subscribe();
     tokio::time::sleep(Duration::from_millis(200)).await;
 
