@@ -274,7 +274,7 @@ fn watch_prints_what_another_process_does() {
             let _ = sender.send(line);
         }
     });
-    std::thread::sleep(std::time::Duration::from_millis(700)); // the watcher subscribes
+    redis.wait_for_subscribers("watch:events", 1);
     assert_eq!(station.json(&["tomar", &tag, "--worker", "93", "--op", "ARM"]).0, 0);
 
     let line = heard.recv_timeout(std::time::Duration::from_secs(5)).expect("watch printed the change");

@@ -90,11 +90,11 @@ async fn batch_of_fifty(settings: &RedisSettings) {
     report("batch acquire of 50 tags (one script call)", samples);
 }
 
-async fn event_propagation(settings: &RedisSettings) {
+async fn event_propagation(server: &RedisServer, settings: &RedisSettings) {
     let (speaker, listener) =
         (RedisLock::connect(settings).expect("lock").feed(), RedisLock::connect(settings).expect("lock").feed());
     let mut heard = listener.subscribe();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.wait_for_subscribers(&format!("{}:events", settings.prefix), 2);
     let mut samples = Vec::new();
     for round in 0..1_000 {
         let event = SpoolEvent {
@@ -120,5 +120,5 @@ async fn main() {
     one_contender(&settings).await;
     fifty_contenders(&settings).await;
     batch_of_fifty(&settings).await;
-    event_propagation(&settings).await;
+    event_propagation(&server, &settings).await;
 }

@@ -33,7 +33,7 @@ async fn each_station_hears_the_other_within_a_second() {
     };
     let (a, b) = (station("A"), station("B"));
     let (mut heard_by_a, mut heard_by_b) = (a.changes(), b.changes());
-    tokio::time::sleep(Duration::from_millis(200)).await; // both listeners subscribed
+    server.wait_for_subscribers("feed:events", 2);
 
     a.tomar(&fixture::ready(1), fixture::ARMADOR, Operation::Arm).await.expect("taken at A");
     let event = next(&mut heard_by_b).await;
@@ -53,7 +53,7 @@ async fn the_listener_comes_back_after_redis_does_and_asks_for_a_full_refresh() 
     let (speaker, listener) =
         (RedisLock::connect(&settings).expect("lock").feed(), RedisLock::connect(&settings).expect("lock").feed());
     let mut heard = listener.subscribe();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.wait_for_subscribers("gap:events", 2);
 
     server.restart();
     let refresh = timeout(Duration::from_secs(10), heard.recv()).await.expect("reconnected").expect("event");
