@@ -1,5 +1,6 @@
 //! Spooltrack's domain: the shop's words and rules, free of any I/O so every rule is testable on its own.
 
+pub mod a1;
 pub mod audit;
 pub mod cell;
 pub mod error;
