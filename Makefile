@@ -3,7 +3,7 @@
 
 RUN_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth webkit2gtk-driver redis-server
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth webkit2gtk-driver redis-server openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs the Debian packages of $(1) that are missing, and Node.js when there is none.

@@ -6,9 +6,11 @@ mod faults;
 pub mod fixture;
 mod harness;
 mod redis_server;
+mod sheets_fake;
 pub mod suite;
 
 pub use clock::ManualClock;
 pub use faults::FaultyStore;
 pub use harness::{Backend, Harness, Site};
 pub use redis_server::RedisServer;
+pub use sheets_fake::SheetsFake;
