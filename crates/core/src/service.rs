@@ -115,10 +115,6 @@ impl SpoolService {
         }
     }
 
-    pub fn station(&self) -> &str {
-        &self.station
-    }
-
     pub fn timezone(&self) -> Tz {
         self.timezone
     }

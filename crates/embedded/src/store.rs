@@ -24,20 +24,6 @@ impl EmbeddedStore {
         Ok(EmbeddedStore { database: Database::open(path)?, tabs })
     }
 
-    /// Whether the Operaciones tab has a header yet (a new file has none).
-    pub async fn is_empty(&self) -> Result<bool, SpoolError> {
-        let name = self.tabs.operaciones.clone();
-        self.database
-            .run(move |connection| {
-                let header = connection
-                    .query_row("SELECT 1 FROM sheet_rows WHERE tab = ?1 AND position = 0", params![name], |_| Ok(()))
-                    .optional()
-                    .map_err(sql_error)?;
-                Ok(header.is_none())
-            })
-            .await
-    }
-
     /// Replaces whole tabs, as seeding or a person pasting a sheet would.
     pub async fn replace(&self, grids: Vec<(Tab, Grid)>) -> Result<(), SpoolError> {
         let named: Vec<(String, Grid)> =
