@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
 use spooltrack_core::{Change, Store};
 use spooltrack_domain::{
     schema::{ops, ColumnMap, Tab, TabNames},
