@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use spooltrack_domain::{
     audit::AuditEvent,
-    schema::{ColumnSpec, Tab, TabNames},
+    schema::{ops, ColumnMap, ColumnSpec, Tab, TabNames},
+    spool::find_row,
     Cell, Grid, Operation, SpoolError, WorkerId,
 };
 
@@ -31,16 +32,54 @@ pub struct Change {
     pub audit: Vec<AuditEvent>,
 }
 
+/// A row update placed in a tab as it stands now: the row's index in the grid, the new cells by column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedRow {
+    pub row: usize,
+    pub cells: Vec<(usize, Cell)>,
+}
+
+impl Change {
+    /// Finds each tag's row again by its id (people sort and insert rows) and each column by header, and checks
+    /// the fences: SPOOL_NOT_FOUND for a tag no row holds, LOCK_LOST for a row whose `version` moved on.
+    /// Optional columns the tab lacks are skipped.
+    pub fn place_rows(&self, grid: &Grid, map: &ColumnMap) -> Result<Vec<PlacedRow>, SpoolError> {
+        self.rows
+            .iter()
+            .map(|update| {
+                let row = find_row(grid, map, &update.tag)
+                    .ok_or_else(|| SpoolError::SpoolNotFound { tag: update.tag.clone() })?;
+                if let (Some(expected), Some(column)) = (update.expected_version, map.position(&ops::VERSION)) {
+                    if grid.cell(row, column).as_integer() != Ok(Some(expected as i64)) {
+                        return Err(SpoolError::LockLost { tag: update.tag.clone() });
+                    }
+                }
+                let cells = update
+                    .cells
+                    .iter()
+                    .filter_map(|(spec, value)| Some((map.position(spec)?, value.clone())))
+                    .collect();
+                Ok(PlacedRow { row, cells })
+            })
+            .collect()
+    }
+}
+
 /// The system of record: the four tabs, found by header.
 #[async_trait]
 pub trait Store: Send + Sync {
     fn tab_names(&self) -> &TabNames;
 
-    /// Reads the tabs asked for, in one round trip, in the order asked.
+    /// Reads the tabs asked for, in one round trip, in the order asked. A store may answer from a short-lived
+    /// copy of what it read or wrote last.
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError>;
 
     /// Applies every row update and audit append, or none of them.
     async fn write(&self, change: &Change) -> Result<(), SpoolError>;
+
+    /// Something changed outside this station (another station's event, a reconcile run): the next read goes
+    /// to the source instead of any copy.
+    fn invalidate(&self) {}
 }
 
 /// Who holds a spool, as the board and conflict messages show it. Never carries the token.

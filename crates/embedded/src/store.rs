@@ -7,8 +7,7 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, TransactionBehavior};
 use spooltrack_core::{Change, Store};
 use spooltrack_domain::{
-    schema::{ops, ColumnMap, Tab, TabNames},
-    spool::find_row,
+    schema::{ColumnMap, Tab, TabNames},
     Cell, Grid, SpoolError,
 };
 
@@ -85,32 +84,22 @@ pub(crate) fn write_grids(transaction: &Connection, grids: &[(String, Grid)]) ->
     Ok(())
 }
 
-/// Finds each tag's row again by its id (rows move) and sets the named columns; any missing tag aborts all.
+/// Sets the named columns of each tag's row, found again by its id; any missing tag or lost fence aborts all.
 fn apply_rows(transaction: &Connection, tab: &str, change: &Change) -> Result<(), SpoolError> {
     if change.rows.is_empty() {
         return Ok(());
     }
     let mut grid = read_grid(transaction, tab)?;
     let map = ColumnMap::of(Tab::Operaciones, tab, &grid)?;
-    for update in &change.rows {
-        let row =
-            find_row(&grid, &map, &update.tag).ok_or_else(|| SpoolError::SpoolNotFound { tag: update.tag.clone() })?;
-        // Fencing: the holder's write applies only while the row still carries its grant's fence.
-        if let (Some(expected), Some(column)) = (update.expected_version, map.position(&ops::VERSION)) {
-            if grid.cell(row, column).as_integer() != Ok(Some(expected as i64)) {
-                return Err(SpoolError::LockLost { tag: update.tag.clone() });
-            }
+    for placed in change.place_rows(&grid, &map)? {
+        for (column, value) in placed.cells {
+            grid.set(placed.row, column, value);
         }
-        for (spec, value) in &update.cells {
-            if let Some(column) = map.position(spec) {
-                grid.set(row, column, value.clone());
-            }
-        }
-        let cells = serde_json::to_string(&grid.rows[row]).map_err(|error| unavailable(error.to_string()))?;
+        let cells = serde_json::to_string(&grid.rows[placed.row]).map_err(|error| unavailable(error.to_string()))?;
         transaction
             .execute(
                 "UPDATE sheet_rows SET cells = ?1 WHERE tab = ?2 AND position = ?3",
-                params![cells, tab, row as i64 + 1],
+                params![cells, tab, placed.row as i64 + 1],
             )
             .map_err(sql_error)?;
     }

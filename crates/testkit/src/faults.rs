@@ -81,4 +81,8 @@ impl Store for FaultyStore {
         }
         self.inner.write(change).await
     }
+
+    fn invalidate(&self) {
+        self.inner.invalidate();
+    }
 }

@@ -1,0 +1,96 @@
+//! How the client treats Google's limits: a request budget shared by every call of this station (the shop's
+//! service account allows 60 reads and 60 writes a minute for everyone), and retries with exponential backoff
+//! and jitter. A burst waits for its turn instead of failing; only a long wait or a storm of 429s gives up.
+
+use std::{num::NonZeroU32, time::Duration};
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use spooltrack_domain::SpoolError;
+
+/// The knobs of the client's patience. Production uses the defaults; tests shrink the delays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tuning {
+    /// Reads this station may make per minute.
+    pub reads_per_minute: u32,
+    /// Writes this station may make per minute.
+    pub writes_per_minute: u32,
+    /// The longest a call waits for the budget before giving up with SHEETS_QUOTA.
+    pub budget_wait: Duration,
+    /// How long one call may take before its answer counts as lost.
+    pub request_timeout: Duration,
+    /// The first retry's delay; each next one doubles, up to `max_delay`, with jitter.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub retries: usize,
+    /// How long workers and roles are served from memory.
+    pub people_max_age: Duration,
+    /// How long spools are served from memory when nothing said they changed.
+    pub spools_max_age: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            reads_per_minute: 60,
+            writes_per_minute: 60,
+            budget_wait: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(15),
+            first_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(8),
+            retries: 5,
+            people_max_age: Duration::from_secs(300),
+            spools_max_age: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Tuning {
+    /// The delays between attempts: exponential with jitter, `retries` of them.
+    pub(crate) fn backoff(&self) -> impl Iterator<Item = Duration> {
+        ExponentialBuilder::default()
+            .with_min_delay(self.first_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.retries)
+            .with_jitter()
+            .build()
+    }
+}
+
+/// Google counts reads and writes against separate quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Read,
+    Write,
+}
+
+pub(crate) struct Budget {
+    reads: DefaultDirectRateLimiter,
+    writes: DefaultDirectRateLimiter,
+    wait: Duration,
+}
+
+impl Budget {
+    pub fn new(tuning: &Tuning) -> Budget {
+        let per_minute = |calls: u32| {
+            RateLimiter::direct(Quota::per_minute(NonZeroU32::new(calls.max(1)).unwrap_or(NonZeroU32::MIN)))
+        };
+        Budget {
+            reads: per_minute(tuning.reads_per_minute),
+            writes: per_minute(tuning.writes_per_minute),
+            wait: tuning.budget_wait,
+        }
+    }
+
+    /// Waits for the budget to allow one more call of `kind`; SHEETS_QUOTA when that would take too long.
+    pub async fn spend(&self, kind: Kind) -> Result<(), SpoolError> {
+        let limiter = match kind {
+            Kind::Read => &self.reads,
+            Kind::Write => &self.writes,
+        };
+        tokio::time::timeout(self.wait, limiter.until_ready()).await.map_err(|_| {
+            tracing::warn!(?kind, "presupuesto de llamadas a la planilla agotado");
+            SpoolError::SheetsQuota
+        })
+    }
+}

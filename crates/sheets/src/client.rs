@@ -1,0 +1,269 @@
+//! The real google-sheets4 hub, authenticated with a service-account key (yup-oauth2), one attempt per call:
+//! each call spends the request budget, has a deadline, and its failure is classified for the caller's next
+//! step. Google's `Option`-everything types and JSON cells stay inside this module.
+
+use std::{future::Future, path::PathBuf, time::Duration};
+
+use google_sheets4::{
+    api::{BatchUpdateSpreadsheetRequest, Request},
+    hyper_rustls::{self, HttpsConnector},
+    hyper_util::{
+        self,
+        client::legacy::{connect::HttpConnector, Client},
+    },
+    yup_oauth2, Sheets,
+};
+use serde_json::Value;
+use spooltrack_domain::{Cell, Grid, SpoolError};
+
+use crate::budget::{Budget, Kind, Tuning};
+
+/// Where the spreadsheet is and how to prove who we are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetsSettings {
+    pub spreadsheet_id: String,
+    /// The service-account key file. Its content is a secret: never logged, never shown.
+    pub credentials: PathBuf,
+    /// The API's base URL, ending in `/` (Google's by default; the project's fake in tests).
+    pub endpoint: String,
+}
+
+pub const GOOGLE_ENDPOINT: &str = "https://sheets.googleapis.com/";
+
+pub type Connector = HttpsConnector<HttpConnector>;
+
+/// What a failed call means for what to do next.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Failure {
+    /// 429: not done; wait and try again.
+    Throttled,
+    /// Not done, or not known whether it was done: a 5xx, a network error, a deadline passed, a broken answer.
+    Uncertain(String),
+    /// Refused for good: no access, no such spreadsheet or tab, a request the API rejects.
+    Refused { status: u16, message: String },
+    /// This station's own budget would make the call wait too long: give up with SHEETS_QUOTA at once.
+    OverBudget,
+}
+
+/// The spreadsheet's own facts: its time zone and the id of each tab (batchUpdate addresses tabs by id).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spreadsheet {
+    pub time_zone: String,
+    pub tabs: Vec<(String, i32)>,
+}
+
+pub struct SheetsClient {
+    hub: Sheets<Connector>,
+    spreadsheet_id: String,
+    budget: Budget,
+    tuning: Tuning,
+}
+
+impl SheetsClient {
+    /// Reads the key and prepares the authenticated hub; the first call fetches the token.
+    pub async fn connect(settings: &SheetsSettings, tuning: Tuning) -> Result<SheetsClient, SpoolError> {
+        let key = yup_oauth2::read_service_account_key(&settings.credentials).await.map_err(|error| {
+            SpoolError::ConfigInvalid {
+                key: "sheets.credentials".into(),
+                // The error kind only: the file's content never reaches a message.
+                reason: format!("la clave de la cuenta de servicio no se pudo leer ({})", error.kind()),
+            }
+        })?;
+        let connector = connector()?;
+        let executor = hyper_util::rt::TokioExecutor::new();
+        let auth = yup_oauth2::ServiceAccountAuthenticator::with_client(
+            key,
+            yup_oauth2::client::CustomHyperClientBuilder::from(
+                Client::builder(executor.clone()).build(connector.clone()),
+            ),
+        )
+        .build()
+        .await
+        .map_err(|error| unavailable(format!("autenticación: {}", error.kind())))?;
+        let mut hub = Sheets::new(Client::builder(executor).build(connector), auth);
+        hub.base_url(settings.endpoint.clone());
+        hub.root_url(settings.endpoint.clone());
+        let budget = Budget::new(&tuning);
+        Ok(SheetsClient { hub, spreadsheet_id: settings.spreadsheet_id.clone(), budget, tuning })
+    }
+
+    /// The google-sheets4 hub itself, for callers that need an API call the store does not make (tools, tests
+    /// of the fake).
+    pub fn hub(&self) -> &Sheets<Connector> {
+        &self.hub
+    }
+
+    pub fn tuning(&self) -> &Tuning {
+        &self.tuning
+    }
+
+    /// Proves the key works: obtains an access token for the Sheets scope.
+    pub async fn token(&self) -> Result<(), SpoolError> {
+        let scopes = [google_sheets4::api::Scope::Spreadsheet.as_ref()];
+        match self.hub.auth.get_token(&scopes).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(unavailable("el servidor de identidad no entregó un token".into())),
+            Err(error) => Err(unavailable(format!("no se obtuvo un token de acceso ({error})"))),
+        }
+    }
+
+    /// `spreadsheets.get`, properties only.
+    pub(crate) async fn spreadsheet(&self) -> Result<Spreadsheet, Failure> {
+        let call = self.hub.spreadsheets().get(&self.spreadsheet_id).include_grid_data(false).doit();
+        let (_, answer) = self.attempt(Kind::Read, call).await?;
+        let time_zone = answer.properties.and_then(|properties| properties.time_zone).unwrap_or_default();
+        let tabs = answer
+            .sheets
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|sheet| {
+                let properties = sheet.properties?;
+                Some((properties.title?, properties.sheet_id?))
+            })
+            .collect();
+        Ok(Spreadsheet { time_zone, tabs })
+    }
+
+    /// One `values.batchGet` of A1 ranges, with unformatted values and serial-number dates; the first row of
+    /// each range becomes the grid's header.
+    pub(crate) async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
+        let mut call = self
+            .hub
+            .spreadsheets()
+            .values_batch_get(&self.spreadsheet_id)
+            .value_render_option("UNFORMATTED_VALUE")
+            .date_time_render_option("SERIAL_NUMBER")
+            .major_dimension("ROWS");
+        for range in ranges {
+            call = call.add_ranges(range);
+        }
+        let (_, answer) = self.attempt(Kind::Read, call.doit()).await?;
+        let answered = answer.value_ranges.unwrap_or_default();
+        if answered.len() != ranges.len() {
+            return Err(Failure::Uncertain(format!(
+                "se pidieron {} rangos y llegaron {}",
+                ranges.len(),
+                answered.len()
+            )));
+        }
+        Ok(answered.into_iter().map(|range| grid(range.values.unwrap_or_default())).collect())
+    }
+
+    /// One `spreadsheets.batchUpdate`: Google applies every request or none.
+    pub(crate) async fn batch_update(&self, requests: Vec<Request>) -> Result<(), Failure> {
+        let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
+        let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).doit();
+        self.attempt(Kind::Write, call).await.map(|_| ())
+    }
+
+    /// Spends the budget, runs one call under the deadline, and classifies what went wrong.
+    async fn attempt<T>(
+        &self,
+        kind: Kind,
+        call: impl Future<Output = google_sheets4::Result<T>>,
+    ) -> Result<T, Failure> {
+        self.budget.spend(kind).await.map_err(|_| Failure::OverBudget)?;
+        match tokio::time::timeout(self.tuning.request_timeout, call).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(error)) => Err(classify(&error)),
+            Err(_) => Err(Failure::Uncertain(format!("sin respuesta en {} s", self.tuning.request_timeout.as_secs()))),
+        }
+    }
+
+    /// Runs `call` until it succeeds, retrying throttled and uncertain attempts after the backoff's delays.
+    /// For reads and other calls that are safe to repeat.
+    pub(crate) async fn retrying<T, F, Fut>(&self, mut call: F) -> Result<T, SpoolError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        let mut delays = self.tuning.backoff();
+        loop {
+            let failure = match call().await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            self.pause_before_retry(failure, delays.next()).await?;
+        }
+    }
+
+    /// Waits the next delay, or turns the failure into the error to show when there is no retry left.
+    pub(crate) async fn pause_before_retry(&self, failure: Failure, delay: Option<Duration>) -> Result<(), SpoolError> {
+        match (failure, delay) {
+            (Failure::Refused { message, .. }, _) => Err(unavailable(message)),
+            (Failure::OverBudget, _) => Err(SpoolError::SheetsQuota),
+            (failure, Some(delay)) => {
+                tracing::info!(?failure, delay_ms = delay.as_millis() as u64, "la planilla no respondió; se reintenta");
+                tokio::time::sleep(delay).await;
+                Ok(())
+            }
+            (Failure::Throttled, None) => Err(SpoolError::SheetsQuota),
+            (Failure::Uncertain(reason), None) => Err(unavailable(reason)),
+        }
+    }
+}
+
+/// HTTPS for Google, plain HTTP allowed so the tests' fake on loopback works with the same client.
+fn connector() -> Result<Connector, SpoolError> {
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()
+        .map_err(|error| unavailable(format!("certificados del sistema: {error}")))?
+        .https_or_http()
+        .enable_http1()
+        .build())
+}
+
+fn classify(error: &google_sheets4::Error) -> Failure {
+    use google_sheets4::Error;
+    let by_status = |status: u16, message: String| match status {
+        429 => Failure::Throttled,
+        500..=599 => Failure::Uncertain(format!("la planilla respondió {status}")),
+        _ => Failure::Refused { status, message },
+    };
+    match error {
+        Error::BadRequest(body) => {
+            let status = body["error"]["code"].as_u64().unwrap_or(400) as u16;
+            by_status(status, refusal_message(status, body["error"]["message"].as_str().unwrap_or_default()))
+        }
+        Error::Failure(response) => {
+            let status = response.status().as_u16();
+            by_status(status, refusal_message(status, ""))
+        }
+        Error::MissingToken(_) => Failure::Uncertain("sin token de acceso".into()),
+        Error::HttpError(_) | Error::Io(_) | Error::JsonDecodeError(..) => {
+            Failure::Uncertain("la conexión con la planilla se cortó".into())
+        }
+        other => Failure::Refused { status: 0, message: other.to_string() },
+    }
+}
+
+/// A refusal in words a supervisor can act on.
+fn refusal_message(status: u16, google: &str) -> String {
+    match status {
+        401 | 403 => "la cuenta de servicio no tiene acceso a la planilla (compártala con su correo)".into(),
+        404 => "la planilla configurada no existe (revise sheets.spreadsheet_id)".into(),
+        _ => format!("la planilla rechazó la solicitud: {google}"),
+    }
+}
+
+/// The first row is the header; cells left out at the end of a row read as empty.
+fn grid(rows: Vec<Vec<Value>>) -> Grid {
+    let mut rows = rows.into_iter().map(|row| row.into_iter().map(cell).collect::<Vec<Cell>>());
+    let header = rows.next().unwrap_or_default().iter().map(Cell::display).collect();
+    Grid { header, rows: rows.collect() }
+}
+
+fn cell(value: Value) -> Cell {
+    match value {
+        Value::Null => Cell::Empty,
+        Value::Bool(flag) => Cell::Bool(flag),
+        Value::Number(number) => number.as_f64().map_or(Cell::Empty, Cell::Number),
+        Value::String(text) if text.is_empty() => Cell::Empty,
+        Value::String(text) => Cell::Text(text),
+        other => Cell::Text(other.to_string()),
+    }
+}
+
+pub(crate) fn unavailable(reason: String) -> SpoolError {
+    SpoolError::SheetsUnavailable { reason }
+}

@@ -1,0 +1,47 @@
+//! What `doctor` checks on the Sheets side, in the order a failure blocks the next: the key, a token, the
+//! spreadsheet, its time zone. Tabs and critical columns are the core's checks, read through the store.
+
+use spooltrack_core::DoctorCheck;
+
+use crate::SheetsStore;
+
+fn check(name: &str, result: Result<String, String>) -> DoctorCheck {
+    let (ok, detail) = match result {
+        Ok(detail) => (true, detail),
+        Err(detail) => (false, detail),
+    };
+    DoctorCheck { name: name.into(), ok, detail }
+}
+
+impl SheetsStore {
+    /// The key was read when the store opened; here a token is obtained and the spreadsheet opened.
+    pub async fn doctor(&self, timezone: &str) -> Vec<DoctorCheck> {
+        let mut checks = vec![check("clave de la cuenta de servicio", Ok("se pudo leer".into()))];
+        let token = self.client().token().await.map(|()| "obtenido".to_string()).map_err(|error| error.to_string());
+        let token_ok = token.is_ok();
+        checks.push(check("token de acceso", token));
+        if !token_ok {
+            return checks;
+        }
+        match self.spreadsheet().await {
+            Ok(spreadsheet) => {
+                let titles: Vec<&str> = spreadsheet.tabs.iter().map(|(title, _)| title.as_str()).collect();
+                checks.push(check("planilla", Ok(format!("se abrió; pestañas: {}", titles.join(", ")))));
+                let zone = if spreadsheet.time_zone == timezone {
+                    Ok(spreadsheet.time_zone)
+                } else {
+                    Err(format!(
+                        "la planilla usa {} y la estación {timezone}: las horas quedarían corridas",
+                        spreadsheet.time_zone
+                    ))
+                };
+                checks.push(check("zona horaria de la planilla", zone));
+            }
+            Err(spooltrack_domain::SpoolError::SheetsUnavailable { reason }) => {
+                checks.push(check("planilla", Err(format!("no se pudo abrir: {reason}"))))
+            }
+            Err(error) => checks.push(check("planilla", Err(error.to_string()))),
+        }
+        checks
+    }
+}

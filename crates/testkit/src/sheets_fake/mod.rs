@@ -1,0 +1,195 @@
+//! A local stand-in for the Google Sheets API that the real google-sheets4 client talks to over HTTP: the
+//! service-account token endpoint and bearer checks, `spreadsheets.get`, `values.get`, `values.batchGet`,
+//! `values.update`, `values.append` and `spreadsheets.batchUpdate` (updateCells, appendCells; all or nothing),
+//! with Google's render and input options, answer shapes and error JSON. Faults are injected on demand
+//! (latency, 429 after a per-minute quota, 500, an answer dropped after the write applied) and every call is
+//! logged, so tests can count what an action cost. `sheets-fake` runs it by hand.
+
+mod api;
+mod book;
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    process::Command,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+use spooltrack_domain::Grid;
+
+use book::Sheet;
+
+/// Faults the next calls meet, set by tests.
+#[derive(Debug, Default)]
+struct Faults {
+    latency: Duration,
+    /// Calls of each kind (reads, writes) allowed per rolling minute before Google's 429.
+    quota_per_minute: Option<usize>,
+    fail_next: usize,
+    throttle_next: usize,
+    drop_next_write_answers: usize,
+}
+
+/// Google counts read and write requests against separate quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
+
+struct Shared {
+    spreadsheet_id: String,
+    time_zone: String,
+    sheets: Vec<Sheet>,
+    tokens: Vec<String>,
+    calls: Vec<String>,
+    faults: Faults,
+    served: Vec<(Kind, Instant)>,
+}
+
+type Fake = Arc<Mutex<Shared>>;
+
+pub struct SheetsFake {
+    address: SocketAddr,
+    shared: Fake,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl SheetsFake {
+    /// Serves one spreadsheet holding `tabs` on a free loopback port.
+    pub async fn start(spreadsheet_id: &str, tabs: Vec<(String, Grid)>) -> SheetsFake {
+        SheetsFake::start_on("127.0.0.1:0", spreadsheet_id, tabs).await
+    }
+
+    /// Serves on a given address (`sheets-fake` uses a fixed port so a config file can name it).
+    pub async fn start_on(address: &str, spreadsheet_id: &str, tabs: Vec<(String, Grid)>) -> SheetsFake {
+        let sheets = tabs
+            .iter()
+            .enumerate()
+            .map(|(index, (title, grid))| Sheet::from_grid(index as i32 * 7 + 11, title, grid))
+            .collect();
+        let shared = Arc::new(Mutex::new(Shared {
+            spreadsheet_id: spreadsheet_id.to_string(),
+            time_zone: "America/Santiago".into(),
+            sheets,
+            tokens: Vec::new(),
+            calls: Vec::new(),
+            faults: Faults::default(),
+            served: Vec::new(),
+        }));
+        let listener = tokio::net::TcpListener::bind(address).await.expect("a port for the Sheets fake");
+        let address = listener.local_addr().expect("bound");
+        let router = api::router(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        SheetsFake { address, shared, server }
+    }
+
+    /// The API base URL, ending in `/` as the client wants it.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+
+    /// Writes a service-account key whose `token_uri` is this fake, with a fresh RSA key made by `openssl`.
+    pub fn write_service_account_key(&self, folder: &Path) -> PathBuf {
+        let pem = folder.join("key.pem");
+        let status = Command::new("openssl")
+            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+            .arg(&pem)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("openssl runs");
+        assert!(status.success(), "openssl made a key");
+        let private_key = std::fs::read_to_string(&pem).expect("key written");
+        let _ = std::fs::remove_file(&pem);
+        let key = json!({
+            "type": "service_account",
+            "project_id": "spooltrack-pruebas",
+            "private_key_id": "fake",
+            "private_key": private_key,
+            "client_email": "spooltrack@spooltrack-pruebas.iam.gserviceaccount.com",
+            "client_id": "1",
+            "auth_uri": format!("http://{}/auth", self.address),
+            "token_uri": format!("http://{}/token", self.address),
+        });
+        let path = folder.join("service-account.json");
+        std::fs::write(&path, key.to_string()).expect("key file written");
+        path
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared.lock().expect("fake state")
+    }
+
+    /// Every call so far (`POST token`, `GET values.batchGet`, `POST spreadsheets.batchUpdate`, …), refused
+    /// ones included, for tests that count what an action cost.
+    pub fn calls(&self) -> Vec<String> {
+        self.state().calls.clone()
+    }
+
+    /// How many logged calls name `method` (`values.batchGet`, `spreadsheets.batchUpdate`, …).
+    pub fn count(&self, method: &str) -> usize {
+        self.state().calls.iter().filter(|call| call.ends_with(method)).count()
+    }
+
+    pub fn clear_calls(&self) {
+        self.state().calls.clear();
+    }
+
+    /// A tab as it stands, unformatted, for assertions on what was written.
+    pub fn grid(&self, tab: &str) -> Grid {
+        self.state().sheets.iter().find(|sheet| sheet.title == tab).map(Sheet::grid).unwrap_or_default()
+    }
+
+    /// Edits a tab as a person would (insert a column, sort rows, rename a header), keeping its sheet id.
+    pub fn edit(&self, tab: &str, change: impl FnOnce(&mut Grid)) {
+        let mut state = self.state();
+        let sheet = state.sheets.iter_mut().find(|sheet| sheet.title == tab).expect("tab exists");
+        let mut grid = sheet.grid();
+        change(&mut grid);
+        *sheet = Sheet::from_grid(sheet.id, tab, &grid);
+    }
+
+    /// Removes a tab, as a person deleting it would.
+    pub fn delete_tab(&self, tab: &str) {
+        self.state().sheets.retain(|sheet| sheet.title != tab);
+    }
+
+    pub fn set_time_zone(&self, zone: &str) {
+        self.state().time_zone = zone.to_string();
+    }
+
+    /// Every call waits this long before it is answered.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().faults.latency = latency;
+    }
+
+    /// Reads and writes allowed per rolling minute, each, before 429 RESOURCE_EXHAUSTED (as Google's quota).
+    pub fn set_quota_per_minute(&self, calls: Option<usize>) {
+        self.state().faults.quota_per_minute = calls;
+    }
+
+    /// The next `calls` API calls answer 500.
+    pub fn fail_next(&self, calls: usize) {
+        self.state().faults.fail_next = calls;
+    }
+
+    /// The next `calls` API calls answer 429, whatever the quota.
+    pub fn throttle_next(&self, calls: usize) {
+        self.state().faults.throttle_next = calls;
+    }
+
+    /// The next `writes` writes are applied, then their connection is cut before the answer.
+    pub fn drop_next_write_answers(&self, writes: usize) {
+        self.state().faults.drop_next_write_answers = writes;
+    }
+}
+
+impl Drop for SheetsFake {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
