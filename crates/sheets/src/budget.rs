@@ -72,12 +72,9 @@ pub(crate) struct Budget {
 
 impl Budget {
     pub fn new(tuning: &Tuning) -> Budget {
-        let per_minute = |calls: u32| {
-            RateLimiter::direct(Quota::per_minute(NonZeroU32::new(calls.max(1)).unwrap_or(NonZeroU32::MIN)))
-        };
         Budget {
-            reads: per_minute(tuning.reads_per_minute),
-            writes: per_minute(tuning.writes_per_minute),
+            reads: limiter(tuning.reads_per_minute),
+            writes: limiter(tuning.writes_per_minute),
             wait: tuning.budget_wait,
         }
     }
@@ -93,4 +90,12 @@ impl Budget {
             SpoolError::SheetsQuota
         })
     }
+}
+
+/// `per_minute` calls a minute, evenly: a burst of a sixth of them at once, then one every `60 / per_minute`
+/// seconds. The quota is shared by every station of the shop, so no station spends a whole minute's worth at once.
+fn limiter(per_minute: u32) -> DefaultDirectRateLimiter {
+    let rate = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(per_minute / 6).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_minute(rate).allow_burst(burst))
 }

@@ -204,7 +204,10 @@ impl Store for SheetsStore {
         }
         let mut delays = self.client.tuning().backoff();
         loop {
-            let prepared = self.prepare(change).await?;
+            let prepared = self.prepare(change).await.inspect_err(|_| {
+                // The sheet is not what this station remembered (a column or a row gone): read it again.
+                self.invalidate();
+            })?;
             let failure = match self.client.batch_update(prepared.requests).await {
                 Ok(()) => {
                     if let Some(grid) = prepared.operaciones {
