@@ -155,6 +155,9 @@ async fn execute(config: Config, command: Command, json: bool) -> Result<Report,
             reason: "watch escucha a las demás estaciones a través de Redis: configure [lock] kind = \"redis\"".into(),
         });
     }
+    if matches!(command, Command::Doctor) {
+        return Ok(Report::Doctor(Station::diagnose(config).await));
+    }
     let station = Station::open(config).await?;
     let service = &station.service;
     Ok(match command {
@@ -179,7 +182,7 @@ async fn execute(config: Config, command: Command, json: bool) -> Result<Report,
         }
         Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
         Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
-        Command::Doctor => Report::Doctor(station.doctor().await),
+        Command::Doctor => unreachable!("answered before the station opens"),
         Command::Reconcile => Report::Reconciled(service.reconcile().await?),
         Command::Watch => {
             watch(&station, json).await;

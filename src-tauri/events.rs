@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use spooltrack_core::SpoolEvent;
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 use tokio::sync::broadcast::{error::RecvError, Receiver};
+
+use crate::station::Station;
 
 /// Some spools changed, here or at another station: every screen showing them refreshes. Empty `tags` means
 /// "events were missed, refresh everything".
@@ -25,16 +27,18 @@ impl From<SpoolEvent> for SpoolChanged {
 
 /// Turns every change the station hears into a `spool-changed` event for the window, until the feed closes.
 pub async fn forward_changes<R: Runtime>(app: AppHandle<R>, mut changes: Receiver<SpoolEvent>) {
+    let station = app.state::<Station>();
     loop {
         let event = match changes.recv().await {
-            Ok(event) => SpoolChanged::from(event),
+            Ok(event) => event,
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(missed, "la ventana se atrasó en los avisos; se refresca todo");
-                SpoolChanged { tags: Vec::new(), action: String::new(), worker: String::new(), station: String::new() }
+                SpoolEvent::default()
             }
             Err(RecvError::Closed) => return,
         };
-        if let Err(error) = event.emit(&app) {
+        station.service.heard(&event);
+        if let Err(error) = SpoolChanged::from(event).emit(&app) {
             tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
         }
     }

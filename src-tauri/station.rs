@@ -3,65 +3,107 @@
 use std::sync::Arc;
 
 use spooltrack_core::{
-    config::{Config, LockConfig},
-    DoctorCheck, DoctorReport, SpoolService, SystemClock,
+    config::{Config, LockConfig, SheetsConfig},
+    ChangeFeed, DoctorCheck, DoctorReport, LockService, SpoolService, Store, SystemClock,
 };
 use spooltrack_domain::{schema::TabNames, SpoolError};
 use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore};
 use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
 
 pub struct Station {
     pub service: SpoolService,
     pub config: Config,
+    /// The spreadsheet, when the station uses one: `doctor` asks it about the key, the token and the time zone.
+    sheets: Option<Arc<SheetsStore>>,
 }
 
 impl Station {
-    /// Opens the embedded store (seeding the demo shop on first start), the configured lock service and, with
-    /// Redis, the live-update feed between stations.
+    /// Opens the configured store (Google Sheets, or the embedded store seeded with the demo shop on first
+    /// start), the configured lock service and, with Redis, the live-update feed between stations.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
-        let tabs = TabNames::default();
-        let now = chrono::Utc::now().with_timezone(&config.timezone).naive_local();
-        demo::seed_if_empty(&config.database, &tabs, now, &config.station).await?;
-        let store = EmbeddedStore::open(&config.database, tabs)?;
-        let clock = Arc::new(SystemClock);
-        let service = match &config.lock {
-            LockConfig::Local => {
-                let lock = Arc::new(EmbeddedLock::open(&config.database)?);
-                SpoolService::new(Arc::new(store), lock, clock, config.station.clone(), config.timezone)
+        let (store, sheets): (Arc<dyn Store>, _) = match &config.sheets {
+            Some(sheets) => {
+                let store = Arc::new(open_sheets(sheets).await?);
+                (store.clone(), Some(store))
             }
-            LockConfig::Redis { url, prefix } => {
-                let settings = RedisSettings { url: url.clone(), prefix: prefix.clone() };
-                let lock = RedisLock::connect(&settings)?;
-                let feed = Arc::new(lock.feed());
-                SpoolService::new(Arc::new(store), Arc::new(lock), clock, config.station.clone(), config.timezone)
-                    .with_feed(feed)
+            None => {
+                let tabs = TabNames::default();
+                let now = chrono::Utc::now().with_timezone(&config.timezone).naive_local();
+                demo::seed_if_empty(&config.database, &tabs, now, &config.station).await?;
+                (Arc::new(EmbeddedStore::open(&config.database, tabs)?), None)
             }
         };
+        let (lock, feed): (Arc<dyn LockService>, Option<Arc<dyn ChangeFeed>>) = match &config.lock {
+            LockConfig::Local => (Arc::new(EmbeddedLock::open(&config.database)?), None),
+            LockConfig::Redis { url, prefix } => {
+                let lock = RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?;
+                let feed = Arc::new(lock.feed());
+                (Arc::new(lock), Some(feed))
+            }
+        };
+        let mut service =
+            SpoolService::new(store, lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
+        if let Some(feed) = feed {
+            service = service.with_feed(feed);
+        }
         let service = service.with_heartbeat(config.heartbeat_seconds);
-        Ok(Station { service, config })
+        Ok(Station { service, config, sheets })
     }
 
-    /// The core's checks, preceded by what this station is configured to use.
+    /// `doctor` for a configuration: the station's checks when it opens, else why it does not.
+    pub async fn diagnose(config: Config) -> DoctorReport {
+        let facts = facts(&config);
+        match Station::open(config).await {
+            Ok(station) => station.doctor().await,
+            Err(error) => {
+                let failure = DoctorCheck { name: "apertura".into(), ok: false, detail: error.to_string() };
+                DoctorReport { ok: false, checks: facts.into_iter().chain([failure]).collect() }
+            }
+        }
+    }
+
+    /// The core's checks, preceded by what this station is configured to use and, with Google Sheets, by the
+    /// key, token, spreadsheet and time-zone checks.
     pub async fn doctor(&self) -> DoctorReport {
-        let source = self
-            .config
-            .source
-            .as_ref()
-            .map_or("ninguno (valores por omisión)".to_string(), |path| path.display().to_string());
-        let facts = vec![
-            DoctorCheck { name: "configuración".into(), ok: true, detail: source },
-            DoctorCheck {
-                name: "almacenamiento".into(),
-                ok: true,
-                detail: format!("local embebido en {}", self.config.database.display()),
-            },
-            DoctorCheck { name: "estación".into(), ok: true, detail: self.config.station.clone() },
-            DoctorCheck { name: "servicio de bloqueo".into(), ok: true, detail: lock_description(&self.config.lock) },
-        ];
+        let mut facts = facts(&self.config);
+        if let Some(sheets) = &self.sheets {
+            facts.extend(sheets.doctor(self.config.timezone.name()).await);
+        }
         self.service.doctor().await.with_configuration(facts)
     }
 }
 
+async fn open_sheets(sheets: &SheetsConfig) -> Result<SheetsStore, SpoolError> {
+    let settings = SheetsSettings {
+        spreadsheet_id: sheets.spreadsheet_id.clone(),
+        credentials: sheets.credentials.clone(),
+        endpoint: sheets.endpoint.clone(),
+    };
+    let tuning = Tuning {
+        reads_per_minute: sheets.reads_per_minute,
+        writes_per_minute: sheets.writes_per_minute,
+        ..Tuning::default()
+    };
+    SheetsStore::open(&settings, sheets.tabs.clone(), tuning).await
+}
+
+/// What the configuration says, without secrets.
+fn facts(config: &Config) -> Vec<DoctorCheck> {
+    let fact = |name: &str, detail: String| DoctorCheck { name: name.into(), ok: true, detail };
+    let source =
+        config.source.as_ref().map_or("ninguno (valores por omisión)".to_string(), |path| path.display().to_string());
+    let store = match &config.sheets {
+        Some(sheets) => format!("Google Sheets, planilla {} en {}", sheets.spreadsheet_id, sheets.endpoint),
+        None => format!("local embebido en {}", config.database.display()),
+    };
+    vec![
+        fact("configuración", source),
+        fact("almacenamiento", store),
+        fact("estación", config.station.clone()),
+        fact("servicio de bloqueo", lock_description(&config.lock)),
+    ]
+}
 /// Where the locks live, without credentials: a Redis URL may carry a password.
 fn lock_description(lock: &LockConfig) -> String {
     match lock {

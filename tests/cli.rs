@@ -305,3 +305,92 @@ fn reconcile_reports_its_corrections() {
     let human = station.run(&["reconcile"]);
     assert!(String::from_utf8_lossy(&human.stdout).contains("bloqueos reconstruidos: ninguno"));
 }
+
+/// A station whose `[sheets]` section points at the project's Sheets fake: the binary uses the real
+/// google-sheets4 client, its service-account key and the JWT flow, over HTTP.
+async fn sheets_station(fake: &spooltrack_testkit::SheetsFake, timezone: &str) -> Station {
+    let station = Station::new();
+    let key = fake.write_service_account_key(station.folder.path());
+    let config = format!(
+        "station = \"cli-sheets\"\n[embedded]\ndatabase = {:?}\n[sheets]\nspreadsheet_id = \"planilla-cli\"\n\
+         credentials = {:?}\nendpoint = {:?}\ntimezone = {timezone:?}\n",
+        station.folder.path().join("locks.db"),
+        key.file_name().expect("key file"),
+        fake.endpoint().trim_end_matches('/'),
+    );
+    std::fs::write(station.config(), config).expect("config written");
+    station
+}
+
+async fn standard_fake() -> spooltrack_testkit::SheetsFake {
+    let tabs = spooltrack_testkit::fixture::standard_shop()
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
+        .collect();
+    spooltrack_testkit::SheetsFake::start("planilla-cli", tabs).await
+}
+
+/// Runs the binary off the runtime, so the fake keeps answering meanwhile.
+async fn json_off_runtime(station: &Station, args: &[&str]) -> (i32, Value) {
+    let command = station.command(&[args, &["--json"]].concat());
+    let output = tokio::task::spawn_blocking(move || { command }.output().expect("binary runs")).await.expect("ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("JSON on stdout for {args:?}: {stdout:?}"));
+    (output.status.code().expect("exit status"), value)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_works_on_google_sheets_through_the_fake() {
+    let fake = standard_fake().await;
+    let station = sheets_station(&fake, "America/Santiago").await;
+
+    let (status, outcome) = json_off_runtime(&station, &["tomar", "S-001", "--worker", "93", "--op", "ARM"]).await;
+    assert_eq!((status, outcome["estado_detalle"].clone()), (0, json!("MR(93) trabajando ARM")));
+    let operaciones = fake.grid("Operaciones");
+    let occupied = operaciones.header.iter().position(|name| name == "Ocupado_Por").expect("column");
+    assert_eq!(operaciones.rows[0][occupied], spooltrack_domain::Cell::text("MR(93)"), "written to the sheet");
+    assert_eq!(fake.count("spreadsheets.batchUpdate"), 1);
+
+    let (status, view) = json_off_runtime(&station, &["status", "S-001"]).await;
+    assert_eq!((status, view["ocupado_por"].clone()), (0, json!("MR(93)")));
+
+    let (status, report) = json_off_runtime(&station, &["doctor"]).await;
+    assert_eq!((status, report["ok"].clone()), (0, json!(true)), "{report}");
+    let names: Vec<&str> =
+        report["checks"].as_array().expect("checks").iter().filter_map(|c| c["name"].as_str()).collect();
+    for expected in ["token de acceso", "planilla", "zona horaria de la planilla", "pestaña Operaciones"] {
+        assert!(names.contains(&expected), "{expected} in {names:?}");
+    }
+    assert!(!report.to_string().contains("PRIVATE KEY"), "the key never reaches the report");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_names_a_wrong_time_zone_a_missing_column_and_an_unreadable_key() {
+    let fake = standard_fake().await;
+    fake.edit("Roles", |grid| grid.header[1] = "Cargo".into());
+    let station = sheets_station(&fake, "America/Lima").await;
+    let (status, report) = json_off_runtime(&station, &["doctor"]).await;
+    assert_eq!(status, 3);
+    let failed: Vec<String> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|check| check["ok"] == json!(false))
+        .map(|check| {
+            format!("{}: {}", check["name"].as_str().unwrap_or_default(), check["detail"].as_str().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(
+        failed[0].starts_with("zona horaria de la planilla") && failed[0].contains("America/Santiago"),
+        "{failed:?}"
+    );
+    assert!(failed[1].starts_with("pestaña Roles") && failed[1].contains("Rol"), "{failed:?}");
+
+    std::fs::write(station.folder.path().join("service-account.json"), "{}").expect("key broken");
+    let (status, report) = json_off_runtime(&station, &["doctor"]).await;
+    assert_eq!(status, 3);
+    let last = report["checks"].as_array().expect("checks").last().cloned().unwrap_or_default();
+    assert!(last["detail"].as_str().unwrap_or_default().contains("sheets.credentials"), "{last}");
+}

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
-use spooltrack_domain::SpoolError;
+use spooltrack_domain::{schema::TabNames, SpoolError};
 
 /// The app's identifier, also the name of its data folder, shared by the window and the CLI.
 pub const APP_ID: &str = "cl.spooltrack.app";
@@ -22,6 +22,23 @@ pub const DEFAULT_RECONCILE_MINUTES: u32 = 5;
 /// Keys of a site live under this prefix unless the file says otherwise.
 pub const DEFAULT_REDIS_PREFIX: &str = "spooltrack";
 
+/// Google's Sheets API, unless `[sheets] endpoint` names another (the project's fake, a proxy).
+pub const GOOGLE_SHEETS_ENDPOINT: &str = "https://sheets.googleapis.com/";
+
+/// The shop's spreadsheet, when the file has a `[sheets]` section; without one the embedded store is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetsConfig {
+    pub spreadsheet_id: String,
+    /// The service-account key file (relative paths are taken from the config file's folder).
+    pub credentials: PathBuf,
+    /// The API's base URL, always ending in `/`.
+    pub endpoint: String,
+    pub tabs: TabNames,
+    /// This station's share of the service account's quota (60 reads and 60 writes a minute for the shop).
+    pub reads_per_minute: u32,
+    pub writes_per_minute: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The station's name, shown on the board next to the spools taken here.
@@ -32,6 +49,8 @@ pub struct Config {
     pub database: PathBuf,
     /// Which lock service keeps spools exclusive.
     pub lock: LockConfig,
+    /// The Google spreadsheet, if the station uses one instead of the embedded store.
+    pub sheets: Option<SheetsConfig>,
     /// How often the window says this station is alive; three missed beats show it as silent.
     pub heartbeat_seconds: u32,
     /// How often the window reconciles locks with the rows (besides at start-up), give or take a random tenth.
@@ -49,6 +68,7 @@ impl Config {
             timezone: chrono_tz::America::Santiago,
             database: data.join("spooltrack.db"),
             lock: LockConfig::Local,
+            sheets: None,
             heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             source: None,
@@ -72,6 +92,9 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|error| invalid("--config", format!("no se pudo leer {}: {error}", path.display())))?;
         let mut config = Config::parse(&text)?;
+        if let (Some(sheets), Some(folder)) = (config.sheets.as_mut(), path.parent()) {
+            sheets.credentials = folder.join(&sheets.credentials);
+        }
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
@@ -83,11 +106,7 @@ impl Config {
         for (key, value) in &table {
             match key.as_str() {
                 "station" => config.station = non_empty_text(key, value)?,
-                "timezone" => {
-                    let name = non_empty_text(key, value)?;
-                    config.timezone =
-                        name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))?;
-                }
+                "timezone" => config.timezone = timezone(key, value)?,
                 "embedded" => {
                     for (inner, value) in section(key, value)? {
                         let key = format!("embedded.{inner}");
@@ -98,6 +117,7 @@ impl Config {
                     }
                 }
                 "lock" => parse_lock(section(key, value)?, &mut config)?,
+                "sheets" => parse_sheets(section(key, value)?, &mut config)?,
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
         }
@@ -136,6 +156,62 @@ fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolErr
         other => return Err(invalid("lock.kind", format!("«{other}» no es local ni redis"))),
     };
     Ok(())
+}
+
+/// `[sheets]`: `spreadsheet_id` and `credentials` (required), `endpoint`, `timezone` (the spreadsheet's, in
+/// which dates are written), `reads_per_minute`, `writes_per_minute`, and `[sheets.tabs]` with the four names.
+fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolError> {
+    let (mut spreadsheet_id, mut credentials) = (None, None);
+    let mut sheets = SheetsConfig {
+        spreadsheet_id: String::new(),
+        credentials: PathBuf::new(),
+        endpoint: GOOGLE_SHEETS_ENDPOINT.into(),
+        tabs: TabNames::default(),
+        reads_per_minute: 60,
+        writes_per_minute: 60,
+    };
+    for (inner, value) in section {
+        let key = format!("sheets.{inner}");
+        match inner.as_str() {
+            "spreadsheet_id" => spreadsheet_id = Some(non_empty_text(&key, value)?),
+            "credentials" => credentials = Some(PathBuf::from(non_empty_text(&key, value)?)),
+            "endpoint" => {
+                let url = non_empty_text(&key, value)?;
+                if !url.starts_with("https://") && !url.starts_with("http://") {
+                    return Err(invalid(&key, "debe empezar con https:// o http://".into()));
+                }
+                sheets.endpoint = if url.ends_with('/') { url } else { format!("{url}/") };
+            }
+            "timezone" => config.timezone = timezone(&key, value)?,
+            "reads_per_minute" => sheets.reads_per_minute = whole(&key, value, 1..=600)?,
+            "writes_per_minute" => sheets.writes_per_minute = whole(&key, value, 1..=600)?,
+            "tabs" => {
+                for (tab, value) in self::section(&key, value)? {
+                    let key = format!("{key}.{tab}");
+                    let name = non_empty_text(&key, value)?;
+                    match tab.as_str() {
+                        "operaciones" => sheets.tabs.operaciones = name,
+                        "trabajadores" => sheets.tabs.trabajadores = name,
+                        "roles" => sheets.tabs.roles = name,
+                        "metadata" => sheets.tabs.metadata = name,
+                        _ => return Err(invalid(&key, "clave desconocida".into())),
+                    }
+                }
+            }
+            _ => return Err(invalid(&key, "clave desconocida".into())),
+        }
+    }
+    sheets.spreadsheet_id =
+        spreadsheet_id.ok_or_else(|| invalid("sheets.spreadsheet_id", "es obligatorio con [sheets]".into()))?;
+    sheets.credentials =
+        credentials.ok_or_else(|| invalid("sheets.credentials", "es obligatoria con [sheets]".into()))?;
+    config.sheets = Some(sheets);
+    Ok(())
+}
+
+fn timezone(key: &str, value: &toml::Value) -> Result<Tz, SpoolError> {
+    let name = non_empty_text(key, value)?;
+    name.parse().map_err(|_| invalid(key, format!("«{name}» no es una zona horaria")))
 }
 
 /// A whole number within `range`.
@@ -195,6 +271,36 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_sheets_section() {
+        let config = Config::parse(
+            "[sheets]\nspreadsheet_id = \"1AbC\"\ncredentials = \"/etc/spooltrack/clave.json\"\n\
+             endpoint = \"http://127.0.0.1:8085\"\ntimezone = \"America/Lima\"\nreads_per_minute = 20\n\
+             [sheets.tabs]\noperaciones = \"Hoja de Operación\"\n",
+        )
+        .expect("valid");
+        let sheets = config.sheets.expect("sheets");
+        assert_eq!(sheets.spreadsheet_id, "1AbC");
+        assert_eq!(sheets.credentials, PathBuf::from("/etc/spooltrack/clave.json"));
+        assert_eq!(sheets.endpoint, "http://127.0.0.1:8085/", "the client wants the trailing slash");
+        assert_eq!(sheets.tabs.operaciones, "Hoja de Operación");
+        assert_eq!(sheets.tabs.metadata, "Metadata");
+        assert_eq!((sheets.reads_per_minute, sheets.writes_per_minute), (20, 60));
+        assert_eq!(config.timezone, chrono_tz::America::Lima, "the spreadsheet's time zone");
+        let default = Config::parse("[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\"\n").expect("valid");
+        assert_eq!(default.sheets.expect("sheets").endpoint, GOOGLE_SHEETS_ENDPOINT);
+        assert_eq!(Config::parse("").expect("valid").sheets, None, "no section, the embedded store");
+    }
+
+    #[test]
+    fn a_relative_key_path_is_taken_from_the_config_folder() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("config.toml");
+        std::fs::write(&path, "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"clave.json\"\n").expect("written");
+        let config = Config::from_file(&path).expect("valid");
+        assert_eq!(config.sheets.expect("sheets").credentials, folder.path().join("clave.json"));
+    }
+
+    #[test]
     fn an_empty_file_is_the_embedded_default() {
         let config = Config::parse("").expect("valid");
         assert_eq!(config.timezone, chrono_tz::America::Santiago);
@@ -219,6 +325,15 @@ mod tests {
         assert_eq!(key("[lock]\nheartbeat_seconds = 0"), "lock.heartbeat_seconds");
         assert_eq!(key("[lock]\nheartbeat_seconds = \"30\""), "lock.heartbeat_seconds");
         assert_eq!(key("[lock]\nreconcile_minutes = 0"), "lock.reconcile_minutes");
+        assert_eq!(key("[sheets]\ncredentials = \"k\""), "sheets.spreadsheet_id");
+        assert_eq!(key("[sheets]\nspreadsheet_id = \"x\""), "sheets.credentials");
+        assert_eq!(
+            key("[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k\"\nendpoint = \"ftp://x\""),
+            "sheets.endpoint"
+        );
+        assert_eq!(key("[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k\"\nurl = \"x\""), "sheets.url");
+        assert_eq!(key("[sheets.tabs]\nhistoria = \"x\""), "sheets.tabs.historia");
+        assert_eq!(key("[sheets]\ntimezone = \"Luna\""), "sheets.timezone");
     }
 
     #[test]

@@ -32,19 +32,17 @@ impl SpoolService {
     pub async fn doctor(&self) -> DoctorReport {
         let mut checks = Vec::new();
         let names = self.store.tab_names();
-        match self.store.read(&Tab::ALL).await {
-            Ok(grids) => {
-                checks.push(DoctorCheck { name: "registro".into(), ok: true, detail: "se pudo leer".into() });
-                for (tab, grid) in Tab::ALL.into_iter().zip(&grids) {
-                    let name = names.name(tab);
-                    let (ok, detail) = match ColumnMap::of(tab, name, grid) {
-                        Ok(_) => (true, format!("{} filas, columnas críticas presentes", grid.rows.len())),
-                        Err(error) => (false, error.to_string()),
-                    };
-                    checks.push(DoctorCheck { name: format!("pestaña {name}"), ok, detail });
-                }
-            }
-            Err(error) => checks.push(DoctorCheck { name: "registro".into(), ok: false, detail: error.to_string() }),
+        // One tab at a time, so every tab missing a column (or missing altogether) is named, not just the first.
+        for tab in Tab::ALL {
+            let name = names.name(tab);
+            let (ok, detail) = match self.store.read(&[tab]).await.map(|mut grids| grids.remove(0)) {
+                Ok(grid) => match ColumnMap::of(tab, name, &grid) {
+                    Ok(_) => (true, format!("{} filas, columnas críticas presentes", grid.rows.len())),
+                    Err(error) => (false, error.to_string()),
+                },
+                Err(error) => (false, error.to_string()),
+            };
+            checks.push(DoctorCheck { name: format!("pestaña {name}"), ok, detail });
         }
         let (ok, detail) = match self.lock.health().await {
             Ok(detail) => (true, detail),

@@ -10,8 +10,9 @@ use tokio::sync::broadcast;
 /// Events a slow listener may fall behind by before it skips ahead (it then refreshes everything anyway).
 pub const FEED_BACKLOG: usize = 256;
 
-/// Some spools changed: which, by which action (TOMAR, PAUSAR, …), by whom and at which station.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+/// Some spools changed: which, by which action (TOMAR, PAUSAR, …), by whom and at which station. The default,
+/// with no tags, means "events were missed: refresh everything".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct SpoolEvent {
     pub tags: Vec<String>,
     pub action: String,

@@ -40,6 +40,8 @@ fn reconciler() -> Worker {
 
 impl SpoolService {
     pub async fn reconcile(&self) -> Result<ReconcileReport, SpoolError> {
+        // The rows as they are now, never a copy: a stale row would free or rebuild the wrong lock.
+        self.store.invalidate();
         let shop = self.load(false).await?;
         let lock_data_lost = !self.lock.mark_intact().await?;
         let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();

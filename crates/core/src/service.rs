@@ -103,6 +103,14 @@ impl SpoolService {
         self.feed.subscribe()
     }
 
+    /// Lets the store know what this station heard: another station's change (or a gap in what was heard)
+    /// means any copy the store keeps may be out of date.
+    pub fn heard(&self, event: &SpoolEvent) {
+        if event.station != self.station || event.tags.is_empty() {
+            self.store.invalidate();
+        }
+    }
+
     /// Tells every station that these spools changed. The action has already happened, so a feed that
     /// cannot be reached is logged, not reported as a failure of the action.
     pub(crate) async fn announce(&self, tags: Vec<String>, action: &str, worker: String) {

@@ -70,7 +70,7 @@ async fn listen(client: redis::Client, channel: String, heard: broadcast::Sender
             if pubsub.subscribe(&channel).await.is_ok() {
                 retry = FIRST_RETRY;
                 if had_gap {
-                    let _ = heard.send(refresh_everything());
+                    let _ = heard.send(SpoolEvent::default());
                 }
                 let mut messages = pubsub.on_message();
                 while let Some(message) = messages.next().await {
@@ -88,8 +88,4 @@ async fn listen(client: redis::Client, channel: String, heard: broadcast::Sender
         tokio::time::sleep(retry).await;
         retry = (retry * 2).min(LAST_RETRY);
     }
-}
-
-fn refresh_everything() -> SpoolEvent {
-    SpoolEvent { tags: Vec::new(), action: String::new(), worker: String::new(), station: String::new() }
 }
