@@ -63,14 +63,25 @@ impl Station {
         }
     }
 
-    /// The core's checks, preceded by what this station is configured to use and, with Google Sheets, by the
-    /// key, token, spreadsheet and time-zone checks.
+    /// What this station is configured to use; with Google Sheets, the key, token, spreadsheet and time-zone
+    /// checks; then every tab (unless the spreadsheet could not be reached: no point waiting on each tab) and
+    /// the lock service.
     pub async fn doctor(&self) -> DoctorReport {
-        let mut facts = facts(&self.config);
-        if let Some(sheets) = &self.sheets {
-            facts.extend(sheets.doctor(self.config.timezone.name()).await);
+        let mut checks = facts(&self.config);
+        let reachable = match &self.sheets {
+            Some(sheets) => {
+                let sheets_checks = sheets.doctor(self.config.timezone.name()).await;
+                let reached = sheets_checks.iter().any(|check| check.name == "planilla" && check.ok);
+                checks.extend(sheets_checks);
+                reached
+            }
+            None => true,
+        };
+        if reachable {
+            checks.extend(self.service.doctor_store().await);
         }
-        self.service.doctor().await.with_configuration(facts)
+        checks.extend(self.service.doctor_services().await);
+        DoctorReport::of(checks)
     }
 }
 

@@ -21,18 +21,24 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
-    /// Prepends facts about the configuration the host knows (file, store, station).
-    pub fn with_configuration(mut self, facts: Vec<DoctorCheck>) -> Self {
-        self.checks.splice(0..0, facts);
-        self
+    /// A report that is ok when every check is.
+    pub fn of(checks: Vec<DoctorCheck>) -> Self {
+        DoctorReport { ok: checks.iter().all(|check| check.ok), checks }
     }
 }
 
 impl SpoolService {
     pub async fn doctor(&self) -> DoctorReport {
-        let mut checks = Vec::new();
+        let mut checks = self.doctor_store().await;
+        checks.extend(self.doctor_services().await);
+        DoctorReport::of(checks)
+    }
+
+    /// Every tab and its critical columns, one tab at a time, so every tab missing a column (or missing
+    /// altogether) is named, not just the first.
+    pub async fn doctor_store(&self) -> Vec<DoctorCheck> {
         let names = self.store.tab_names();
-        // One tab at a time, so every tab missing a column (or missing altogether) is named, not just the first.
+        let mut checks = Vec::new();
         for tab in Tab::ALL {
             let name = names.name(tab);
             let (ok, detail) = match self.store.read(&[tab]).await.map(|mut grids| grids.remove(0)) {
@@ -40,16 +46,22 @@ impl SpoolService {
                     Ok(_) => (true, format!("{} filas, columnas críticas presentes", grid.rows.len())),
                     Err(error) => (false, error.to_string()),
                 },
-                Err(error) => (false, error.to_string()),
+                Err(error) => (false, error.diagnosis()),
             };
             checks.push(DoctorCheck { name: format!("pestaña {name}"), ok, detail });
         }
+        checks
+    }
+
+    /// The lock service and the time zone dates are written in.
+    pub async fn doctor_services(&self) -> Vec<DoctorCheck> {
         let (ok, detail) = match self.lock.health().await {
             Ok(detail) => (true, detail),
-            Err(error) => (false, error.to_string()),
+            Err(error) => (false, error.diagnosis()),
         };
-        checks.push(DoctorCheck { name: "bloqueos".into(), ok, detail });
-        checks.push(DoctorCheck { name: "zona horaria".into(), ok: true, detail: self.timezone().name().to_string() });
-        DoctorReport { ok: checks.iter().all(|check| check.ok), checks }
+        vec![
+            DoctorCheck { name: "bloqueos".into(), ok, detail },
+            DoctorCheck { name: "zona horaria".into(), ok: true, detail: self.timezone().name().to_string() },
+        ]
     }
 }

@@ -158,6 +158,17 @@ impl SpoolError {
     }
 
     /// The holder named by an occupation conflict, for batch summaries.
+    /// The message, with the technical reason when the error has one: for `doctor` and logs read by whoever
+    /// sets the station up, never for the worker's screen.
+    pub fn diagnosis(&self) -> String {
+        match self {
+            SpoolError::LockUnavailable { reason } | SpoolError::SheetsUnavailable { reason } => {
+                format!("{self} (motivo: {reason})")
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub fn holder(&self) -> Option<&str> {
         match self {
             SpoolError::SpoolOccupied { holder, .. } | SpoolError::NotOwner { holder, .. } => Some(holder),

@@ -35,10 +35,11 @@ impl Default for Tuning {
             reads_per_minute: 60,
             writes_per_minute: 60,
             budget_wait: Duration::from_secs(20),
-            request_timeout: Duration::from_secs(15),
-            first_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(8),
-            retries: 5,
+            request_timeout: Duration::from_secs(10),
+            // About five seconds of retries in all: long enough for a blip, short enough for a worker waiting.
+            first_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(3),
+            retries: 4,
             people_max_age: Duration::from_secs(300),
             spools_max_age: Duration::from_secs(5),
         }

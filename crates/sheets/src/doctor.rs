@@ -17,7 +17,7 @@ impl SheetsStore {
     /// The key was read when the store opened; here a token is obtained and the spreadsheet opened.
     pub async fn doctor(&self, timezone: &str) -> Vec<DoctorCheck> {
         let mut checks = vec![check("clave de la cuenta de servicio", Ok("se pudo leer".into()))];
-        let token = self.client().token().await.map(|()| "obtenido".to_string()).map_err(|error| error.to_string());
+        let token = self.client().token().await.map(|()| "obtenido".to_string()).map_err(|error| error.diagnosis());
         let token_ok = token.is_ok();
         checks.push(check("token de acceso", token));
         if !token_ok {
@@ -37,10 +37,7 @@ impl SheetsStore {
                 };
                 checks.push(check("zona horaria de la planilla", zone));
             }
-            Err(spooltrack_domain::SpoolError::SheetsUnavailable { reason }) => {
-                checks.push(check("planilla", Err(format!("no se pudo abrir: {reason}"))))
-            }
-            Err(error) => checks.push(check("planilla", Err(error.to_string()))),
+            Err(error) => checks.push(check("planilla", Err(error.diagnosis()))),
         }
         checks
     }

@@ -5,6 +5,7 @@ mod clock;
 mod faults;
 pub mod fixture;
 mod harness;
+pub mod production;
 mod redis_server;
 mod sheets_fake;
 pub mod suite;
