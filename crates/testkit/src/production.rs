@@ -258,8 +258,11 @@ fn spool_row(
     let mut occupy = |cells: &mut Vec<Cell>, offset: u32, name: &str, operation: Operation| {
         let since = now - Duration::minutes((index % 11 * 37 + 15) as i64);
         cells[app(&ops::OCUPADO_POR)] = Cell::text(name);
-        cells[app(&ops::FECHA_OCUPACION)] =
-            if index.is_multiple_of(2) { Cell::text(format_date_time(since)) } else { Cell::Number(date_time_to_serial(since)) };
+        cells[app(&ops::FECHA_OCUPACION)] = if index.is_multiple_of(2) {
+            Cell::text(format_date_time(since))
+        } else {
+            Cell::Number(date_time_to_serial(since))
+        };
         cells[app(&ops::ESTADO_DETALLE)] = Cell::text(operation.estado_trabajando(name));
         taken = Some((tag.clone(), offset, operation, since));
     };

@@ -1,0 +1,111 @@
+//! What an action costs on Google Sheets, against the project's fake with Google-like latency on every call:
+//! wall time and Sheets calls of a single TOMAR, of a batch TOMAR of 50 spools, and of the same 50 taken one
+//! by one. `cargo bench -p spooltrack-sheets --bench actions`; figures are recorded in BENCHMARKS.md.
+//!
+//! Each scenario runs on a fresh station (its own request budget, the production default of 60 reads and 60
+//! writes a minute) that has shown the spool list once, as a worker's screen has before anyone taps TOMAR.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use spooltrack_core::{ListFilter, ListScope, SpoolService};
+use spooltrack_domain::{schema::TabNames, Operation};
+use spooltrack_embedded::EmbeddedLock;
+use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
+use spooltrack_testkit::{
+    production::{production_shop, AN_ARMADOR},
+    ManualClock, SheetsFake,
+};
+
+const LATENCY: Duration = Duration::from_millis(150);
+const SPOOLS: usize = 3_000;
+const SPREADSHEET: &str = "planilla-bench";
+
+struct Bench {
+    fake: SheetsFake,
+    folder: tempfile::TempDir,
+    settings: SheetsSettings,
+    stations: usize,
+}
+
+impl Bench {
+    /// A station that has listed the spools once, and the call log cleared after that.
+    async fn station(&mut self) -> SpoolService {
+        self.stations += 1;
+        let store = SheetsStore::open(&self.settings, TabNames::default(), Tuning::default()).await.expect("store");
+        let lock = EmbeddedLock::open(&self.folder.path().join(format!("locks-{}.db", self.stations))).expect("lock");
+        let clock = Arc::new(ManualClock::at_local(2025, 3, 7, 10, 0));
+        let station = SpoolService::new(Arc::new(store), Arc::new(lock), clock, "bench", chrono_tz::America::Santiago);
+        station.list(&ListFilter::default()).await.expect("list");
+        self.fake.clear_calls();
+        station
+    }
+
+    fn calls(&self) -> (usize, usize) {
+        let reads = self.fake.count("values.batchGet") + self.fake.count("spreadsheets.get");
+        (reads, self.fake.count("spreadsheets.batchUpdate"))
+    }
+}
+
+fn report(name: &str, elapsed: Duration, spools: usize, (reads, writes): (usize, usize)) {
+    println!(
+        "{name:<38} {:>9.0} ms  {:>7.0} ms/spool  {reads:>3} reads  {writes:>3} writes",
+        elapsed.as_secs_f64() * 1000.0,
+        elapsed.as_secs_f64() * 1000.0 / spools as f64,
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let now = chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(9, 0, 0)).expect("valid");
+    let names = TabNames::default();
+    let tabs = production_shop(SPOOLS, now)
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (names.name(tab).to_string(), grid))
+        .collect();
+    let fake = SheetsFake::start(SPREADSHEET, tabs).await;
+    let folder = tempfile::tempdir().expect("temp dir");
+    let settings = SheetsSettings {
+        spreadsheet_id: SPREADSHEET.into(),
+        credentials: fake.write_service_account_key(folder.path()),
+        endpoint: fake.endpoint(),
+    };
+    fake.set_latency(LATENCY);
+    let mut bench = Bench { fake, folder, settings, stations: 0 };
+    println!("{SPOOLS} spools, ~70 columns, {} ms per Sheets call", LATENCY.as_millis());
+
+    let probe = bench.station().await;
+    let available = ListFilter { operation: Some(Operation::Arm), scope: ListScope::Available, ..Default::default() };
+    let mut tags: Vec<String> = probe.list(&available).await.expect("list").into_iter().map(|view| view.tag).collect();
+    assert!(tags.len() >= 105, "enough spools ready for ARM");
+    let mut take = |count: usize| tags.drain(..count).collect::<Vec<String>>();
+
+    // The single TOMAR is short enough to repeat: the median of five, each on a fresh station.
+    let mut singles = Vec::new();
+    for tag in take(5) {
+        let station = bench.station().await;
+        let started = Instant::now();
+        station.tomar(&tag, AN_ARMADOR, Operation::Arm).await.expect("taken");
+        singles.push((started.elapsed(), bench.calls()));
+    }
+    singles.sort();
+    let (median, calls) = singles[singles.len() / 2];
+    report("single TOMAR (median of 5)", median, 1, calls);
+
+    let station = bench.station().await;
+    let batch = take(50);
+    let started = Instant::now();
+    let outcome = station.tomar_batch(&batch, AN_ARMADOR, Operation::Arm).await.expect("batch");
+    assert_eq!(outcome.succeeded, 50);
+    report("batch TOMAR of 50", started.elapsed(), 50, bench.calls());
+
+    let station = bench.station().await;
+    let started = Instant::now();
+    for tag in take(50) {
+        station.tomar(&tag, AN_ARMADOR, Operation::Arm).await.expect("taken");
+    }
+    report("50 single TOMARs, one after another", started.elapsed(), 50, bench.calls());
+}
