@@ -297,3 +297,29 @@ async fn a_fence_moved_on_in_the_sheet_is_lock_lost() {
     let error = station.completar(&ready(12), ARMADOR, None).await.expect_err("fenced out");
     assert_eq!(error.code(), ErrorCode::LockLost);
 }
+
+#[tokio::test]
+async fn spools_are_kept_for_seconds_and_forgotten_when_another_station_announces_a_change() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let here = shop.station(quick()).await;
+    let there = shop.station(quick()).await;
+    let occupied = |views: Vec<spooltrack_core::SpoolView>| {
+        views.into_iter().any(|view| view.tag == ready(20) && view.ocupado_por.is_some())
+    };
+
+    assert!(!occupied(here.list(&ListFilter::default()).await.expect("list")));
+    there.tomar(&ready(20), ARMADOR, Operation::Arm).await.expect("taken at the other station");
+    shop.fake.clear_calls();
+    assert!(!occupied(here.list(&ListFilter::default()).await.expect("list")), "served from memory");
+    assert_eq!(shop.reads(), 0);
+
+    let announced = spooltrack_core::SpoolEvent {
+        tags: vec![ready(20)],
+        action: "TOMAR".into(),
+        worker: "MR(93)".into(),
+        station: "otra-estacion".into(),
+    };
+    here.heard(&announced);
+    assert!(occupied(here.list(&ListFilter::default()).await.expect("list")), "read again after the announcement");
+    assert_eq!(shop.reads(), 1);
+}
