@@ -23,6 +23,7 @@ run: deps-run ui
 	cargo run --bin spooltrack
 
 test: deps-test ui
+	cd ui && npm test
 	cargo test --workspace
 
 deps-run:

@@ -1,276 +1,337 @@
-// The first functional interface: identify, pick the operation and spools, act, and see the board and a
-// spool's history. Every command of the contract is reachable from here.
+// The whole interface: a worker identifies, picks the operation (skipped when only one is allowed) and spools,
+// confirms and sees the result; "Mis spools" pauses, completes or cancels; the supervisor's board shows who
+// has what, live. A scanner works from anywhere; the connection state is always on screen.
 import { useCallback, useEffect, useMemo, useState } from "react";
-import {
-  api,
-  IpcError,
-  type BatchOutcome,
-  type DoctorReport,
-  type ListFilter,
-  type Operation,
-  type SpoolView,
-  type Worker,
-} from "./lib/ipc";
-import { SpoolDetail } from "./SpoolDetail";
-import { ConfirmDialog, type Confirmation } from "./ConfirmDialog";
+import { useTranslation } from "react-i18next";
+import { Board } from "./components/Board";
+import { BatchResult } from "./components/BatchResult";
+import { ConfirmDialog, type Confirmation } from "./components/ConfirmDialog";
+import { ConnectionBanner } from "./components/ConnectionBanner";
+import { HistoryDrawer } from "./components/HistoryDrawer";
+import { IdentifyScreen } from "./components/IdentifyScreen";
+import { OperationPicker } from "./components/OperationPicker";
+import { Progress } from "./components/Progress";
+import { SelectableSpools } from "./components/SelectableSpools";
+import { Toasts } from "./components/Toasts";
+import { useIdle } from "./hooks/useIdle";
+import { useScanner } from "./hooks/useScanner";
+import { useSpools } from "./hooks/useSpools";
+import { useToasts } from "./hooks/useToasts";
+import { LANGUAGES } from "./i18n";
+import { describeError } from "./lib/errors";
+import { useConnection } from "./lib/connection";
+import { api, type ActionOutcome, type BatchEntry, type BatchOutcome, type Operation, type SpoolView, type Worker } from "./lib/ipc";
 
-type View = "disponibles" | "mios" | "ocupados";
-type Notice = { kind: "ok" | "error"; text: string };
+type Mode = "worker" | "board";
+type Step = "take" | "mine";
+type Kind = "tomar" | "pausar" | "completar" | "cancelar" | "liberar";
 
-const VIEWS: { id: View; label: string }[] = [
-  { id: "disponibles", label: "Disponibles" },
-  { id: "mios", label: "Mis spools" },
-  { id: "ocupados", label: "Ocupados" },
-];
+const IDLE_KEY = "spooltrack.idleMinutes";
+const IDLE_CHOICES = [1, 2, 5, 10];
 
-function errorText(error: unknown): string {
-  return error instanceof IpcError ? error.message : String(error);
-}
-
-/** "7 de 10 correctos; 3 fallaron", then the failures grouped by cause. */
-function batchSummary(outcome: BatchOutcome): string {
-  const groups = new Map<string, string[]>();
-  for (const entry of outcome.details.filter((entry) => !entry.success)) {
-    const cause = entry.code ?? "ERROR";
-    groups.set(cause, [...(groups.get(cause) ?? []), entry.message ?? entry.tag]);
-  }
-  const causes = [...groups.values()].map((messages) => `${messages.length} × ${messages[0]}`);
-  return [`${outcome.succeeded} de ${outcome.total} correctos; ${outcome.failed} fallaron`, ...causes].join(" · ");
+function storedIdleMinutes(): number {
+  const stored = Number(window.localStorage.getItem(IDLE_KEY));
+  return IDLE_CHOICES.includes(stored) ? stored : 2;
 }
 
 export function App() {
+  const { t, i18n } = useTranslation();
+  const { online } = useConnection();
+  const [mode, setMode] = useState<Mode>("worker");
   const [workers, setWorkers] = useState<Worker[]>([]);
-  const [workerId, setWorkerId] = useState<number | null>(null);
-  const [operation, setOperation] = useState<Operation>("ARM");
-  const [view, setView] = useState<View>("disponibles");
-  const [text, setText] = useState("");
-  const [spools, setSpools] = useState<SpoolView[]>([]);
+  const [worker, setWorker] = useState<Worker | null>(null);
+  const [step, setStep] = useState<Step>("take");
+  const [operation, setOperation] = useState<Operation | null>(null);
   const [selected, setSelected] = useState<string[]>([]);
-  const [detail, setDetail] = useState<string | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [doctor, setDoctor] = useState<DoctorReport | null>(null);
+  const [history, setHistory] = useState<string | null>(null);
+  const [reveal, setReveal] = useState<string | null>(null);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  const [busy, setBusy] = useState<number | null>(null);
+  const [result, setResult] = useState<BatchOutcome | null>(null);
   const [revision, setRevision] = useState(0);
+  const [idleMinutes, setIdleMinutes] = useState(storedIdleMinutes);
+  const { toasts, show, dismiss } = useToasts();
 
-  const worker = useMemo(() => workers.find((candidate) => candidate.id === workerId) ?? null, [workers, workerId]);
+  const takeFilter = worker && operation ? { operation, scope: "all" as const, nv: null, ot: null, text: null } : null;
+  const mineFilter = worker ? { operation: null, scope: { worker: worker.id }, nv: null, ot: null, text: null } : null;
+  const take = useSpools(mode === "worker" ? takeFilter : null);
+  const mine = useSpools(mode === "worker" ? mineFilter : null);
 
   useEffect(() => {
-    api.workers().then(setWorkers, (error) => setNotice({ kind: "error", text: errorText(error) }));
-    api.doctor().then(setDoctor, () => setDoctor(null));
-    const unlisten = api.onSpoolChanged(() => setRevision((value) => value + 1));
-    return () => {
-      unlisten.then((stop) => stop());
-    };
+    api.workers().then(setWorkers, (error) => show("error", describeError(error, t)));
+    const stop = api.onSpoolChanged(() => setRevision((value) => value + 1));
+    return () => void stop.then((unlisten) => unlisten());
+  }, [show, t]);
+
+  const identify = useCallback((who: Worker) => {
+    setWorker(who);
+    setOperation(who.operaciones.length === 1 ? who.operaciones[0] : null);
+    setStep("take");
+    setSelected([]);
   }, []);
 
-  useEffect(() => {
-    if (worker && !worker.operaciones.includes(operation) && worker.operaciones.length > 0) {
-      setOperation(worker.operaciones[0]);
-    }
-  }, [worker, operation]);
+  const leave = useCallback(() => {
+    setWorker(null);
+    setOperation(null);
+    setSelected([]);
+    setHistory(null);
+  }, []);
 
-  const filter = useMemo<ListFilter>(() => {
-    const base = { nv: null, ot: null, text: text.trim() || null };
-    if (view === "mios" && worker) return { ...base, operation: null, scope: { worker: worker.id } };
-    if (view === "ocupados") return { ...base, operation: null, scope: "occupied" };
-    return { ...base, operation, scope: "all" };
-  }, [view, worker, operation, text]);
+  useIdle(idleMinutes * 60, worker !== null && confirmation === null && busy === null, leave);
 
-  const reload = useCallback(() => {
-    api.list(filter).then(
-      (found) => {
-        setSpools(found);
-        setSelected((current) => current.filter((tag) => found.some((spool) => spool.tag === tag)));
-      },
-      (error) => setNotice({ kind: "error", text: errorText(error) }),
-    );
-  }, [filter]);
+  const entryText = (entry: BatchEntry) => t(`errors.${entry.code ?? "unknown"}`, { tag: entry.tag, holder: entry.holder, message: entry.message });
 
-  useEffect(reload, [reload, revision]);
-
-  const run = async (action: () => Promise<BatchOutcome | { estado_detalle: string; tag: string }>) => {
+  const perform = async (kind: Kind, tags: string[], call: () => Promise<BatchOutcome | ActionOutcome>) => {
+    setBusy(tags.length);
     try {
-      const outcome = await action();
-      if ("total" in outcome) {
-        setNotice({ kind: outcome.failed === 0 ? "ok" : "error", text: batchSummary(outcome) });
+      const outcome = await call();
+      const batch: BatchOutcome =
+        "total" in outcome
+          ? outcome
+          : { total: 1, succeeded: 1, failed: 0, details: [{ tag: outcome.tag, success: true, code: null, message: null, holder: null }] };
+      if (batch.failed === 0) {
+        show("ok", tags.length === 1 ? t(`result.${kind}`, { tag: tags[0], operation }) : t("result.done", { count: batch.succeeded }));
+      } else if (batch.total === 1) {
+        show("error", entryText(batch.details[0]));
       } else {
-        setNotice({ kind: "ok", text: `${outcome.tag}: ${outcome.estado_detalle}` });
+        setResult(batch);
       }
       setSelected([]);
-      setRevision((value) => value + 1);
     } catch (error) {
-      setNotice({ kind: "error", text: errorText(error) });
+      show("error", describeError(error, t));
+    } finally {
+      setBusy(null);
+      void take.reload();
+      void mine.reload();
+      setRevision((value) => value + 1);
     }
   };
 
-  const confirmThen = (question: string, action: () => Promise<BatchOutcome | { estado_detalle: string; tag: string }>) =>
-    setConfirmation({ question, onConfirm: () => run(action) });
+  const ask = (confirmationToAsk: Confirmation) => setConfirmation(confirmationToAsk);
 
-  const toggle = (tag: string) =>
-    setSelected((current) => (current.includes(tag) ? current.filter((other) => other !== tag) : [...current, tag]));
+  const tomar = () => {
+    if (!worker || !operation) return;
+    const tags = selected;
+    ask({
+      question: t("confirm.tomar", { count: tags.length, operation }),
+      onConfirm: () => perform("tomar", tags, () => api.tomar(tags, worker.id, operation)),
+    });
+  };
+  const pausar = () => {
+    if (!worker) return;
+    const tags = selected;
+    ask({
+      question: t("confirm.pausar", { count: tags.length }),
+      again: t("confirm.pausarAgain", { tags: tags.join(", ") }),
+      onConfirm: () => perform("pausar", tags, () => api.pausar(tags, worker.id)),
+    });
+  };
+  const completar = () => {
+    if (!worker) return;
+    const tags = selected;
+    ask({
+      question: t("confirm.completar", { count: tags.length }),
+      onConfirm: () => perform("completar", tags, () => api.completar(tags, worker.id, null)),
+    });
+  };
+  const cancelar = () => {
+    if (!worker || selected.length !== 1) return;
+    const tag = selected[0];
+    ask({
+      question: t("confirm.cancelar", { tag }),
+      again: t("confirm.cancelarAgain", { tag }),
+      onConfirm: () => perform("cancelar", [tag], () => api.cancelar(tag, worker.id)),
+    });
+  };
+  const liberar = (spool: SpoolView) => {
+    if (!worker?.supervisor) return;
+    ask({
+      question: t("confirm.liberar", { tag: spool.tag, holder: spool.ocupado_por ?? "?" }),
+      again: t("confirm.liberarAgain", { tag: spool.tag }),
+      needsReason: true,
+      onConfirm: (reason) => perform("liberar", [spool.tag], () => api.liberar(spool.tag, worker.id, reason)),
+    });
+  };
 
-  const healthy = doctor?.ok ?? false;
+  const takeable = (spool: SpoolView) => spool.ocupado_por === null && spool.problema === null;
+
+  useScanner((code) => {
+    const badge = workers.find((candidate) => candidate.activo && [String(candidate.id), `W${candidate.id}`].includes(code.toUpperCase()));
+    if (badge) {
+      setMode("worker");
+      identify(badge);
+      return;
+    }
+    if (mode === "board") {
+      setReveal(code);
+      setHistory(code);
+      return;
+    }
+    if (!worker) {
+      show("error", t("identify.unknownBadge", { code }));
+      return;
+    }
+    const own = mine.spools.find((spool) => spool.tag === code);
+    const listed = take.spools.find((spool) => spool.tag === code);
+    if (own) {
+      setStep("mine");
+      setSelected((current) => (step === "mine" && !current.includes(code) ? [...current, code] : [code]));
+    } else if (listed && takeable(listed)) {
+      setStep("take");
+      setSelected((current) => (step === "take" && !current.includes(code) ? [...current, code] : [code]));
+    } else if (listed?.ocupado_por) {
+      show("error", t("errors.SPOOL_OCCUPIED", { tag: code, holder: listed.ocupado_por }));
+    } else {
+      show("error", t("scanner.spoolUnknown", { code }));
+      return;
+    }
+    setReveal(code);
+  });
+
+  const operations = worker?.operaciones ?? [];
+  const mineTags = useMemo(() => new Set(mine.spools.map((spool) => spool.tag)), [mine.spools]);
 
   return (
     <div className="app">
+      <ConnectionBanner />
       <header className="bar">
-        <h1>Spooltrack</h1>
-        <span className={healthy ? "pill ok" : "pill error"} data-testid="connection-state">
-          {doctor === null ? "Comprobando…" : healthy ? "Conectado" : "Problema de conexión"}
-        </span>
-        <label className="field">
-          Trabajador
-          <select
-            data-testid="worker-select"
-            value={workerId ?? ""}
-            onChange={(event) => setWorkerId(event.target.value ? Number(event.target.value) : null)}
-          >
-            <option value="">— Identifíquese —</option>
-            {workers
-              .filter((candidate) => candidate.activo)
-              .map((candidate) => (
-                <option key={candidate.id} value={candidate.id}>
-                  {candidate.nombre} {candidate.apellido} · {candidate.iniciales}
-                </option>
-              ))}
-          </select>
-        </label>
-        <div className="segmented" role="group" aria-label="Operación">
-          {(["ARM", "SOLD"] as Operation[]).map((candidate) => (
+        <h1>{t("app.title")}</h1>
+        <nav className="segmented" aria-label={t("app.title")}>
+          {(["worker", "board"] as Mode[]).map((candidate) => (
             <button
               key={candidate}
-              data-testid={`operation-${candidate}`}
-              className={operation === candidate ? "active" : ""}
-              disabled={worker !== null && !worker.operaciones.includes(candidate)}
-              onClick={() => setOperation(candidate)}
+              data-testid={`mode-${candidate}`}
+              aria-pressed={mode === candidate}
+              className={mode === candidate ? "active" : ""}
+              onClick={() => setMode(candidate)}
             >
-              {candidate}
+              {t(`modes.${candidate}`)}
+            </button>
+          ))}
+        </nav>
+        {worker && (
+          <span className="who" data-testid="identified">
+            {worker.nombre} {worker.apellido} · {worker.iniciales}
+          </span>
+        )}
+        {worker && (
+          <button className="big" data-testid="leave" onClick={leave}>
+            {t("session.leave")}
+          </button>
+        )}
+        <div className="segmented" role="group" aria-label={t("language.label")}>
+          {LANGUAGES.map((language) => (
+            <button
+              key={language}
+              data-testid={`language-${language}`}
+              aria-pressed={i18n.language === language}
+              className={i18n.language === language ? "active" : ""}
+              onClick={() => void i18n.changeLanguage(language)}
+            >
+              {language.toUpperCase()}
             </button>
           ))}
         </div>
       </header>
 
-      <nav className="tabs">
-        {VIEWS.map((candidate) => (
-          <button
-            key={candidate.id}
-            data-testid={`view-${candidate.id}`}
-            className={view === candidate.id ? "active" : ""}
-            onClick={() => setView(candidate.id)}
-          >
-            {candidate.label}
-          </button>
-        ))}
-        <input
-          data-testid="search"
-          placeholder="Buscar por spool, NV u OT"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-        />
-      </nav>
-
-      {notice && (
-        <div className={`notice ${notice.kind}`} data-testid="notice" role="status">
-          <span>{notice.text}</span>
-          <button data-testid="notice-close" onClick={() => setNotice(null)} aria-label="Cerrar">
-            ×
-          </button>
-        </div>
-      )}
-
-      <section className="actions">
-        {view === "disponibles" && (
-          <button
-            className="primary"
-            data-testid="action-tomar"
-            disabled={!worker || selected.length === 0}
-            onClick={() => worker && run(() => api.tomar(selected, worker.id, operation))}
-          >
-            TOMAR {operation} ({selected.length})
-          </button>
-        )}
-        {view === "mios" && worker && (
+      <main className="content">
+        {mode === "board" && (
           <>
-            <button
-              className="primary"
-              data-testid="action-pausar"
-              disabled={selected.length === 0}
-              onClick={() => confirmThen(`¿Pausar ${selected.length} spool(s)?`, () => api.pausar(selected, worker.id))}
-            >
-              PAUSAR ({selected.length})
-            </button>
-            <button
-              className="primary"
-              data-testid="action-completar"
-              disabled={selected.length === 0}
-              onClick={() => run(() => api.completar(selected, worker.id, null))}
-            >
-              COMPLETAR ({selected.length})
-            </button>
-            <button
-              data-testid="action-cancelar"
-              disabled={selected.length !== 1}
-              onClick={() => confirmThen(`¿Cancelar la toma de ${selected[0]}?`, () => api.cancelar(selected[0], worker.id))}
-            >
-              CANCELAR
-            </button>
+            <Board admin={worker?.supervisor ? worker : null} onHistory={setHistory} onRelease={liberar} reveal={reveal} />
+            <label className="field idle-setting">
+              {t("session.idle")}
+              <select
+                data-testid="idle-minutes"
+                value={idleMinutes}
+                onChange={(event) => {
+                  const minutes = Number(event.target.value);
+                  window.localStorage.setItem(IDLE_KEY, String(minutes));
+                  setIdleMinutes(minutes);
+                }}
+              >
+                {IDLE_CHOICES.map((minutes) => (
+                  <option key={minutes} value={minutes}>
+                    {t("session.minutes", { count: minutes })}
+                  </option>
+                ))}
+              </select>
+            </label>
           </>
         )}
-        {view === "mios" && !worker && <p>Identifíquese para ver sus spools.</p>}
-        {view === "ocupados" && <p>{spools.length} spools ocupados</p>}
-      </section>
 
-      <main className="content">
-        <ul className="spools" data-testid="spool-list">
-          {spools.map((spool) => {
-            const occupied = spool.ocupado_por !== null && view === "disponibles";
-            return (
-              <li key={spool.tag} className={occupied ? "spool occupied" : "spool"} data-testid={`spool-${spool.tag}`}>
-                <label>
-                  <input
-                    type="checkbox"
-                    data-testid={`select-${spool.tag}`}
-                    disabled={occupied || spool.problema !== null || view === "ocupados"}
-                    checked={selected.includes(spool.tag)}
-                    onChange={() => toggle(spool.tag)}
-                  />
-                  <strong>{spool.tag}</strong>
-                </label>
-                <span>{spool.nv ?? "—"}</span>
-                <span>{spool.ot ?? "—"}</span>
-                <span className="state">
-                  {spool.problema
-                    ? spool.problema.message
-                    : spool.ocupado_por
-                      ? `Ocupado por ${spool.ocupado_por} · ${spool.operacion_en_curso ?? ""} · desde ${spool.ocupado_desde ?? "?"}` +
-                        (spool.estacion_sin_senal_desde ? ` · estación sin señal desde ${spool.estacion_sin_senal_desde}` : "")
-                      : spool.pausado
-                        ? `${spool.pausado} pausado · Trabajo previo: ${spool.trabajo_previo ?? "?"}`
-                        : (spool.estado_detalle ?? "Libre")}
-                </span>
-                {spool.pausado && <span className="badge">Pausado</span>}
-                <button data-testid={`detail-${spool.tag}`} onClick={() => setDetail(spool.tag)}>
-                  Ver
+        {mode === "worker" && !worker && <IdentifyScreen workers={workers} onIdentify={identify} />}
+
+        {mode === "worker" && worker && (
+          <>
+            <nav className="steps" aria-label={t("modes.worker")}>
+              {(["take", "mine"] as Step[]).map((candidate) => (
+                <button
+                  key={candidate}
+                  data-testid={`step-${candidate}`}
+                  aria-pressed={step === candidate}
+                  className={step === candidate ? "active big" : "big"}
+                  onClick={() => {
+                    setStep(candidate);
+                    setSelected([]);
+                  }}
+                >
+                  {t(`steps.${candidate}`)}
+                  {candidate === "mine" && ` (${mine.spools.length})`}
                 </button>
-              </li>
-            );
-          })}
-        </ul>
-        {detail && (
-          <SpoolDetail
-            tag={detail}
-            revision={revision}
-            supervisor={worker?.supervisor ? worker : null}
-            onClose={() => setDetail(null)}
-            onLiberar={(motivo) =>
-              worker &&
-              confirmThen(`¿Liberar ${detail} a la fuerza?`, () => api.liberar(detail, worker.id, motivo))
-            }
-          />
+              ))}
+              {step === "take" && operation && operations.length > 1 && (
+                <button className="secondary" data-testid="change-operation" onClick={() => setOperation(null)}>
+                  {t("operation.change")} ({operation})
+                </button>
+              )}
+            </nav>
+
+            {step === "take" && !operation && <OperationPicker operations={operations} onPick={setOperation} />}
+
+            {step === "take" && operation && (
+              <SelectableSpools
+                spools={take.spools}
+                selected={selected}
+                onSelect={setSelected}
+                selectable={takeable}
+                onHistory={setHistory}
+                reveal={reveal}
+              >
+                <button className="huge primary" data-testid="action-tomar" disabled={selected.length === 0 || !online} onClick={tomar}>
+                  {t("actions.tomar", { operation })}
+                </button>
+              </SelectableSpools>
+            )}
+
+            {step === "mine" && (
+              <SelectableSpools
+                spools={mine.spools}
+                selected={selected}
+                onSelect={setSelected}
+                selectable={(spool) => mineTags.has(spool.tag)}
+                onHistory={setHistory}
+                reveal={reveal}
+              >
+                <button className="huge" data-testid="action-pausar" disabled={selected.length === 0 || !online} onClick={pausar}>
+                  {t("actions.pausar")}
+                </button>
+                <button className="huge primary" data-testid="action-completar" disabled={selected.length === 0 || !online} onClick={completar}>
+                  {t("actions.completar")}
+                </button>
+                <button className="huge danger" data-testid="action-cancelar" disabled={selected.length !== 1 || !online} onClick={cancelar}>
+                  {t("actions.cancelar")}
+                </button>
+              </SelectableSpools>
+            )}
+          </>
         )}
       </main>
 
-      {confirmation && <ConfirmDialog confirmation={confirmation} onDone={() => setConfirmation(null)} />}
+      {history && <HistoryDrawer tag={history} revision={revision} onClose={() => setHistory(null)} />}
+      {confirmation && <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />}
+      {busy !== null && <Progress count={busy} />}
+      {result && <BatchResult outcome={result} onClose={() => setResult(null)} />}
+      <Toasts toasts={toasts} onDismiss={dismiss} />
     </div>
   );
 }

@@ -1,8 +1,9 @@
 // The only way the interface talks to Rust: the generated bindings, with errors turned into IpcError so
-// screens can branch on the stable code and still show the Spanish message.
+// screens can branch on the stable code, and every answer reported to the connection state.
 import { commands, events } from "../bindings";
 import type {
   ActionOutcome,
+  BatchEntry_Serialize as BatchEntry,
   BatchOutcome_Serialize as BatchOutcome,
   DoctorReport,
   ErrorCode,
@@ -13,8 +14,21 @@ import type {
   WorkerView as Worker,
   WorkSession_Serialize as WorkSession,
 } from "../bindings";
+import { connection } from "./connection";
 
-export type { ActionOutcome, BatchOutcome, DoctorReport, ErrorCode, ListFilter, Operation, SpoolView, Worker, WorkSession };
+export type {
+  ActionOutcome,
+  BatchEntry,
+  BatchOutcome,
+  DoctorReport,
+  ErrorCode,
+  ErrorPayload,
+  ListFilter,
+  Operation,
+  SpoolView,
+  Worker,
+  WorkSession,
+};
 
 export class IpcError extends Error {
   readonly code: ErrorCode;
@@ -29,15 +43,25 @@ export class IpcError extends Error {
 
 type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayload };
 
-async function unwrap<T>(answer: Promise<Answer<T>>): Promise<T> {
-  const result = await answer;
-  if (result.status === "error") throw new IpcError(result.error);
+async function unwrap<T>(answer: Promise<Answer<T>>, fresh = false): Promise<T> {
+  let result: Answer<T>;
+  try {
+    result = await answer;
+  } catch (error) {
+    connection.failed(null);
+    throw error;
+  }
+  if (result.status === "error") {
+    connection.failed(result.error.code);
+    throw new IpcError(result.error);
+  }
+  connection.answered(fresh);
   return result.data;
 }
 
 export const api = {
   status: (tag: string) => unwrap(commands.status(tag)),
-  list: (filter: ListFilter) => unwrap(commands.listSpools(filter)),
+  list: (filter: ListFilter) => unwrap(commands.listSpools(filter), true),
   history: (tag: string) => unwrap(commands.history(tag)),
   workers: () => unwrap(commands.workers()),
   doctor: () => unwrap(commands.doctor()),
@@ -49,3 +73,6 @@ export const api = {
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
 };
+
+/** The largest batch the service accepts. */
+export const MAX_BATCH = 50;
