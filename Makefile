@@ -3,7 +3,7 @@
 
 RUN_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev
-TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth webkit2gtk-driver redis-server openssl
+TEST_PACKAGES := $(RUN_PACKAGES) xvfb xauth webkit2gtk-driver redis-server openssl chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Installs the Debian packages of $(1) that are missing, and Node.js when there is none.
@@ -22,8 +22,9 @@ endef
 run: deps-run ui
 	cargo run --bin spooltrack
 
+# Component tests (vitest), the built interface in Chromium (ui/browser), then every Rust test.
 test: deps-test ui
-	cd ui && npm test
+	cd ui && npm test && npm run test:browser
 	cargo test --workspace
 
 deps-run:

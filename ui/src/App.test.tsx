@@ -100,6 +100,25 @@ describe("a worker", () => {
     expect(await screen.findByTestId("toast-error")).toHaveTextContent("El spool S-0002 está ocupado por NR(94).");
   });
 
+  test("cancels two wrong takes at once, after two confirmations, and the rows go back", async () => {
+    const user = userEvent.setup();
+    await identifyAs(user, 93);
+    await user.click(await screen.findByTestId("select-S-0008"));
+    await user.click(screen.getByTestId("select-S-0009"));
+    await user.click(screen.getByTestId("action-tomar"));
+    await confirm(user);
+    await user.click(screen.getByTestId("step-mine"));
+    await user.click(await screen.findByTestId("select-S-0008"));
+    await user.click(screen.getByTestId("select-S-0009"));
+    await user.click(screen.getByTestId("action-cancelar"));
+    await confirm(user);
+    expect(screen.getByTestId("dialog-question")).toHaveTextContent("Confirma otra vez: cancelar S-0008, S-0009.");
+    await confirm(user);
+    await waitFor(() => expect(screen.getAllByTestId("toast-ok").at(-1)).toHaveTextContent("2 spools listos"));
+    expect(fake.spools[7]).toMatchObject({ holder: null, armador: null });
+    expect(fake.spools[8]).toMatchObject({ holder: null, armador: null });
+  });
+
   test("is signed out after the idle time", async () => {
     window.localStorage.setItem("spooltrack.idleMinutes", "1");
     const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });

@@ -135,12 +135,12 @@ export function App() {
     });
   };
   const cancelar = () => {
-    if (!worker || selected.length !== 1) return;
-    const tag = selected[0];
+    if (!worker) return;
+    const tags = selected;
     ask({
-      question: t("confirm.cancelar", { tag }),
-      again: t("confirm.cancelarAgain", { tag }),
-      onConfirm: () => perform("cancelar", [tag], () => api.cancelar(tag, worker.id)),
+      question: t("confirm.cancelar", { tag: tags.join(", ") }),
+      again: t("confirm.cancelarAgain", { tag: tags.join(", ") }),
+      onConfirm: () => perform("cancelar", tags, () => api.cancelarEach(tags, worker.id)),
     });
   };
   const liberar = (spool: SpoolView) => {
@@ -318,7 +318,7 @@ export function App() {
                 <button className="huge primary" data-testid="action-completar" disabled={selected.length === 0 || !online} onClick={completar}>
                   {t("actions.completar")}
                 </button>
-                <button className="huge danger" data-testid="action-cancelar" disabled={selected.length !== 1 || !online} onClick={cancelar}>
+                <button className="huge danger" data-testid="action-cancelar" disabled={selected.length === 0 || !online} onClick={cancelar}>
                   {t("actions.cancelar")}
                 </button>
               </SelectableSpools>

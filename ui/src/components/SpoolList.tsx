@@ -79,9 +79,7 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
               )}
               <div className="spool-main" onClick={() => canTick && onToggle(spool.tag)}>
                 <strong className="tag">{spool.tag}</strong>
-                <span className="meta">
-                  {spool.nv ? t("spools.nv", { nv: spool.nv }) : ""} {spool.ot ? t("spools.ot", { ot: spool.ot }) : ""}
-                </span>
+                <span className="meta">{[spool.nv, spool.ot].filter(Boolean).join(" · ")}</span>
                 <span className="state" data-testid={`state-${spool.tag}`}>
                   {state(spool)}
                 </span>

@@ -46,8 +46,6 @@ export const en: Translation = {
     paused: "Paused",
     previousWork: "Previous work: {{worker}}",
     free: "Free",
-    nv: "NV {{nv}}",
-    ot: "WO {{ot}}",
     empty: "No spools to show.",
     maxBatch: "At most {{max}} spools at a time.",
     history: "History",

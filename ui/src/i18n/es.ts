@@ -46,8 +46,6 @@ export const es = {
     paused: "Pausado",
     previousWork: "Trabajo previo: {{worker}}",
     free: "Libre",
-    nv: "NV {{nv}}",
-    ot: "OT {{ot}}",
     empty: "No hay spools que mostrar.",
     maxBatch: "Máximo {{max}} spools por vez.",
     history: "Historial",

@@ -63,13 +63,29 @@ export const api = {
   status: (tag: string) => unwrap(commands.status(tag)),
   list: (filter: ListFilter) => unwrap(commands.listSpools(filter), true),
   history: (tag: string) => unwrap(commands.history(tag)),
-  workers: () => unwrap(commands.workers()),
+  workers: () => unwrap(commands.workers(), true),
   doctor: () => unwrap(commands.doctor()),
   tomar: (tags: string[], workerId: number, operation: Operation) => unwrap(commands.tomarBatch(tags, workerId, operation)),
   pausar: (tags: string[], workerId: number) => unwrap(commands.pausarBatch(tags, workerId)),
   completar: (tags: string[], workerId: number, fecha: string | null) =>
     unwrap(commands.completarBatch(tags, workerId, fecha)),
   cancelar: (tag: string, workerId: number) => unwrap(commands.cancelar(tag, workerId)),
+  /** CANCELAR has no batch command (each puts its row back from its own TOMAR): one call per spool, summed up
+   * like a batch. */
+  cancelarEach: async (tags: string[], workerId: number): Promise<BatchOutcome> => {
+    const details: BatchEntry[] = [];
+    for (const tag of tags) {
+      try {
+        await api.cancelar(tag, workerId);
+        details.push({ tag, success: true, code: null, message: null, holder: null });
+      } catch (error) {
+        if (!(error instanceof IpcError)) throw error;
+        details.push({ tag, success: false, code: error.code, message: error.message, holder: error.details.holder ?? null });
+      }
+    }
+    const succeeded = details.filter((entry) => entry.success).length;
+    return { total: tags.length, succeeded, failed: tags.length - succeeded, details };
+  },
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
 };
