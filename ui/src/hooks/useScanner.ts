@@ -20,13 +20,9 @@ export function useScanner(onScan: (code: string) => void) {
         if (burst && buffer.length >= MIN_LENGTH) {
           event.preventDefault();
           event.stopPropagation();
+          // A focused search field also got the characters, which narrows it to the scanned spool: harmless.
           const code = buffer;
           buffer = "";
-          // What the scanner typed into a focused field is not the person's typing: take it back out.
-          const field = document.activeElement;
-          if (field instanceof HTMLInputElement && field.value.endsWith(code)) {
-            field.blur();
-          }
           handler.current(code);
         }
         buffer = "";

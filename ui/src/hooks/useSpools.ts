@@ -15,7 +15,11 @@ export function useSpools(filter: ListFilter | null) {
   const key = JSON.stringify(filter);
 
   const reload = useCallback(async () => {
-    if (filter === null) return;
+    if (filter === null) {
+      // Nobody's list: the next person never sees the previous one's spools, not even for a moment.
+      setSpools([]);
+      return;
+    }
     try {
       setSpools(await api.list(filter));
       setError(null);
