@@ -323,3 +323,35 @@ async fn spools_are_kept_for_seconds_and_forgotten_when_another_station_announce
     assert!(occupied(here.list(&ListFilter::default()).await.expect("list")), "read again after the announcement");
     assert_eq!(shop.reads(), 1);
 }
+
+#[tokio::test]
+async fn google_s_per_minute_quota_ends_in_sheets_quota_with_nothing_written() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let station = shop.station(quick()).await;
+    station.list(&ListFilter::default()).await.expect("list");
+    // Google's own quota, lower than this station's budget: every read past the third this minute is a 429.
+    shop.fake.set_quota_per_minute(Some(3));
+    shop.fake.clear_calls();
+    let mut outcomes = Vec::new();
+    for number in 30..34 {
+        outcomes.push(station.tomar(&ready(number), ARMADOR, Operation::Arm).await.map_err(|error| error.code()));
+    }
+    assert!(outcomes.contains(&Err(ErrorCode::SheetsQuota)), "{outcomes:?}");
+    for (number, outcome) in (30..34).zip(&outcomes) {
+        let written = audit_rows_for(&shop, &ready(number));
+        assert_eq!(written, usize::from(outcome.is_ok()), "{} written once or not at all", ready(number));
+    }
+}
+
+#[tokio::test]
+async fn doctor_checks_the_token_the_spreadsheet_and_its_time_zone() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let store = shop.store(quick()).await;
+    let checks = store.doctor("America/Santiago").await;
+    assert!(checks.iter().all(|check| check.ok), "{checks:?}");
+    assert!(checks.iter().any(|check| check.detail.contains("Operaciones, Trabajadores, Roles, Metadata")));
+
+    shop.fake.set_time_zone("Europe/Madrid");
+    let zone = store.doctor("America/Santiago").await.pop().expect("a time-zone check");
+    assert!(!zone.ok && zone.detail.contains("Europe/Madrid"), "{zone:?}");
+}
