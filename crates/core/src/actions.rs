@@ -13,8 +13,8 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    service::Shop, Acquisition, ActionOutcome, BatchOutcome, Change, Grant, Holder, LockToken, RowUpdate, SpoolService,
-    MAX_BATCH,
+    service::Shop, Acquisition, ActionOutcome, BatchOutcome, Change, Grant, Holder, LockToken, RowGuard, RowUpdate,
+    SpoolService, MAX_BATCH,
 };
 
 type Results = Vec<(String, Result<ActionOutcome, SpoolError>)>;
@@ -120,7 +120,7 @@ impl SpoolService {
         let mut cells = cleared_occupation(&estado);
         cells.push((&ops::VERSION, Cell::Number(released.fence as f64)));
         let change = Change {
-            rows: vec![RowUpdate { tag: tag.clone(), cells, expected_version: None }],
+            rows: vec![RowUpdate { tag: tag.clone(), cells, guard: RowGuard::Unguarded }],
             audit: vec![self.event(EventKind::LiberacionForzada, &tag, admin, Some(operation), metadata)],
         };
         self.store.write(&change).await?;
@@ -129,7 +129,25 @@ impl SpoolService {
         Ok(ActionOutcome { tag, operation, worker: admin.display_name(), estado_detalle: estado })
     }
 
+    /// TOMAR decides on the rows as read (a store may answer from a copy a few seconds old). When one of them
+    /// changed before the write, nothing was written and every lock was given back: decide again, once, on the
+    /// rows as they are now.
     async fn tomar_each(
+        &self,
+        tags: &[String],
+        worker_id: WorkerId,
+        operation: Operation,
+    ) -> Result<Results, SpoolError> {
+        let results = self.tomar_once(tags, worker_id, operation).await?;
+        if !results.iter().any(|(_, result)| matches!(result, Err(SpoolError::RowChanged { .. }))) {
+            return Ok(results);
+        }
+        tracing::info!("filas cambiadas desde la lectura: TOMAR se decide otra vez");
+        self.store.invalidate();
+        self.tomar_once(tags, worker_id, operation).await
+    }
+
+    async fn tomar_once(
         &self,
         tags: &[String],
         worker_id: WorkerId,
@@ -222,7 +240,7 @@ impl SpoolService {
             "fence": grant.fence,
         });
         let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata);
-        (RowUpdate { tag: spool.tag.clone(), cells, expected_version: None }, event)
+        (RowUpdate { tag: spool.tag.clone(), cells, guard: RowGuard::AsRead(spool.version) }, event)
     }
 
     async fn release_each(
@@ -386,7 +404,11 @@ impl SpoolService {
             cells.push((&ops::VERSION, Cell::Number(fence as f64)));
         }
         let event = self.event(kind, tag, worker, Some(operation), metadata);
-        (RowUpdate { tag: tag.clone(), cells, expected_version: own.fence }, event, estado)
+        (
+            RowUpdate { tag: tag.clone(), cells, guard: own.fence.map_or(RowGuard::Unguarded, RowGuard::Fence) },
+            event,
+            estado,
+        )
     }
 
     fn outcome(&self, tag: &str, operation: Operation, worker: &Worker, estado_detalle: String) -> ActionOutcome {

@@ -20,9 +20,20 @@ use spooltrack_domain::{
 pub struct RowUpdate {
     pub tag: String,
     pub cells: Vec<(&'static ColumnSpec, Cell)>,
-    /// The fence the row's `version` must still hold for the write to apply (the holder's grant); another
-    /// value means a force-release moved the spool on, and the store refuses with LOCK_LOST.
-    pub expected_version: Option<u64>,
+    /// What the row's `version` must still say for the write to apply (checked when the tab has the column).
+    pub guard: RowGuard,
+}
+
+/// The condition a row update puts on the row's `version` as the store finds it at write time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RowGuard {
+    /// None: the writer already settled the spool with the lock service (a force-release, a reconcile fix).
+    Unguarded,
+    /// The holder's grant: another fence means a force-release moved the spool on (LOCK_LOST).
+    Fence(u64),
+    /// The version the decision was made on (blank when never taken): another one means the row changed
+    /// since it was read, by another station or a person (ROW_CHANGED), and the decision must be made again.
+    AsRead(Option<i64>),
 }
 
 /// Everything one action writes: applied atomically, so row and audit never disagree.
@@ -41,7 +52,8 @@ pub struct PlacedRow {
 
 impl Change {
     /// Finds each tag's row again by its id (people sort and insert rows) and each column by header, and checks
-    /// the fences: SPOOL_NOT_FOUND for a tag no row holds, LOCK_LOST for a row whose `version` moved on.
+    /// each guard: SPOOL_NOT_FOUND for a tag no row holds, LOCK_LOST or ROW_CHANGED for a row whose `version`
+    /// moved on.
     /// Optional columns the tab lacks are skipped.
     pub fn place_rows(&self, grid: &Grid, map: &ColumnMap) -> Result<Vec<PlacedRow>, SpoolError> {
         self.rows
@@ -49,9 +61,16 @@ impl Change {
             .map(|update| {
                 let row = find_row(grid, map, &update.tag)
                     .ok_or_else(|| SpoolError::SpoolNotFound { tag: update.tag.clone() })?;
-                if let (Some(expected), Some(column)) = (update.expected_version, map.position(&ops::VERSION)) {
-                    if grid.cell(row, column).as_integer() != Ok(Some(expected as i64)) {
-                        return Err(SpoolError::LockLost { tag: update.tag.clone() });
+                if let Some(column) = map.position(&ops::VERSION) {
+                    let now = grid.cell(row, column).as_integer();
+                    match update.guard {
+                        RowGuard::Fence(fence) if now != Ok(Some(fence as i64)) => {
+                            return Err(SpoolError::LockLost { tag: update.tag.clone() })
+                        }
+                        RowGuard::AsRead(version) if now != Ok(version) => {
+                            return Err(SpoolError::RowChanged { tag: update.tag.clone() })
+                        }
+                        _ => {}
                     }
                 }
                 let cells = update
@@ -204,7 +223,28 @@ impl Clock for SystemClock {
 
 #[cfg(test)]
 mod tests {
-    use super::LockToken;
+    use spooltrack_domain::{layout::ShopLayout, schema::Tab};
+
+    use super::*;
+
+    #[test]
+    fn guards_compare_the_row_version_at_write_time() {
+        let mut shop = ShopLayout::default();
+        shop.add_spool(&[(&ops::TAG, Cell::text("A")), (&ops::VERSION, Cell::Number(5.0))]);
+        shop.add_spool(&[(&ops::TAG, Cell::text("B"))]);
+        let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &shop.operaciones).expect("schema");
+        let placed = |tag: &str, guard| {
+            let update = RowUpdate { tag: tag.into(), cells: vec![(&ops::OCUPADO_POR, Cell::text("MR(93)"))], guard };
+            Change { rows: vec![update], audit: Vec::new() }.place_rows(&shop.operaciones, &map).map(|rows| rows[0].row)
+        };
+        assert_eq!(placed("A", RowGuard::Fence(5)), Ok(0));
+        assert_eq!(placed("A", RowGuard::Fence(4)), Err(SpoolError::LockLost { tag: "A".into() }));
+        assert_eq!(placed("A", RowGuard::AsRead(Some(5))), Ok(0));
+        assert_eq!(placed("A", RowGuard::AsRead(None)), Err(SpoolError::RowChanged { tag: "A".into() }));
+        assert_eq!(placed("B", RowGuard::AsRead(None)), Ok(1), "never taken, still blank");
+        assert_eq!(placed("B", RowGuard::Unguarded), Ok(1));
+        assert_eq!(placed("C", RowGuard::Unguarded), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
+    }
 
     #[test]
     fn tokens_never_print_their_secret() {

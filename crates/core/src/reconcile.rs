@@ -10,7 +10,7 @@ use spooltrack_domain::{
     audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Operation, Spool, SpoolError, Worker,
 };
 
-use crate::{Acquisition, Change, Holder, LockToken, RowUpdate, SpoolService};
+use crate::{Acquisition, Change, Holder, LockToken, RowGuard, RowUpdate, SpoolService};
 
 /// A lock younger than this may belong to a TOMAR whose row write is still on its way: left alone.
 const GRACE: Duration = Duration::minutes(2);
@@ -106,7 +106,7 @@ impl SpoolService {
                 change.rows.push(RowUpdate {
                     tag: tag.clone(),
                     cells: vec![(&ops::VERSION, Cell::Number(grant.fence as f64))],
-                    expected_version: None,
+                    guard: RowGuard::Unguarded,
                 });
                 change.audit.push(self.event(
                     EventKind::Reconciliacion,

@@ -29,6 +29,7 @@ pub enum ErrorCode {
     DataCorrupt,
     Offline,
     LockLost,
+    RowChanged,
     ConfigInvalid,
 }
 
@@ -88,6 +89,8 @@ pub enum SpoolError {
     Offline,
     #[error("El spool {tag} fue liberado por otra persona mientras se guardaba; el cambio no se aplicó.")]
     LockLost { tag: String },
+    #[error("El spool {tag} cambió en el registro mientras se guardaba; el cambio no se aplicó. Revise su estado e intente de nuevo.")]
+    RowChanged { tag: String },
     #[error("Configuración no válida en «{key}»: {reason}.")]
     ConfigInvalid { key: String, reason: String },
 }
@@ -153,11 +156,11 @@ impl SpoolError {
             SpoolError::DataCorrupt { .. } => ErrorCode::DataCorrupt,
             SpoolError::Offline => ErrorCode::Offline,
             SpoolError::LockLost { .. } => ErrorCode::LockLost,
+            SpoolError::RowChanged { .. } => ErrorCode::RowChanged,
             SpoolError::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
         }
     }
 
-    /// The holder named by an occupation conflict, for batch summaries.
     /// The message, with the technical reason when the error has one: for `doctor` and logs read by whoever
     /// sets the station up, never for the worker's screen.
     pub fn diagnosis(&self) -> String {
@@ -169,6 +172,7 @@ impl SpoolError {
         }
     }
 
+    /// The holder named by an occupation conflict, for batch summaries.
     pub fn holder(&self) -> Option<&str> {
         match self {
             SpoolError::SpoolOccupied { holder, .. } | SpoolError::NotOwner { holder, .. } => Some(holder),
@@ -187,7 +191,8 @@ impl SpoolError {
             }
             SpoolError::SpoolNotFound { tag: t }
             | SpoolError::NotOccupied { tag: t }
-            | SpoolError::LockLost { tag: t } => tag(t),
+            | SpoolError::LockLost { tag: t }
+            | SpoolError::RowChanged { tag: t } => tag(t),
             SpoolError::PrerequisiteMissing { tag: t, missing } => {
                 ErrorDetails { reason: Some(missing.clone()), ..tag(t) }
             }

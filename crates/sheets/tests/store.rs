@@ -355,3 +355,20 @@ async fn doctor_checks_the_token_the_spreadsheet_and_its_time_zone() {
     let zone = store.doctor("America/Santiago").await.pop().expect("a time-zone check");
     assert!(!zone.ok && zone.detail.contains("Europe/Madrid"), "{zone:?}");
 }
+
+#[tokio::test]
+async fn a_tomar_decided_on_a_stale_copy_is_decided_again_on_the_row_as_it_is() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let here = shop.station(Tuning::default()).await;
+    let there = shop.station(quick()).await;
+    here.list(&ListFilter::default()).await.expect("this station keeps the spools for a few seconds");
+    // Meanwhile, at another station whose announcement this one missed: S-025 is assembled start to end.
+    there.tomar(&ready(25), fixture::ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken there");
+    there.completar(&ready(25), fixture::ARMADOR_SOLDADOR, None).await.expect("completed there");
+    let before = shop.fake.grid("Operaciones");
+
+    let error = here.tomar(&ready(25), ARMADOR, Operation::Arm).await.expect_err("ARM is done");
+    assert_eq!(error.code(), ErrorCode::AlreadyCompleted, "decided again on the fresh row: {error:?}");
+    assert_eq!(shop.fake.grid("Operaciones"), before, "the completed row was not overwritten");
+    assert_eq!(audit_rows_for(&shop, &ready(25)), 2, "the other station's TOMAR and COMPLETAR only");
+}

@@ -11,6 +11,7 @@ const KNOWN_CAUSES: ErrorCode[] = [
   "SPOOL_NOT_FOUND",
   "DATA_CORRUPT",
   "LOCK_LOST",
+  "ROW_CHANGED",
 ];
 
 /** Failed entries grouped by cause, biggest group first. */
