@@ -5,48 +5,26 @@
 //! Each scenario runs on a fresh station (its own request budget, the production default of 60 reads and 60
 //! writes a minute) that has shown the spool list once, as a worker's screen has before anyone taps TOMAR.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+#[path = "../tests/common/mod.rs"]
+mod common;
 
+use std::time::{Duration, Instant};
+
+use common::SheetsShop;
 use spooltrack_core::{ListFilter, ListScope, SpoolService};
-use spooltrack_domain::{schema::TabNames, Operation};
-use spooltrack_embedded::EmbeddedLock;
-use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
-use spooltrack_testkit::{
-    production::{production_shop, AN_ARMADOR},
-    ManualClock, SheetsFake,
-};
+use spooltrack_domain::Operation;
+use spooltrack_sheets::Tuning;
+use spooltrack_testkit::production::{production_shop, AN_ARMADOR};
 
 const LATENCY: Duration = Duration::from_millis(150);
 const SPOOLS: usize = 3_000;
-const SPREADSHEET: &str = "planilla-bench";
 
-struct Bench {
-    fake: SheetsFake,
-    folder: tempfile::TempDir,
-    settings: SheetsSettings,
-    stations: usize,
-}
-
-impl Bench {
-    /// A station that has listed the spools once, and the call log cleared after that.
-    async fn station(&mut self) -> SpoolService {
-        self.stations += 1;
-        let store = SheetsStore::open(&self.settings, TabNames::default(), Tuning::default()).await.expect("store");
-        let lock = EmbeddedLock::open(&self.folder.path().join(format!("locks-{}.db", self.stations))).expect("lock");
-        let clock = Arc::new(ManualClock::at_local(2025, 3, 7, 10, 0));
-        let station = SpoolService::new(Arc::new(store), Arc::new(lock), clock, "bench", chrono_tz::America::Santiago);
-        station.list(&ListFilter::default()).await.expect("list");
-        self.fake.clear_calls();
-        station
-    }
-
-    fn calls(&self) -> (usize, usize) {
-        let reads = self.fake.count("values.batchGet") + self.fake.count("spreadsheets.get");
-        (reads, self.fake.count("spreadsheets.batchUpdate"))
-    }
+/// A fresh station that has listed the spools once, with the call log cleared after that.
+async fn listed_station(shop: &SheetsShop) -> SpoolService {
+    let station = shop.station(Tuning::default()).await;
+    station.list(&ListFilter::default()).await.expect("list");
+    shop.fake.clear_calls();
+    station
 }
 
 fn report(name: &str, elapsed: Duration, spools: usize, (reads, writes): (usize, usize)) {
@@ -60,24 +38,12 @@ fn report(name: &str, elapsed: Duration, spools: usize, (reads, writes): (usize,
 #[tokio::main]
 async fn main() {
     let now = chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(9, 0, 0)).expect("valid");
-    let names = TabNames::default();
-    let tabs = production_shop(SPOOLS, now)
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (names.name(tab).to_string(), grid))
-        .collect();
-    let fake = SheetsFake::start(SPREADSHEET, tabs).await;
-    let folder = tempfile::tempdir().expect("temp dir");
-    let settings = SheetsSettings {
-        spreadsheet_id: SPREADSHEET.into(),
-        credentials: fake.write_service_account_key(folder.path()),
-        endpoint: fake.endpoint(),
-    };
-    fake.set_latency(LATENCY);
-    let mut bench = Bench { fake, folder, settings, stations: 0 };
+    let shop = SheetsShop::start(production_shop(SPOOLS, now)).await;
+    shop.fake.set_latency(LATENCY);
+    let cost = || (shop.reads(), shop.writes());
     println!("{SPOOLS} spools, ~70 columns, {} ms per Sheets call", LATENCY.as_millis());
 
-    let probe = bench.station().await;
+    let probe = listed_station(&shop).await;
     let available = ListFilter { operation: Some(Operation::Arm), scope: ListScope::Available, ..Default::default() };
     let mut tags: Vec<String> = probe.list(&available).await.expect("list").into_iter().map(|view| view.tag).collect();
     assert!(tags.len() >= 105, "enough spools ready for ARM");
@@ -86,26 +52,26 @@ async fn main() {
     // The single TOMAR is short enough to repeat: the median of five, each on a fresh station.
     let mut singles = Vec::new();
     for tag in take(5) {
-        let station = bench.station().await;
+        let station = listed_station(&shop).await;
         let started = Instant::now();
         station.tomar(&tag, AN_ARMADOR, Operation::Arm).await.expect("taken");
-        singles.push((started.elapsed(), bench.calls()));
+        singles.push((started.elapsed(), cost()));
     }
     singles.sort();
-    let (median, calls) = singles[singles.len() / 2];
-    report("single TOMAR (median of 5)", median, 1, calls);
+    let (median, single_cost) = singles[singles.len() / 2];
+    report("single TOMAR (median of 5)", median, 1, single_cost);
 
-    let station = bench.station().await;
+    let station = listed_station(&shop).await;
     let batch = take(50);
     let started = Instant::now();
     let outcome = station.tomar_batch(&batch, AN_ARMADOR, Operation::Arm).await.expect("batch");
     assert_eq!(outcome.succeeded, 50);
-    report("batch TOMAR of 50", started.elapsed(), 50, bench.calls());
+    report("batch TOMAR of 50", started.elapsed(), 50, cost());
 
-    let station = bench.station().await;
+    let station = listed_station(&shop).await;
     let started = Instant::now();
     for tag in take(50) {
         station.tomar(&tag, AN_ARMADOR, Operation::Arm).await.expect("taken");
     }
-    report("50 single TOMARs, one after another", started.elapsed(), 50, bench.calls());
+    report("50 single TOMARs, one after another", started.elapsed(), 50, cost());
 }

@@ -230,23 +230,10 @@ async fn values_update(
     if let Err(refused) = admit(&fake, &headers, &id, "PUT values.update", Kind::Write).await {
         return refused;
     }
-    let rows = match typed_rows(&body, &query) {
-        Ok(rows) => rows,
-        Err(refused) => return *refused,
-    };
-    let answer = {
-        let mut shared = fake.lock().expect("fake state");
-        let range = match locate(&shared.sheets, &text) {
-            Ok((_, range)) => range,
-            Err(refused) => return *refused,
-        };
-        let answer = updated(&range, &rows, &shared.spreadsheet_id);
-        if let Some(sheet) = shared.sheets.iter_mut().find(|sheet| sheet.title == range.tab) {
-            sheet.write(range.first_row, range.first_column, rows);
-        }
-        answer
-    };
-    answer_or_drop(&fake, answer)
+    match write_values(&fake, &text, &query, &body, false) {
+        Ok((_, updates)) => answer_or_drop(&fake, updates),
+        Err(refused) => *refused,
+    }
 }
 
 async fn values_append(
@@ -262,27 +249,41 @@ async fn values_append(
     if let Err(refused) = admit(&fake, &headers, &id, "POST values.append", Kind::Write).await {
         return refused;
     }
-    let rows = match typed_rows(&body, &query) {
-        Ok(rows) => rows,
-        Err(refused) => return *refused,
+    match write_values(&fake, text, &query, &body, true) {
+        Ok((table, updates)) => {
+            let spreadsheet_id = updates["spreadsheetId"].clone();
+            answer_or_drop(&fake, json!({ "spreadsheetId": spreadsheet_id, "tableRange": table, "updates": updates }))
+        }
+        Err(refused) => *refused,
+    }
+}
+
+/// The body's rows, typed by the input option, written at the range's top-left corner, or after the last row in
+/// use when `append`; answers the range as asked and Google's UpdateValuesResponse for what was written.
+fn write_values(
+    fake: &Fake,
+    text: &str,
+    query: &[(String, String)],
+    body: &Value,
+    append: bool,
+) -> Result<(String, Value), Box<Response>> {
+    let rows = typed_rows(body, query)?;
+    let mut shared = fake.lock().expect("fake state");
+    let (_, range) = locate(&shared.sheets, text)?;
+    let spreadsheet_id = shared.spreadsheet_id.clone();
+    let sheet = shared
+        .sheets
+        .iter_mut()
+        .find(|sheet| sheet.title == range.tab)
+        .ok_or_else(|| Box::new(bad_request(&format!("Unable to parse range: {text}"))))?;
+    let at = if append {
+        A1Range { first_row: sheet.next_free_row(), last_row: None, ..range.clone() }
+    } else {
+        range.clone()
     };
-    let answer = {
-        let mut shared = fake.lock().expect("fake state");
-        let table = match locate(&shared.sheets, text) {
-            Ok((_, range)) => range,
-            Err(refused) => return *refused,
-        };
-        let spreadsheet_id = shared.spreadsheet_id.clone();
-        let Some(sheet) = shared.sheets.iter_mut().find(|sheet| sheet.title == table.tab) else {
-            return bad_request(&format!("Unable to parse range: {text}"));
-        };
-        let at = A1Range { first_row: sheet.next_free_row(), last_row: None, ..table.clone() };
-        let answer = json!({ "spreadsheetId": spreadsheet_id, "tableRange": table.to_string(),
-            "updates": updated(&at, &rows, &spreadsheet_id) });
-        sheet.write(at.first_row, at.first_column, rows);
-        answer
-    };
-    answer_or_drop(&fake, answer)
+    let updates = updated(&at, &rows, &spreadsheet_id);
+    sheet.write(at.first_row, at.first_column, rows);
+    Ok((range.to_string(), updates))
 }
 
 /// `spreadsheets.batchUpdate` with updateCells and appendCells: every request applies to a copy, and the copy
