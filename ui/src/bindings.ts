@@ -90,7 +90,7 @@ export type DoctorReport = {
 };
 
 /**  Stable machine codes; they cross the IPC boundary and the CLI's `--json` unchanged. */
-export type ErrorCode = "WORKER_NOT_FOUND" | "WORKER_INACTIVE" | "ROLE_NOT_ALLOWED" | "SPOOL_NOT_FOUND" | "PREREQUISITE_MISSING" | "ALREADY_COMPLETED" | "SPOOL_OCCUPIED" | "NOT_OWNER" | "NOT_OCCUPIED" | "INVALID_INPUT" | "BATCH_TOO_LARGE" | "DUPLICATE_TAGS" | "LOCK_UNAVAILABLE" | "SHEETS_UNAVAILABLE" | "SHEETS_QUOTA" | "SCHEMA_DRIFT" | "DATA_CORRUPT" | "OFFLINE" | "LOCK_LOST" | "ROW_CHANGED" | "CONFIG_INVALID";
+export type ErrorCode = "WORKER_NOT_FOUND" | "WORKER_INACTIVE" | "ROLE_NOT_ALLOWED" | "SPOOL_NOT_FOUND" | "PREREQUISITE_MISSING" | "ALREADY_COMPLETED" | "SPOOL_OCCUPIED" | "NOT_OWNER" | "NOT_OCCUPIED" | "INVALID_INPUT" | "BATCH_TOO_LARGE" | "DUPLICATE_TAGS" | "LOCK_UNAVAILABLE" | "SHEETS_UNAVAILABLE" | "SHEETS_QUOTA" | "SCHEMA_DRIFT" | "DATA_CORRUPT" | "OFFLINE" | "LOCK_LOST" | "ROW_CHANGED" | "CONFIG_INVALID" | "OUTCOME_UNKNOWN";
 
 /**  Structured facts about an error, for the interface to render without parsing the message. */
 export type ErrorDetails = ErrorDetails_Serialize | ErrorDetails_Deserialize;

@@ -2,20 +2,29 @@
 //! SPEC §4: checks first and nothing written when they fail, one atomic store write per action, the lock
 //! taken before the write (and given back if it fails) or released after it (and kept if it fails).
 
+use std::time::Duration;
+
+use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde_json::json;
 use spooltrack_domain::{
     audit::{AuditEvent, EventKind},
     cell::{format_date, format_date_time},
-    schema::ops,
+    schema::{ops, Tab},
     worker::require_worker,
-    Cell, Operation, Role, Spool, SpoolError, Worker, WorkerId,
+    Cell, ErrorCode, Operation, Role, Spool, SpoolError, Worker, WorkerId,
 };
 
 use crate::{
-    service::Shop, Acquisition, ActionOutcome, BatchOutcome, Change, Grant, Holder, LockToken, RowGuard, RowUpdate,
-    SpoolService, MAX_BATCH,
+    service::Shop, Acquisition, ActionOutcome, BatchOutcome, Change, ForceAttempt, Grant, HeldLock, Holder,
+    LockService, LockToken, NoGate, RowGuard, RowUpdate, SpoolService, WriteGate, MAX_BATCH,
 };
+
+/// How long a force-release waits, at most, for a holder's write already in flight to be answered.
+const IN_FLIGHT_WAIT: Duration = Duration::from_secs(20);
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(100);
+/// Attempts of a force-release whose row changed between its read and its write (a reconcile run, a person).
+const FORCE_ATTEMPTS: usize = 3;
 
 type Results = Vec<(String, Result<ActionOutcome, SpoolError>)>;
 
@@ -37,13 +46,18 @@ impl Release {
     }
 }
 
-/// A spool whose holder has been proven to be the worker acting.
+/// A spool whose holder has been proven to be the worker acting: by its lock, or by the row alone.
 struct Owned<'a> {
     index: usize,
     spool: &'a Spool,
     operation: Operation,
-    token: Option<LockToken>,
-    fence: Option<u64>,
+    lock: Option<HeldLock>,
+}
+
+impl Owned<'_> {
+    fn grant(&self) -> Option<(String, LockToken)> {
+        self.lock.as_ref().map(|lock| (self.spool.tag.clone(), lock.token.clone()))
+    }
 }
 
 impl SpoolService {
@@ -100,33 +114,86 @@ impl SpoolService {
     }
 
     /// A supervisor frees a spool whatever its holder; the fence moves so the old holder's late write is refused.
+    /// A holder's write already in flight is waited out, never overtaken; a row changed between the read and
+    /// the write (a reconcile run rebuilding the lock, a person) is read again; a release that could not be
+    /// written puts the holder's lock back.
     pub async fn liberar(&self, tag: &str, admin_id: WorkerId, motivo: &str) -> Result<ActionOutcome, SpoolError> {
         let tag = validate_batch(&[tag.to_string()])?.remove(0);
         let motivo = motivo.trim();
         if motivo.is_empty() {
             return Err(SpoolError::InvalidInput { field: "motivo".into(), reason: "es obligatorio".into() });
         }
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.liberar_once(&tag, admin_id, motivo).await {
+                Err(SpoolError::RowChanged { .. }) if attempts < FORCE_ATTEMPTS => {
+                    tracing::info!(tag = %tag, "la fila cambió durante la liberación: se lee otra vez");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn liberar_once(&self, tag: &str, admin_id: WorkerId, motivo: &str) -> Result<ActionOutcome, SpoolError> {
         let shop = self.load(false).await?;
         let admin = require_worker(&shop.workers, admin_id, &[Role::Supervisor])?;
-        let spool = shop.spool(&tag)?;
-        let released = self.lock.force_release(&tag).await?;
-        let (previous_holder, operation) = match (released.previous, &spool.ocupado_por) {
-            (Some(holder), _) => (holder.worker, holder.operation),
-            (None, Some(name)) => (name.clone(), spool.occupied_operation().unwrap_or(Operation::Arm)),
-            (None, None) => return Err(SpoolError::NotOccupied { tag }),
+        shop.spool(tag)?;
+        let released = self.force_release_waiting(tag).await?;
+        // The row as it is now that no holder can write any more (one may have just written): the release is
+        // guarded by the version read here.
+        self.store.invalidate();
+        let now = self.load(false).await?;
+        let spool = now.spool(tag)?;
+        let (previous_holder, operation) = match (&released.previous, &spool.ocupado_por) {
+            // A free row: at most a lock left behind, now gone.
+            (_, None) => return Err(SpoolError::NotOccupied { tag: tag.to_string() }),
+            (Some(lock), Some(_)) => (lock.holder.worker.clone(), Some(lock.holder.operation)),
+            (None, Some(name)) => (name.clone(), spool.occupied_operation().ok().flatten()),
         };
-        let estado = operation.estado_liberado();
+        let estado = operation.map(Operation::estado_liberado).unwrap_or_else(|| "liberado por supervisor".into());
         let metadata = json!({ "motivo": motivo, "holder_anterior": previous_holder, "estacion": self.station });
         let mut cells = cleared_occupation(&estado);
         cells.push((&ops::VERSION, Cell::Number(released.fence as f64)));
         let change = Change {
-            rows: vec![RowUpdate { tag: tag.clone(), cells, guard: RowGuard::Unguarded }],
-            audit: vec![self.event(EventKind::LiberacionForzada, &tag, admin, Some(operation), metadata)],
+            rows: vec![RowUpdate { tag: tag.to_string(), cells, guard: RowGuard::AsRead(spool.version) }],
+            audit: vec![self.event(EventKind::LiberacionForzada, tag, admin, operation, metadata, None)],
         };
-        self.store.write(&change).await?;
+        if let Err(error) = self.store.write(&change, &NoGate).await {
+            // Not written: the holder keeps the spool as before. Unknown: the reconciler settles it from the row.
+            if let (Some(previous), false) = (&released.previous, error.code() == ErrorCode::OutcomeUnknown) {
+                if let Err(restore_error) = self.lock.restore(tag, previous).await {
+                    tracing::error!(tag = %tag, code = ?restore_error.code(), "no se pudo devolver el bloqueo tras una liberación fallida");
+                }
+            }
+            return Err(error);
+        }
         tracing::info!(tag = %tag, admin = admin_id, previous = %previous_holder, "spool liberado por supervisor");
-        self.announce(vec![tag.clone()], EventKind::LiberacionForzada.accion(), admin.display_name()).await;
-        Ok(ActionOutcome { tag, operation, worker: admin.display_name(), estado_detalle: estado })
+        self.announce(vec![tag.to_string()], EventKind::LiberacionForzada.accion(), admin.display_name()).await;
+        Ok(ActionOutcome {
+            tag: tag.to_string(),
+            operation: operation.unwrap_or(Operation::Arm),
+            worker: admin.display_name(),
+            estado_detalle: estado,
+        })
+    }
+
+    /// Force-releases the lock once no write of its holder is in flight (bounded by the write's own window).
+    async fn force_release_waiting(&self, tag: &str) -> Result<crate::ForcedRelease, SpoolError> {
+        let deadline = tokio::time::Instant::now() + IN_FLIGHT_WAIT;
+        loop {
+            match self.lock.force_release(tag).await? {
+                ForceAttempt::Released(released) => return Ok(released),
+                ForceAttempt::WriteInFlight if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(IN_FLIGHT_POLL).await;
+                }
+                ForceAttempt::WriteInFlight => {
+                    return Err(SpoolError::LockUnavailable {
+                        reason: "el titular sigue guardando un cambio; intente de nuevo".into(),
+                    })
+                }
+            }
+        }
     }
 
     /// TOMAR decides on the rows as read (a store may answer from a copy a few seconds old). When one of them
@@ -181,9 +248,15 @@ impl SpoolService {
             candidates.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
         let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
         let mut granted: Vec<(usize, &Spool, Grant)> = Vec::new();
+        let mut own_unsettled: Vec<(usize, &Spool)> = Vec::new();
         for ((index, spool), acquisition) in candidates.into_iter().zip(acquisitions) {
             match acquisition {
                 Acquisition::Granted(grant) => granted.push((index, spool, grant)),
+                // This worker's own lock on a row that reads free: an earlier TOMAR whose outcome was unknown,
+                // or a release whose lock was not given back. The audit settles which.
+                Acquisition::Held(other) if other.worker_id == worker_id && other.operation == operation => {
+                    own_unsettled.push((index, spool))
+                }
                 Acquisition::Held(other) => {
                     results[index] = Err(SpoolError::SpoolOccupied {
                         tag: spool.tag.clone(),
@@ -193,31 +266,104 @@ impl SpoolService {
                 }
             }
         }
+        if !own_unsettled.is_empty() {
+            let retry = self.settle_own_takes(&own_unsettled).await?;
+            if !retry.is_empty() {
+                // Their stale locks are given back: take them anew, in the same call.
+                let requests: Vec<(String, Holder)> =
+                    retry.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
+                for ((index, spool), acquisition) in retry.into_iter().zip(self.lock.acquire(&requests).await?) {
+                    match acquisition {
+                        Acquisition::Granted(grant) => granted.push((index, spool, grant)),
+                        Acquisition::Held(other) => {
+                            results[index] = Err(SpoolError::SpoolOccupied {
+                                tag: spool.tag.clone(),
+                                holder: other.worker,
+                                since: Some(format_date_time(other.since)),
+                            })
+                        }
+                    }
+                }
+            }
+        }
         if granted.is_empty() {
             return Ok(tags.into_iter().zip(results).collect());
         }
 
         let mut change = Change::default();
+        let mut grants = Vec::new();
         for (_, spool, grant) in &granted {
             let (row, event) = self.tomar_change(spool, worker, &holder, grant);
             change.rows.push(row);
             change.audit.push(event);
+            grants.push((spool.tag.clone(), grant.token.clone()));
         }
-        if let Err(error) = self.store.write(&change).await {
-            let grants: Vec<(String, LockToken)> =
-                granted.iter().map(|(_, spool, grant)| (spool.tag.clone(), grant.token.clone())).collect();
-            if let Err(release_error) = self.lock.release(&grants).await {
-                tracing::error!(code = ?release_error.code(), "no se pudo devolver el bloqueo tras una escritura fallida");
+        let written = self.write_holding(&mut change, &mut grants, GateEnd::KeepsLock).await;
+        for (tag, error) in written.dropped {
+            if let Some(index) = tags.iter().position(|asked| *asked == tag) {
+                results[index] = Err(error);
             }
-            for (index, _, _) in &granted {
-                results[*index] = Err(error.clone());
+        }
+        let taken: Vec<String> = grants.iter().map(|(tag, _)| tag.clone()).collect();
+        match written.result {
+            Ok(()) => {
+                tracing::info!(worker = worker_id, operation = %operation, count = taken.len(), "spools tomados");
+                self.announce(taken, EventKind::TomarSpool.accion(), holder.worker.clone()).await;
             }
-        } else {
-            tracing::info!(worker = worker_id, operation = %operation, count = granted.len(), "spools tomados");
-            let taken = granted.iter().map(|(_, spool, _)| spool.tag.clone()).collect();
-            self.announce(taken, EventKind::TomarSpool.accion(), holder.worker.clone()).await;
+            Err(error) => {
+                if error.code() == ErrorCode::OutcomeUnknown {
+                    // The rows may say taken: the locks stay, and a retry or the reconciler settles them.
+                    tracing::warn!(worker = worker_id, "TOMAR sin confirmar: se conservan los bloqueos");
+                } else if let Err(release_error) = self.lock.release(&grants).await {
+                    tracing::error!(code = ?release_error.code(), "no se pudo devolver el bloqueo tras una escritura fallida");
+                }
+                for tag in &taken {
+                    if let Some(index) = tags.iter().position(|asked| asked == tag) {
+                        results[index] = Err(error.clone());
+                    }
+                }
+            }
         }
         Ok(tags.into_iter().zip(results).collect())
+    }
+
+    /// Settles this worker's own locks on rows that read free, from the audit: a TOMAR of that grant that
+    /// landed and was never ended stands (success, nothing written again); otherwise the lock is stale and is
+    /// given back, and the spools are answered for taking anew.
+    async fn settle_own_takes<'s>(
+        &self,
+        unsettled: &[(usize, &'s Spool)],
+    ) -> Result<Vec<(usize, &'s Spool)>, SpoolError> {
+        let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
+        let locks = self.lock.inspect(&tags).await?;
+        let recorded = self.recorded_ids().await?;
+        let mut stale: Vec<(String, LockToken)> = Vec::new();
+        let mut retry = Vec::new();
+        for ((index, spool), lock) in unsettled.iter().zip(locks) {
+            let Some(lock) = lock else {
+                retry.push((*index, *spool));
+                continue;
+            };
+            let recorded_as = |event| recorded.contains(&grant_event_id(&spool.tag, lock.fence, event));
+            if recorded_as(GrantEvent::Take) && !recorded_as(GrantEvent::End) {
+                tracing::info!(tag = %spool.tag, "TOMAR anterior confirmado en el registro");
+            } else {
+                stale.push((spool.tag.clone(), lock.token));
+                retry.push((*index, *spool));
+            }
+        }
+        if !stale.is_empty() {
+            self.lock.release(&stale).await?;
+        }
+        Ok(retry)
+    }
+
+    /// Every event id in the audit, read fresh (the audit is never kept in a copy).
+    async fn recorded_ids(&self) -> Result<std::collections::HashSet<String>, SpoolError> {
+        let grid = self.store.read(&[Tab::Metadata]).await?.remove(0);
+        let map =
+            spooltrack_domain::schema::ColumnMap::of(Tab::Metadata, self.store.tab_names().name(Tab::Metadata), &grid)?;
+        Ok(spooltrack_domain::audit::decode_events(&grid, &map).into_iter().map(|event| event.id).collect())
     }
 
     fn tomar_change(&self, spool: &Spool, worker: &Worker, holder: &Holder, grant: &Grant) -> (RowUpdate, AuditEvent) {
@@ -239,7 +385,8 @@ impl SpoolService {
             "estacion": self.station,
             "fence": grant.fence,
         });
-        let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata);
+        let id = grant_event_id(&spool.tag, grant.fence, GrantEvent::Take);
+        let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata, Some(id));
         (RowUpdate { tag: spool.tag.clone(), cells, guard: RowGuard::AsRead(spool.version) }, event)
     }
 
@@ -269,13 +416,9 @@ impl SpoolService {
                     Some(lock) => lock.holder.operation,
                     None => sheet_ownership(spool, worker_id)?,
                 };
-                Ok(Owned {
-                    index,
-                    spool,
-                    operation,
-                    token: lock.as_ref().map(|l| l.token.clone()),
-                    fence: lock.map(|l| l.fence),
-                })
+                // The roles are checked as for TOMAR: whoever holds a spool must still be allowed its work.
+                require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
+                Ok(Owned { index, spool, operation, lock })
             });
             match proof {
                 Ok(proof) => {
@@ -286,26 +429,11 @@ impl SpoolService {
             }
         }
 
-        // A force-release since the inspection moved the lock on: that holder may no longer write.
-        let held: Vec<(String, LockToken)> =
-            owned.iter().filter_map(|own| Some((own.spool.tag.clone(), own.token.clone()?))).collect();
-        if !held.is_empty() {
-            let confirmed = self.lock.confirm(&held).await?;
-            let lost: Vec<&String> =
-                held.iter().zip(confirmed).filter(|(_, ok)| !ok).map(|((tag, _), _)| tag).collect();
-            owned.retain(|own| {
-                let keep = !lost.contains(&&own.spool.tag);
-                if !keep {
-                    results[own.index] = Err(SpoolError::LockLost { tag: own.spool.tag.clone() });
-                }
-                keep
-            });
-        }
-        if owned.is_empty() {
-            return Ok(tags.into_iter().zip(results).collect());
-        }
+        // A release of this grant that already landed (its answer lost) is done: no second audit row.
+        let settled = self.settle_own_releases(&mut owned).await?;
 
         let mut change = Change::default();
+        let mut grants = Vec::new();
         for own in &owned {
             let (row, event, estado) = self.release_change(&shop, own, worker, release);
             if let Ok(outcome) = &mut results[own.index] {
@@ -313,51 +441,82 @@ impl SpoolService {
             }
             change.rows.push(row);
             change.audit.push(event);
+            grants.extend(own.grant());
         }
-        if let Err(error) = self.write_fenced(&mut change, &mut owned, &mut results).await {
-            // The worker still holds every spool and can try again.
-            for own in &owned {
-                results[own.index] = Err(error.clone());
+        let written = self.write_holding(&mut change, &mut grants, GateEnd::ReleasesLock).await;
+        for (tag, error) in written.dropped {
+            if let Some(index) = tags.iter().position(|asked| *asked == tag) {
+                results[index] = Err(error);
             }
-            return Ok(tags.into_iter().zip(results).collect());
         }
-        let grants: Vec<(String, LockToken)> =
-            owned.iter().filter_map(|own| Some((own.spool.tag.clone(), own.token.clone()?))).collect();
-        if !grants.is_empty() {
-            if let Err(error) = self.lock.release(&grants).await {
+        let mut done: Vec<(String, LockToken)> = settled.iter().filter_map(Owned::grant).collect();
+        for own in &settled {
+            if let Ok(outcome) = &mut results[own.index] {
+                outcome.estado_detalle = own.spool.estado_detalle.clone().unwrap_or_default();
+            }
+        }
+        match written.result {
+            Ok(()) => done.extend(grants),
+            Err(error) => {
+                // The worker still holds every spool of the write and can try again (with the same event ids);
+                // a force-release need not wait for this write any more.
+                if let Err(end_error) = self.lock.end_write(&grants).await {
+                    tracing::warn!(code = ?end_error.code(), "no se pudo cerrar la marca de escritura en curso");
+                }
+                for own in owned.iter().filter(|own| change.rows.iter().any(|row| row.tag == own.spool.tag)) {
+                    results[own.index] = Err(error.clone());
+                }
+            }
+        }
+        if !done.is_empty() {
+            if let Err(error) = self.lock.release(&done).await {
                 // The rows are already free; the reconciler removes the stale locks.
                 tracing::warn!(code = ?error.code(), "bloqueos no liberados tras escribir");
             }
         }
-        tracing::info!(worker = worker_id, action = ?release, count = owned.len(), "spools liberados por su dueño");
-        let freed = owned.iter().map(|own| own.spool.tag.clone()).collect();
+        let freed: Vec<String> =
+            tags.iter().zip(&results).filter(|(_, result)| result.is_ok()).map(|(tag, _)| tag.clone()).collect();
+        tracing::info!(worker = worker_id, action = ?release, count = freed.len(), "spools liberados por su dueño");
         self.announce(freed, release.accion(), worker.display_name()).await;
         Ok(tags.into_iter().zip(results).collect())
     }
 
-    /// Writes the holders' changes; a row whose fence moved on (force-released while this write was in flight)
-    /// is refused by the store with LOCK_LOST, dropped from the change, and the rest is written without it.
-    async fn write_fenced(
-        &self,
-        change: &mut Change,
-        owned: &mut Vec<Owned<'_>>,
-        results: &mut [Result<ActionOutcome, SpoolError>],
-    ) -> Result<(), SpoolError> {
+    /// Spools held by lock whose row already reads free: when the audit has this grant's release, it landed
+    /// (its answer was lost) and is settled without writing again. Answers those; the others stay to write.
+    async fn settle_own_releases<'s>(&self, owned: &mut Vec<Owned<'s>>) -> Result<Vec<Owned<'s>>, SpoolError> {
+        if !owned.iter().any(|own| own.lock.is_some() && own.spool.ocupado_por.is_none()) {
+            return Ok(Vec::new());
+        }
+        let recorded = self.recorded_ids().await?;
+        let (settled, rest): (Vec<Owned>, Vec<Owned>) = owned.drain(..).partition(|own| {
+            own.spool.ocupado_por.is_none()
+                && own
+                    .lock
+                    .as_ref()
+                    .is_some_and(|lock| recorded.contains(&grant_event_id(&own.spool.tag, lock.fence, GrantEvent::End)))
+        });
+        *owned = rest;
+        Ok(settled)
+    }
+
+    /// Writes a holder's change through the gate of its grants; a spool whose lock moved on (force-released
+    /// while the write waited or was prepared) is dropped from the change, and the rest is written without it.
+    async fn write_holding(&self, change: &mut Change, grants: &mut Vec<(String, LockToken)>, end: GateEnd) -> Written {
+        let mut dropped = Vec::new();
         loop {
             if change.rows.is_empty() {
-                return Ok(());
+                return Written { dropped, result: Ok(()) };
             }
-            match self.store.write(change).await {
-                Err(SpoolError::LockLost { tag }) if owned.iter().any(|own| own.spool.tag == tag) => {
+            let gate = HolderGate { lock: self.lock.as_ref(), grants: grants.clone(), end };
+            match self.store.write(change, &gate).await {
+                Err(SpoolError::LockLost { tag }) if change.rows.iter().any(|row| row.tag == tag) => {
                     tracing::warn!(tag = %tag, "escritura rechazada: el spool fue liberado mientras se guardaba");
                     change.rows.retain(|row| row.tag != tag);
                     change.audit.retain(|event| event.tag != tag);
-                    if let Some(own) = owned.iter().find(|own| own.spool.tag == tag) {
-                        results[own.index] = Err(SpoolError::LockLost { tag: tag.clone() });
-                    }
-                    owned.retain(|own| own.spool.tag != tag);
+                    grants.retain(|(held, _)| *held != tag);
+                    dropped.push((tag.clone(), SpoolError::LockLost { tag }));
                 }
-                other => return other,
+                result => return Written { dropped, result },
             }
         }
     }
@@ -400,12 +559,14 @@ impl SpoolService {
                 (EventKind::CancelarSpool, estado, cells)
             }
         };
-        if let Some(fence) = own.fence {
+        let fence = own.lock.as_ref().map(|lock| lock.fence);
+        if let Some(fence) = fence {
             cells.push((&ops::VERSION, Cell::Number(fence as f64)));
         }
-        let event = self.event(kind, tag, worker, Some(operation), metadata);
+        let id = fence.map(|fence| grant_event_id(tag, fence, GrantEvent::End));
+        let event = self.event(kind, tag, worker, Some(operation), metadata, id);
         (
-            RowUpdate { tag: tag.clone(), cells, guard: own.fence.map_or(RowGuard::Unguarded, RowGuard::Fence) },
+            RowUpdate { tag: tag.clone(), cells, guard: fence.map_or(RowGuard::Unguarded, RowGuard::Fence) },
             event,
             estado,
         )
@@ -415,27 +576,97 @@ impl SpoolService {
         ActionOutcome { tag: tag.to_string(), operation, worker: worker.display_name(), estado_detalle }
     }
 
+    /// An audit event signed `INICIALES(ID)`, as the shop's own Metadata rows are (the full name goes in the
+    /// metadata). `id` is given for events tied to a grant, so a retry of the same action carries the same id.
     pub(crate) fn event(
         &self,
         kind: EventKind,
         tag: &str,
         worker: &Worker,
         operation: Option<Operation>,
-        metadata: serde_json::Value,
+        mut metadata: serde_json::Value,
+        id: Option<String>,
     ) -> AuditEvent {
         let now = self.now();
+        if let Some(fields) = metadata.as_object_mut() {
+            fields.insert("nombre".into(), json!(worker.full_name()));
+        }
         AuditEvent {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             timestamp: now,
             kind,
             tag: tag.to_string(),
             worker_id: worker.id,
-            worker_name: worker.full_name(),
+            worker_name: worker.display_name(),
             operation,
             fecha_operacion: now.date(),
             metadata,
         }
     }
+}
+
+/// What a holder's write did: the spools dropped from it (their lock moved on), and how the rest went.
+struct Written {
+    dropped: Vec<(String, SpoolError)>,
+    result: Result<(), SpoolError>,
+}
+
+/// The gate of a holder's write: every grant must still hold its spool when the store sends the write, and
+/// while it is in flight a force-release waits.
+struct HolderGate<'a> {
+    lock: &'a dyn LockService,
+    grants: Vec<(String, LockToken)>,
+    end: GateEnd,
+}
+
+/// What follows a holder's write: TOMAR keeps its locks, so the in-flight mark is cleared when the write is
+/// answered; a release deletes them, so the mark stays until then and no force-release slips in between.
+#[derive(Clone, Copy, PartialEq)]
+enum GateEnd {
+    KeepsLock,
+    ReleasesLock,
+}
+
+#[async_trait]
+impl WriteGate for HolderGate<'_> {
+    async fn open(&self, window: Duration) -> Result<(), SpoolError> {
+        if self.grants.is_empty() {
+            return Ok(());
+        }
+        let holds = self.lock.begin_write(&self.grants, window).await?;
+        match self.grants.iter().zip(holds).find(|(_, holds)| !holds) {
+            Some(((tag, _), _)) => Err(SpoolError::LockLost { tag: tag.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    async fn close(&self) {
+        if self.grants.is_empty() || self.end == GateEnd::ReleasesLock {
+            return;
+        }
+        if let Err(error) = self.lock.end_write(&self.grants).await {
+            // The mark ends by itself with its window.
+            tracing::warn!(code = ?error.code(), "no se pudo cerrar la marca de escritura en curso");
+        }
+    }
+}
+
+/// The two events a grant can have: its TOMAR, and the holder's release that ends it (PAUSAR, COMPLETAR or
+/// CANCELAR: only one of them can end a grant).
+#[derive(Clone, Copy)]
+enum GrantEvent {
+    Take,
+    End,
+}
+
+/// The event id of a grant's TOMAR or release, the same on every retry of the action (the fence names the
+/// grant), so the audit can say whether an action whose answer was lost already landed.
+fn grant_event_id(tag: &str, fence: u64, event: GrantEvent) -> String {
+    let which = match event {
+        GrantEvent::Take => "tomar",
+        GrantEvent::End => "fin",
+    };
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("spooltrack/{tag}/{fence}/{which}").as_bytes()).to_string()
 }
 
 /// Trims tags and refuses, before any work, an empty list, a blank tag, more than 50 tags or repeated tags.
@@ -477,7 +708,7 @@ fn sheet_ownership(spool: &Spool, worker_id: WorkerId) -> Result<Operation, Spoo
         Some(holder) if spool.holder_id() != Some(worker_id) => {
             Err(SpoolError::NotOwner { tag: spool.tag.clone(), holder: holder.clone() })
         }
-        Some(_) => Ok(spool.occupied_operation().unwrap_or(Operation::Arm)),
+        Some(_) => spool.occupied_operation()?.ok_or_else(|| SpoolError::NotOccupied { tag: spool.tag.clone() }),
     }
 }
 

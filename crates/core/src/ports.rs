@@ -1,7 +1,7 @@
 //! The I/O seams of the core: the system-of-record store, the lock service and the clock. Each has a real and
 //! an embedded implementation; one behaviour suite runs against all of them.
 
-use std::fmt;
+use std::{fmt, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -93,8 +93,11 @@ pub trait Store: Send + Sync {
     /// copy of what it read or wrote last.
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError>;
 
-    /// Applies every row update and audit append, or none of them.
-    async fn write(&self, change: &Change) -> Result<(), SpoolError>;
+    /// Applies every row update and audit append, or none of them. Right before each attempt is sent (after
+    /// any wait for the request budget or a back-off), the store opens `gate`: a writer that no longer holds
+    /// its spools sends nothing, and a force-release waits while the attempt is in flight. An attempt whose
+    /// answer is lost and cannot be settled from the audit is OUTCOME_UNKNOWN.
+    async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError>;
 
     /// Something changed outside this station (another station's event, a reconcile run): the next read goes
     /// to the source instead of any copy.
@@ -152,13 +155,47 @@ pub struct HeldLock {
     pub holder: Holder,
     pub token: LockToken,
     pub fence: u64,
+    /// Time since the grant, by the lock service's own clock (stations' clocks and time zones differ).
+    pub age: Duration,
 }
 
-/// What a force-release left behind: who held the spool, and the fence it moved to.
+/// What a force-release left behind: the lock it removed (to put back if the row cannot be written), and the
+/// fence it moved to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForcedRelease {
-    pub previous: Option<Holder>,
+    pub previous: Option<HeldLock>,
     pub fence: u64,
+}
+
+/// The answer of one force-release attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ForceAttempt {
+    Released(ForcedRelease),
+    /// The holder's write is in flight (its gate is open): nothing was changed; try again when it is answered.
+    WriteInFlight,
+}
+
+/// Opened by a store right before it sends an attempt of a write, closed when the attempt is answered.
+#[async_trait]
+pub trait WriteGate: Send + Sync {
+    /// Whether the writer may still write: LOCK_LOST naming a spool whose lock moved on (nothing may be sent).
+    /// Marks the write as in flight for at most `window`, the longest the attempt may take.
+    async fn open(&self, window: Duration) -> Result<(), SpoolError>;
+
+    /// The attempt was answered (or given up): a force-release need not wait for it any longer.
+    async fn close(&self);
+}
+
+/// The gate of writers that hold no lock: a force-release, a reconcile correction.
+pub struct NoGate;
+
+#[async_trait]
+impl WriteGate for NoGate {
+    async fn open(&self, _window: Duration) -> Result<(), SpoolError> {
+        Ok(())
+    }
+
+    async fn close(&self) {}
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -170,7 +207,7 @@ pub enum Acquisition {
 /// One lock per spool, exclusive across every station; locks never expire on a timer.
 #[async_trait]
 pub trait LockService: Send + Sync {
-    /// Takes each free spool for its holder, atomically per spool, all in one call.
+    /// Takes each free spool for its own holder, atomically per spool, all in one call.
     async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError>;
 
     /// The current lock of each tag, if any.
@@ -182,8 +219,20 @@ pub trait LockService: Send + Sync {
     /// Releases each lock whose token matches; answers which were released.
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
-    /// Removes whatever lock a spool has and bumps the fence; answers the previous holder and the new fence.
-    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError>;
+    /// Marks the write of these grants as in flight for `window`, if every token still holds its spool
+    /// (otherwise nothing is marked); answers which tokens hold.
+    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError>;
+
+    /// Clears the in-flight mark of these grants' write.
+    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError>;
+
+    /// Removes whatever lock a spool has and bumps the fence, unless the holder's write is in flight;
+    /// answers the previous lock and the new fence.
+    async fn force_release(&self, tag: &str) -> Result<ForceAttempt, SpoolError>;
+
+    /// Puts back a lock a force-release removed, when the release could not be written; answers false (and
+    /// changes nothing) when the spool has a lock again.
+    async fn restore(&self, tag: &str, lock: &HeldLock) -> Result<bool, SpoolError>;
 
     /// What `doctor` says about the lock service when it answers (version, persistence, latency).
     async fn health(&self) -> Result<String, SpoolError>;

@@ -2,18 +2,18 @@
 //! is free is released; an occupied row without a lock gets its lock rebuilt from the row (and the row the new
 //! fence, so its holder can still pause or complete); every correction is written to the audit log.
 
-use chrono::Duration;
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use specta::Type;
-use spooltrack_domain::{
-    audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Operation, Spool, SpoolError, Worker,
-};
+use spooltrack_domain::{audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Spool, SpoolError, Worker};
 
-use crate::{Acquisition, Change, Holder, LockToken, RowGuard, RowUpdate, SpoolService};
+use crate::{Acquisition, Change, Holder, LockToken, NoGate, RowGuard, RowUpdate, SpoolService};
 
-/// A lock younger than this may belong to a TOMAR whose row write is still on its way: left alone.
-const GRACE: Duration = Duration::minutes(2);
+/// A lock younger than this (by the lock service's own clock) may belong to a TOMAR whose row write is still
+/// on its way: left alone.
+const GRACE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct ReconcileReport {
@@ -53,13 +53,12 @@ impl SpoolService {
         tags.dedup();
         let locks = self.lock.inspect(&tags).await?;
 
-        let now = self.now();
         let free_row = |tag: &str| !occupied.iter().any(|spool| spool.tag == tag);
         let stale: Vec<(String, LockToken)> = tags
             .iter()
             .zip(&locks)
             .filter_map(|(tag, lock)| Some((tag, lock.as_ref()?)))
-            .filter(|(tag, lock)| free_row(tag) && now - lock.holder.since > GRACE)
+            .filter(|(tag, lock)| free_row(tag) && lock.age > GRACE)
             .map(|(tag, lock)| (tag.clone(), lock.token.clone()))
             .collect();
         let missing: Vec<&Spool> = occupied
@@ -78,23 +77,26 @@ impl SpoolService {
                 report.released.push(tag.clone());
                 let metadata =
                     json!({ "correccion": "bloqueo liberado: la fila está libre", "estacion": self.station });
-                change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata));
+                change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata, None));
             }
         }
 
         let mut rebuilt: Vec<(String, LockToken)> = Vec::new();
-        let requests: Vec<(String, Holder)> = missing
+        let requests: Vec<(&Spool, Holder)> = missing
             .iter()
             .filter_map(|spool| match self.holder_from_row(spool) {
-                Some(holder) => Some((spool.tag.clone(), holder)),
+                Some(holder) => Some((*spool, holder)),
                 None => {
                     report.unreadable.push(spool.tag.clone());
                     None
                 }
             })
             .collect();
-        let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
-        for ((tag, holder), acquisition) in requests.iter().zip(acquisitions) {
+        let asked: Vec<(String, Holder)> =
+            requests.iter().map(|(spool, holder)| (spool.tag.clone(), holder.clone())).collect();
+        let acquisitions = if asked.is_empty() { Vec::new() } else { self.lock.acquire(&asked).await? };
+        for ((spool, holder), acquisition) in requests.iter().zip(acquisitions) {
+            let tag = &spool.tag;
             // Held means someone took it in the meantime: nothing to rebuild.
             if let Acquisition::Granted(grant) = acquisition {
                 let metadata = json!({
@@ -103,10 +105,11 @@ impl SpoolService {
                     "datos_perdidos": lock_data_lost,
                     "estacion": self.station,
                 });
+                // Guarded by the row as read: a force-release or a person changing it since wins.
                 change.rows.push(RowUpdate {
                     tag: tag.clone(),
                     cells: vec![(&ops::VERSION, Cell::Number(grant.fence as f64))],
-                    guard: RowGuard::Unguarded,
+                    guard: RowGuard::AsRead(spool.version),
                 });
                 change.audit.push(self.event(
                     EventKind::Reconciliacion,
@@ -114,18 +117,35 @@ impl SpoolService {
                     &worker,
                     Some(holder.operation),
                     metadata,
+                    None,
                 ));
                 rebuilt.push((tag.clone(), grant.token));
             }
         }
 
-        if !change.audit.is_empty() {
-            if let Err(error) = self.store.write(&change).await {
-                // Rebuilt locks without their fence in the row would refuse their holders: give them back.
-                if !rebuilt.is_empty() {
-                    let _ = self.lock.release(&rebuilt).await;
+        loop {
+            if change.audit.is_empty() {
+                break;
+            }
+            match self.store.write(&change, &NoGate).await {
+                Ok(()) => break,
+                Err(SpoolError::RowChanged { tag }) if rebuilt.iter().any(|(held, _)| *held == tag) => {
+                    // That row moved on since it was read: its rebuilt lock goes back, the next run looks again.
+                    let _ = self
+                        .lock
+                        .release(&rebuilt.iter().filter(|(held, _)| *held == tag).cloned().collect::<Vec<_>>())
+                        .await;
+                    rebuilt.retain(|(held, _)| *held != tag);
+                    change.rows.retain(|row| row.tag != tag);
+                    change.audit.retain(|event| event.tag != tag);
                 }
-                return Err(error);
+                Err(error) => {
+                    // Rebuilt locks without their fence in the row would refuse their holders: give them back.
+                    if !rebuilt.is_empty() {
+                        let _ = self.lock.release(&rebuilt).await;
+                    }
+                    return Err(error);
+                }
             }
         }
         report.rebuilt = rebuilt.into_iter().map(|(tag, _)| tag).collect();
@@ -149,13 +169,14 @@ impl SpoolService {
         self.reconcile().await.map(Some)
     }
 
-    /// The holder an occupied row names, as the lock service would have recorded it.
+    /// The holder an occupied row names, as the lock service would have recorded it; None when the row cannot
+    /// say who or which operation.
     fn holder_from_row(&self, spool: &Spool) -> Option<Holder> {
         let worker = spool.ocupado_por.clone()?;
         Some(Holder {
             worker_id: id_from_display_name(&worker)?,
             worker,
-            operation: spool.occupied_operation().unwrap_or(Operation::Arm),
+            operation: spool.occupied_operation().ok().flatten()?,
             station: self.station.clone(),
             since: spool.fecha_ocupacion.unwrap_or_else(|| self.now()),
         })

@@ -67,7 +67,9 @@ impl SpoolView {
             fecha_qc_metrologia: date(spool.fecha_qc_metrologia),
             ocupado_por: spool.ocupado_por.clone(),
             ocupado_desde: spool.occupied_since_text(),
-            operacion_en_curso: lock.map(|holder| holder.operation).or_else(|| spool.occupied_operation()),
+            operacion_en_curso: lock
+                .map(|holder| holder.operation)
+                .or_else(|| spool.occupied_operation().ok().flatten()),
             estacion: lock.map(|holder| holder.station.clone()),
             estacion_sin_senal_desde: None,
             estado_detalle: spool.estado_detalle.clone(),

@@ -31,6 +31,7 @@ pub enum ErrorCode {
     LockLost,
     RowChanged,
     ConfigInvalid,
+    OutcomeUnknown,
 }
 
 impl ErrorCode {
@@ -44,6 +45,7 @@ impl ErrorCode {
                 | ErrorCode::SchemaDrift
                 | ErrorCode::Offline
                 | ErrorCode::ConfigInvalid
+                | ErrorCode::OutcomeUnknown
         )
     }
 }
@@ -93,6 +95,8 @@ pub enum SpoolError {
     RowChanged { tag: String },
     #[error("Configuración no válida en «{key}»: {reason}.")]
     ConfigInvalid { key: String, reason: String },
+    #[error("Se perdió la respuesta del registro y no se sabe si el cambio quedó guardado. Revise el estado del spool; repetir la acción no la registra dos veces.")]
+    OutcomeUnknown { reason: String },
 }
 
 fn since_text(since: &Option<String>) -> String {
@@ -158,6 +162,7 @@ impl SpoolError {
             SpoolError::LockLost { .. } => ErrorCode::LockLost,
             SpoolError::RowChanged { .. } => ErrorCode::RowChanged,
             SpoolError::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
+            SpoolError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
         }
     }
 
@@ -165,9 +170,9 @@ impl SpoolError {
     /// sets the station up, never for the worker's screen.
     pub fn diagnosis(&self) -> String {
         match self {
-            SpoolError::LockUnavailable { reason } | SpoolError::SheetsUnavailable { reason } => {
-                format!("{self} (motivo: {reason})")
-            }
+            SpoolError::LockUnavailable { reason }
+            | SpoolError::SheetsUnavailable { reason }
+            | SpoolError::OutcomeUnknown { reason } => format!("{self} (motivo: {reason})"),
             other => other.to_string(),
         }
     }
@@ -208,7 +213,9 @@ impl SpoolError {
             }
             SpoolError::BatchTooLarge { .. } | SpoolError::SheetsQuota | SpoolError::Offline => ErrorDetails::default(),
             SpoolError::DuplicateTags { tags } => ErrorDetails { tags: tags.clone(), ..ErrorDetails::default() },
-            SpoolError::LockUnavailable { reason } | SpoolError::SheetsUnavailable { reason } => {
+            SpoolError::LockUnavailable { reason }
+            | SpoolError::SheetsUnavailable { reason }
+            | SpoolError::OutcomeUnknown { reason } => {
                 ErrorDetails { reason: Some(reason.clone()), ..ErrorDetails::default() }
             }
             SpoolError::SchemaDrift { tab, column } => {

@@ -97,14 +97,44 @@ impl Spool {
             .find(|operation| self.worker_of(*operation).is_some() && !self.is_completed(*operation))
     }
 
-    /// The operation the current holder works on, read from Estado_Detalle, else the first one not finished.
-    pub fn occupied_operation(&self) -> Option<Operation> {
-        self.ocupado_por.as_ref()?;
-        let estado = self.estado_detalle.as_deref().unwrap_or_default().to_uppercase();
+    /// The operations this row still leaves open: not completed, and for SOLD the assembly started.
+    fn open_operations(&self) -> Vec<Operation> {
         Operation::ALL
             .into_iter()
-            .find(|operation| estado.contains(&format!("TRABAJANDO {operation}")))
-            .or_else(|| Operation::ALL.into_iter().find(|operation| !self.is_completed(*operation)))
+            .filter(|operation| !self.is_completed(*operation))
+            .filter(|operation| *operation == Operation::Arm || self.arm_started())
+            .collect()
+    }
+
+    /// The operation the current holder works on (None when nobody holds the spool), read from the row's own
+    /// columns, never guessed: the only operation still open; else the open one whose worker column (Armador,
+    /// Soldador) names the holder; else the open one Estado_Detalle names. A row that cannot tell is
+    /// DATA_CORRUPT naming Estado_Detalle, for a person to settle.
+    pub fn occupied_operation(&self) -> Result<Option<Operation>, SpoolError> {
+        if self.ocupado_por.is_none() {
+            return Ok(None);
+        }
+        let holder = self.holder_id();
+        let open = self.open_operations();
+        if let [only] = open.as_slice() {
+            return Ok(Some(*only));
+        }
+        let by_worker: Vec<Operation> = open
+            .iter()
+            .copied()
+            .filter(|operation| holder.is_some() && self.worker_of(*operation).and_then(id_from_display_name) == holder)
+            .collect();
+        if let [only] = by_worker.as_slice() {
+            return Ok(Some(*only));
+        }
+        let estado = self.estado_detalle.as_deref().unwrap_or_default().to_uppercase();
+        open.into_iter().find(|operation| estado.contains(&format!("TRABAJANDO {operation}"))).map(Some).ok_or_else(
+            || SpoolError::DataCorrupt {
+                tag: self.tag.clone(),
+                column: ops::ESTADO_DETALLE.header.to_string(),
+                raw: self.estado_detalle.clone().unwrap_or_default(),
+            },
+        )
     }
 
     /// The spool-side checks of TOMAR, in the order of the spec: materials, not finished, ARM before SOLD,
@@ -242,7 +272,7 @@ mod tests {
         let first = records[0].spool().expect("valid");
         assert_eq!(first.holder_id(), Some(93));
         assert_eq!(first.occupied_since_text().as_deref(), Some("03-01-2025 12:00:00"));
-        assert_eq!(first.occupied_operation(), Some(Operation::Arm));
+        assert_eq!(first.occupied_operation(), Ok(Some(Operation::Arm)));
         assert_eq!(
             records[1].spool().expect_err("corrupt"),
             SpoolError::DataCorrupt { tag: "A-2".into(), column: "Fecha_Materiales".into(), raw: "ayer".into() }

@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS spool_locks (
     station TEXT NOT NULL,
     since TEXT NOT NULL,
     token TEXT NOT NULL,
-    fence INTEGER NOT NULL
+    fence INTEGER NOT NULL,
+    granted_at INTEGER NOT NULL DEFAULT 0,
+    writing_until INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS lock_fence (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -56,6 +58,7 @@ impl Database {
         connection.pragma_update(None, "journal_mode", "WAL").map_err(sql_error)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(sql_error)?;
         connection.execute_batch(SCHEMA).map_err(sql_error)?;
+        add_lock_timing(&connection)?;
         Ok(Database { connection: Arc::new(Mutex::new(connection)) })
     }
 
@@ -73,6 +76,22 @@ impl Database {
         .await
         .map_err(|error| unavailable(error.to_string()))?
     }
+}
+
+/// Files made before locks carried their grant time and write intent get the two columns (milliseconds since
+/// the epoch; 0 reads as "long ago" and "no write in flight").
+fn add_lock_timing(connection: &Connection) -> Result<(), SpoolError> {
+    let mut statement = connection.prepare("SELECT name FROM pragma_table_info('spool_locks')").map_err(sql_error)?;
+    let columns: Vec<String> =
+        statement.query_map([], |row| row.get(0)).map_err(sql_error)?.collect::<Result<_, _>>().map_err(sql_error)?;
+    for column in ["granted_at", "writing_until"] {
+        if !columns.iter().any(|name| name == column) {
+            connection
+                .execute_batch(&format!("ALTER TABLE spool_locks ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"))
+                .map_err(sql_error)?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn sql_error(error: rusqlite::Error) -> SpoolError {

@@ -1,12 +1,12 @@
 //! The local lock: one row per held spool in the shared SQLite file. Grants happen inside IMMEDIATE
 //! transactions, so the lock stays exclusive across processes (the window and the CLI at once).
 
-use std::path::Path;
+use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use spooltrack_core::{Acquisition, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{Acquisition, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
 use spooltrack_domain::SpoolError;
 
 use crate::database::{sql_error, Database};
@@ -37,26 +37,9 @@ impl EmbeddedLock {
         holder: &Holder,
         token: &LockToken,
     ) -> Result<u64, SpoolError> {
-        let fence: i64 = connection
-            .query_row("UPDATE lock_fence SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| row.get(0))
-            .map_err(sql_error)?;
-        connection
-            .execute(
-                "INSERT INTO spool_locks (tag, worker_id, worker, operation, station, since, token, fence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    tag,
-                    holder.worker_id,
-                    holder.worker,
-                    holder.operation.code(),
-                    holder.station,
-                    holder.since.format(SINCE_FORMAT).to_string(),
-                    token.expose(),
-                    fence
-                ],
-            )
-            .map_err(sql_error)?;
-        Ok(fence as u64)
+        let fence = next_fence(connection)?;
+        put(connection, tag, &HeldLock { holder: holder.clone(), token: token.clone(), fence, age: Duration::ZERO })?;
+        Ok(fence)
     }
 }
 
@@ -126,18 +109,77 @@ impl LockService for EmbeddedLock {
         .await
     }
 
-    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError> {
+    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError> {
+        let grants = grants.to_vec();
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let holds = grants
+                .iter()
+                .map(|(tag, token)| Ok(select(&transaction, tag)?.is_some_and(|lock| lock.token == *token)))
+                .collect::<Result<Vec<bool>, SpoolError>>()?;
+            if holds.iter().all(|holds| *holds) {
+                let until = now_ms() + window.as_millis() as i64;
+                for (tag, _) in &grants {
+                    transaction
+                        .execute("UPDATE spool_locks SET writing_until = ?1 WHERE tag = ?2", params![until, tag])
+                        .map_err(sql_error)?;
+                }
+            }
+            transaction.commit().map_err(sql_error)?;
+            Ok(holds)
+        })
+        .await
+    }
+
+    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError> {
+        let grants = grants.to_vec();
+        self.run(move |connection| {
+            for (tag, token) in &grants {
+                connection
+                    .execute(
+                        "UPDATE spool_locks SET writing_until = 0 WHERE tag = ?1 AND token = ?2",
+                        params![tag, token.expose()],
+                    )
+                    .map_err(sql_error)?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn force_release(&self, tag: &str) -> Result<ForceAttempt, SpoolError> {
         let tag = tag.to_string();
         self.run(move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            let writing: Option<i64> = transaction
+                .query_row("SELECT writing_until FROM spool_locks WHERE tag = ?1", params![tag], |row| row.get(0))
+                .optional()
+                .map_err(sql_error)?;
+            if writing.is_some_and(|until| until > now_ms()) {
+                return Ok(ForceAttempt::WriteInFlight);
+            }
             let previous = select(&transaction, &tag)?;
             transaction.execute("DELETE FROM spool_locks WHERE tag = ?1", params![tag]).map_err(sql_error)?;
-            let fence: i64 = transaction
-                .query_row("UPDATE lock_fence SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| row.get(0))
-                .map_err(sql_error)?;
+            let fence = next_fence(&transaction)?;
             transaction.commit().map_err(sql_error)?;
-            Ok(ForcedRelease { previous: previous.map(|lock| lock.holder), fence: fence as u64 })
+            Ok(ForceAttempt::Released(ForcedRelease { previous, fence }))
+        })
+        .await
+    }
+
+    async fn restore(&self, tag: &str, lock: &HeldLock) -> Result<bool, SpoolError> {
+        let (tag, lock) = (tag.to_string(), lock.clone());
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            if select(&transaction, &tag)?.is_some() {
+                return Ok(false);
+            }
+            put(&transaction, &tag, &lock)?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(true)
         })
         .await
     }
@@ -200,6 +242,41 @@ impl LockService for EmbeddedLock {
     }
 }
 
+fn next_fence(connection: &Connection) -> Result<u64, SpoolError> {
+    let fence: i64 = connection
+        .query_row("UPDATE lock_fence SET value = value + 1 WHERE id = 1 RETURNING value", [], |row| row.get(0))
+        .map_err(sql_error)?;
+    Ok(fence as u64)
+}
+
+/// Writes a lock row; its grant time is now less its age.
+fn put(connection: &Connection, tag: &str, lock: &HeldLock) -> Result<(), SpoolError> {
+    let holder = &lock.holder;
+    connection
+        .execute(
+            "INSERT INTO spool_locks (tag, worker_id, worker, operation, station, since, token, fence, granted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                tag,
+                holder.worker_id,
+                holder.worker,
+                holder.operation.code(),
+                holder.station,
+                holder.since.format(SINCE_FORMAT).to_string(),
+                lock.token.expose(),
+                lock.fence as i64,
+                now_ms() - lock.age.as_millis() as i64
+            ],
+        )
+        .map_err(sql_error)?;
+    Ok(())
+}
+
+/// This PC's clock in milliseconds: every process sharing the file reads the same one.
+fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
 /// Seconds since the epoch, as the beats are stored.
 fn epoch(at: DateTime<Utc>) -> i64 {
     at.timestamp()
@@ -208,13 +285,16 @@ fn epoch(at: DateTime<Utc>) -> i64 {
 fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolError> {
     connection
         .prepare_cached(
-            "SELECT worker_id, worker, operation, station, since, token, fence FROM spool_locks WHERE tag = ?1",
+            "SELECT worker_id, worker, operation, station, since, token, fence, granted_at FROM spool_locks
+             WHERE tag = ?1",
         )
         .map_err(sql_error)?
         .query_row(params![tag], |row| {
             let operation: String = row.get(2)?;
             let since: String = row.get(4)?;
             let fence: i64 = row.get(6)?;
+            let granted_at: i64 = row.get(7)?;
+            let age = Duration::from_millis(now_ms().saturating_sub(granted_at).max(0) as u64);
             Ok((
                 Holder {
                     worker_id: row.get(0)?,
@@ -225,11 +305,12 @@ fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolE
                 },
                 LockToken::new(row.get(5)?),
                 fence as u64,
+                age,
             ))
         })
         .optional()
         .map_err(sql_error)
-        .map(|found| found.map(|(holder, token, fence)| HeldLock { holder, token, fence }))
+        .map(|found| found.map(|(holder, token, fence, age)| HeldLock { holder, token, fence, age }))
 }
 
 /// Failures of the lock file are the lock service being unavailable, not the store.

@@ -5,13 +5,16 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, TransactionBehavior};
-use spooltrack_core::{Change, Store};
+use spooltrack_core::{Change, Store, WriteGate};
 use spooltrack_domain::{
     schema::{ColumnMap, Tab, TabNames},
     Cell, Grid, SpoolError,
 };
 
 use crate::database::{sql_error, unavailable, Database};
+
+/// The longest a write may take once its gate is open: the file's busy timeout, and a margin.
+const WRITE_WINDOW: std::time::Duration = std::time::Duration::from_secs(12);
 
 pub struct EmbeddedStore {
     database: Database,
@@ -57,10 +60,12 @@ impl Store for EmbeddedStore {
             .await
     }
 
-    async fn write(&self, change: &Change) -> Result<(), SpoolError> {
+    async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
         let change = change.clone();
         let tabs = self.tabs.clone();
-        self.database
+        gate.open(WRITE_WINDOW).await?;
+        let written = self
+            .database
             .run(move |connection| {
                 let transaction =
                     connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
@@ -68,7 +73,9 @@ impl Store for EmbeddedStore {
                 append_audit(&transaction, &tabs.metadata, &change)?;
                 transaction.commit().map_err(sql_error)
             })
-            .await
+            .await;
+        gate.close().await;
+        written
     }
 }
 
@@ -157,6 +164,10 @@ fn read_grid_rows(connection: &Connection, tab: &str, header_only: bool) -> Resu
         let json: String = row.get(1).map_err(sql_error)?;
         let cells: Vec<Cell> =
             serde_json::from_str(&json).map_err(|error| unavailable(format!("fila {position} de {tab}: {error}")))?;
+        if position < 0 {
+            // A row put above the header by hand: no cell of it can be addressed like the sheet's rows.
+            return Err(unavailable(format!("la fila en la posición {position} de {tab} está antes del encabezado")));
+        }
         if position == 0 {
             grid.header = cells.iter().map(Cell::display).collect();
             has_header = true;

@@ -15,7 +15,7 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     Value,
 };
-use spooltrack_core::{Acquisition, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{Acquisition, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
 use spooltrack_domain::SpoolError;
 
 use crate::scripts::Scripts;
@@ -78,12 +78,15 @@ impl RedisLock {
 #[async_trait]
 impl LockService for RedisLock {
     async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError> {
-        let Some((_, holder)) = requests.first() else { return Ok(Vec::new()) };
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
         let tokens: Vec<LockToken> = requests.iter().map(|_| LockToken::random()).collect();
         let mut invocation = self.scripts.acquire.prepare_invoke();
         invocation.key(self.keys(requests.iter().map(|(tag, _)| tag))).key(self.fence_key());
-        invocation.arg(holder_fields(holder));
-        invocation.arg(tokens.iter().map(LockToken::expose).collect::<Vec<_>>());
+        for ((_, holder), token) in requests.iter().zip(&tokens) {
+            invocation.arg(holder_fields(holder)).arg(token.expose());
+        }
         let answers: Vec<Vec<Value>> = self.run(&invocation).await?;
         answers
             .into_iter()
@@ -108,15 +111,7 @@ impl LockService for RedisLock {
         let answers: Vec<Vec<Value>> = self.run(&invocation).await?;
         answers
             .into_iter()
-            .map(|fields| match fields.as_slice() {
-                [] => Ok(None),
-                [holder @ .., token, fence] => Ok(Some(HeldLock {
-                    holder: holder_from(holder)?,
-                    token: LockToken::new(text(token)?),
-                    fence: integer(fence)?,
-                })),
-                [_] => Err(malformed("inspect")),
-            })
+            .map(|fields| if fields.is_empty() { Ok(None) } else { held_from(&fields).map(Some) })
             .collect()
     }
 
@@ -128,15 +123,44 @@ impl LockService for RedisLock {
         self.compare(&self.scripts.release, grants).await
     }
 
-    async fn force_release(&self, tag: &str) -> Result<ForcedRelease, SpoolError> {
+    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError> {
+        if grants.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut invocation = self.scripts.begin_write.prepare_invoke();
+        invocation.key(self.keys(grants.iter().map(|(tag, _)| tag)));
+        invocation.arg(window.as_millis() as u64);
+        invocation.arg(grants.iter().map(|(_, token)| token.expose()).collect::<Vec<_>>());
+        let flags: Vec<i64> = self.run(&invocation).await?;
+        Ok(flags.into_iter().map(|flag| flag == 1).collect())
+    }
+
+    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError> {
+        self.compare(&self.scripts.end_write, grants).await.map(|_| ())
+    }
+
+    async fn force_release(&self, tag: &str) -> Result<ForceAttempt, SpoolError> {
         let mut invocation = self.scripts.force_release.prepare_invoke();
         invocation.key(self.lock_key(tag)).key(self.fence_key());
         let answer: Vec<Value> = self.run(&invocation).await?;
         match answer.as_slice() {
-            [fence] => Ok(ForcedRelease { previous: None, fence: integer(fence)? }),
-            [fence, holder @ ..] => Ok(ForcedRelease { previous: Some(holder_from(holder)?), fence: integer(fence)? }),
+            [Value::Int(-1)] => Ok(ForceAttempt::WriteInFlight),
+            [fence] => Ok(ForceAttempt::Released(ForcedRelease { previous: None, fence: integer(fence)? })),
+            [fence, previous @ ..] => Ok(ForceAttempt::Released(ForcedRelease {
+                previous: Some(held_from(previous)?),
+                fence: integer(fence)?,
+            })),
             [] => Err(malformed("force_release")),
         }
+    }
+
+    async fn restore(&self, tag: &str, lock: &HeldLock) -> Result<bool, SpoolError> {
+        let mut invocation = self.scripts.restore.prepare_invoke();
+        invocation.key(self.lock_key(tag));
+        invocation.arg(holder_fields(&lock.holder)).arg(lock.token.expose()).arg(lock.fence);
+        invocation.arg(lock.age.as_millis() as u64);
+        let restored: i64 = self.run(&invocation).await?;
+        Ok(restored == 1)
     }
 
     async fn health(&self) -> Result<String, SpoolError> {
@@ -186,7 +210,9 @@ impl LockService for RedisLock {
 
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         let mut connection = self.connection.clone();
-        let pattern = format!("{}*", self.lock_key(""));
+        let stem = self.lock_key("");
+        // The prefix is the site's to choose: glob characters in it match only themselves.
+        let pattern = format!("{}*", escape_glob(&stem));
         let mut cursor: u64 = 0;
         let mut tags = Vec::new();
         loop {
@@ -199,9 +225,7 @@ impl LockService for RedisLock {
                 .query_async(&mut connection)
                 .await
                 .map_err(unavailable)?;
-            tags.extend(
-                keys.into_iter().filter_map(|key| key.strip_prefix(&pattern[..pattern.len() - 1]).map(str::to_string)),
-            );
+            tags.extend(keys.into_iter().filter_map(|key| key.strip_prefix(&stem).map(str::to_string)));
             if next == 0 {
                 return Ok(tags);
             }
@@ -298,6 +322,28 @@ fn holder_from(fields: &[Value]) -> Result<Holder, SpoolError> {
         operation: text(operation)?.parse().map_err(|_| malformed("operation"))?,
         station: text(station)?,
         since: NaiveDateTime::parse_from_str(&text(since)?, SINCE_FORMAT).map_err(|_| malformed("since"))?,
+    })
+}
+
+/// The lock fields as INSPECT answers them: holder, token, fence, age in milliseconds.
+fn held_from(fields: &[Value]) -> Result<HeldLock, SpoolError> {
+    let [holder @ .., token, fence, age] = fields else { return Err(malformed("inspect")) };
+    Ok(HeldLock {
+        holder: holder_from(holder)?,
+        token: LockToken::new(text(token)?),
+        fence: integer(fence)?,
+        age: Duration::from_millis(integer(age)?),
+    })
+}
+
+/// `pattern` for SCAN MATCH, with Redis's glob characters escaped.
+fn escape_glob(text: &str) -> String {
+    text.chars().fold(String::with_capacity(text.len()), |mut escaped, character| {
+        if matches!(character, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+        escaped
     })
 }
 

@@ -1,33 +1,47 @@
 //! The Lua scripts of the lock service. Each runs atomically inside Redis; the token comparison never leaves it.
-//! Lock hashes hold: worker_id, worker, operation, station, since, token, fence.
+//! Lock hashes hold: worker_id, worker, operation, station, since, token, fence, granted_at (milliseconds by
+//! Redis's own clock) and, while the holder's write is in flight, writing_until.
 
 use redis::Script;
 
-/// KEYS: the lock keys, then the fence counter. ARGV[1]: the five holder fields; ARGV[2..]: one token per key.
+/// Redis's clock in milliseconds: the one clock every station agrees on.
+const NOW: &str =
+    "local function now_ms() local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000) end\n";
+
+/// KEYS: the lock keys, then the fence counter. ARGV: per key, its holder's five fields and its token.
 /// Answers per key `{1, fence}` when granted or `{0, holder fields...}` when already held.
 const ACQUIRE: &str = r"
 local fence_key = KEYS[#KEYS]
 local answers = {}
+local now = now_ms()
 for i = 1, #KEYS - 1 do
   local current = redis.call('HMGET', KEYS[i], 'worker_id', 'worker', 'operation', 'station', 'since')
   if current[1] then
     answers[i] = {0, current[1], current[2], current[3], current[4], current[5]}
   else
+    local a = (i - 1) * 6
     local fence = redis.call('INCR', fence_key)
-    redis.call('HSET', KEYS[i], 'worker_id', ARGV[1], 'worker', ARGV[2], 'operation', ARGV[3],
-      'station', ARGV[4], 'since', ARGV[5], 'token', ARGV[5 + i], 'fence', fence)
+    redis.call('HSET', KEYS[i], 'worker_id', ARGV[a + 1], 'worker', ARGV[a + 2], 'operation', ARGV[a + 3],
+      'station', ARGV[a + 4], 'since', ARGV[a + 5], 'token', ARGV[a + 6], 'fence', fence, 'granted_at', now)
     answers[i] = {1, fence}
   end
 end
 return answers
 ";
 
-/// KEYS: lock keys. Answers per key the holder fields, token and fence, or an empty list.
+/// KEYS: lock keys. Answers per key the holder fields, token, fence and age in milliseconds, or an empty list.
 const INSPECT: &str = r"
 local answers = {}
+local now = now_ms()
 for i = 1, #KEYS do
-  local current = redis.call('HMGET', KEYS[i], 'worker_id', 'worker', 'operation', 'station', 'since', 'token', 'fence')
-  if current[1] then answers[i] = current else answers[i] = {} end
+  local current = redis.call('HMGET', KEYS[i], 'worker_id', 'worker', 'operation', 'station', 'since', 'token',
+    'fence', 'granted_at')
+  if current[1] then
+    current[8] = math.max(0, now - (tonumber(current[8]) or 0))
+    answers[i] = current
+  else
+    answers[i] = {}
+  end
 end
 return answers
 ";
@@ -39,6 +53,31 @@ for i = 1, #KEYS do
   answers[i] = (redis.call('HGET', KEYS[i], 'token') == ARGV[i]) and 1 or 0
 end
 return answers
+";
+
+/// KEYS: lock keys; ARGV[1]: the window in milliseconds, ARGV[2..]: their tokens. When every token holds its
+/// lock, marks each write as in flight until now + window. Answers 1 where the token holds.
+const BEGIN_WRITE: &str = r"
+local answers = {}
+local all = true
+for i = 1, #KEYS do
+  local holds = redis.call('HGET', KEYS[i], 'token') == ARGV[i + 1]
+  answers[i] = holds and 1 or 0
+  all = all and holds
+end
+if all then
+  local until_ms = now_ms() + tonumber(ARGV[1])
+  for i = 1, #KEYS do redis.call('HSET', KEYS[i], 'writing_until', until_ms) end
+end
+return answers
+";
+
+/// KEYS: lock keys; ARGV: their tokens. Clears the in-flight mark where the token holds.
+const END_WRITE: &str = r"
+for i = 1, #KEYS do
+  if redis.call('HGET', KEYS[i], 'token') == ARGV[i] then redis.call('HDEL', KEYS[i], 'writing_until') end
+end
+return 1
 ";
 
 /// KEYS: lock keys; ARGV: their tokens. Deletes each lock whose token matches; answers 1 where it did.
@@ -55,14 +94,29 @@ end
 return answers
 ";
 
-/// KEYS[1]: the lock key, KEYS[2]: the fence counter. Deletes the lock whatever its token, bumps the fence,
-/// answers the new fence followed by the previous holder fields (none when nobody held it).
+/// KEYS[1]: the lock key, KEYS[2]: the fence counter. Answers `{-1}` while the holder's write is in flight;
+/// otherwise deletes the lock whatever its token, bumps the fence, and answers the new fence followed by the
+/// previous lock's fields as INSPECT gives them (none when nobody held it).
 const FORCE_RELEASE: &str = r"
-local previous = redis.call('HMGET', KEYS[1], 'worker_id', 'worker', 'operation', 'station', 'since')
+local now = now_ms()
+local writing = tonumber(redis.call('HGET', KEYS[1], 'writing_until') or '0')
+if writing > now then return {-1} end
+local previous = redis.call('HMGET', KEYS[1], 'worker_id', 'worker', 'operation', 'station', 'since', 'token',
+  'fence', 'granted_at')
 redis.call('DEL', KEYS[1])
 local fence = redis.call('INCR', KEYS[2])
-if previous[1] then return {fence, previous[1], previous[2], previous[3], previous[4], previous[5]} end
-return {fence}
+if not previous[1] then return {fence} end
+previous[8] = math.max(0, now - (tonumber(previous[8]) or 0))
+return {fence, previous[1], previous[2], previous[3], previous[4], previous[5], previous[6], previous[7], previous[8]}
+";
+
+/// KEYS[1]: the lock key. ARGV: the five holder fields, token, fence, age in milliseconds. Puts the lock back
+/// unless the spool has one again; answers 1 when it did.
+const RESTORE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'worker_id', ARGV[1], 'worker', ARGV[2], 'operation', ARGV[3], 'station', ARGV[4],
+  'since', ARGV[5], 'token', ARGV[6], 'fence', ARGV[7], 'granted_at', now_ms() - tonumber(ARGV[8]))
+return 1
 ";
 
 /// The scripts, hashed once per lock service and sent by hash (EVALSHA, loading them when Redis lacks them).
@@ -70,18 +124,28 @@ pub struct Scripts {
     pub acquire: Script,
     pub inspect: Script,
     pub confirm: Script,
+    pub begin_write: Script,
+    pub end_write: Script,
     pub release: Script,
     pub force_release: Script,
+    pub restore: Script,
+}
+
+fn timed(body: &str) -> Script {
+    Script::new(&format!("{NOW}{body}"))
 }
 
 impl Scripts {
     pub fn new() -> Self {
         Scripts {
-            acquire: Script::new(ACQUIRE),
-            inspect: Script::new(INSPECT),
+            acquire: timed(ACQUIRE),
+            inspect: timed(INSPECT),
             confirm: Script::new(CONFIRM),
+            begin_write: timed(BEGIN_WRITE),
+            end_write: Script::new(END_WRITE),
             release: Script::new(RELEASE),
-            force_release: Script::new(FORCE_RELEASE),
+            force_release: timed(FORCE_RELEASE),
+            restore: timed(RESTORE),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use spooltrack_core::{Acquisition, Holder, LockService, LockToken};
+use spooltrack_core::{Acquisition, ForceAttempt, Holder, LockService, LockToken};
 use spooltrack_domain::ErrorCode;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture::holder, RedisServer};
@@ -81,8 +81,10 @@ async fn force_release_moves_the_fence_and_voids_the_old_token() {
     let tag = "T-1".to_string();
     let (token, fence) =
         granted(&service.acquire(&[(tag.clone(), holder(93))]).await.expect("ok")[0]).expect("granted");
-    let released = service.force_release(&tag).await.expect("released");
-    assert_eq!(released.previous.expect("had a holder").worker_id, 93);
+    let ForceAttempt::Released(released) = service.force_release(&tag).await.expect("answered") else {
+        panic!("no write was in flight")
+    };
+    assert_eq!(released.previous.expect("had a holder").holder.worker_id, 93);
     assert!(released.fence > fence);
     assert_eq!(service.confirm(&[(tag.clone(), token)]).await.expect("answered"), vec![false]);
     let (_, next_fence) = granted(&service.acquire(&[(tag, holder(94))]).await.expect("ok")[0]).expect("granted");

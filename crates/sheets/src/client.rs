@@ -14,6 +14,7 @@ use google_sheets4::{
     yup_oauth2, Sheets,
 };
 use serde_json::Value;
+use spooltrack_core::WriteGate;
 use spooltrack_domain::{Cell, Grid, SpoolError};
 
 use crate::budget::{Budget, Kind, Tuning};
@@ -32,6 +33,9 @@ pub const GOOGLE_ENDPOINT: &str = "https://sheets.googleapis.com/";
 
 pub type Connector = HttpsConnector<HttpConnector>;
 
+/// How much longer than the request deadline a writer's gate stays open: the time to settle a lost answer.
+const GATE_MARGIN: Duration = Duration::from_secs(2);
+
 /// What a failed call means for what to do next.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Failure {
@@ -43,6 +47,8 @@ pub(crate) enum Failure {
     Refused { status: u16, message: String },
     /// This station's own budget would make the call wait too long: give up with SHEETS_QUOTA at once.
     OverBudget,
+    /// The writer's gate refused (its lock moved on): nothing was sent.
+    Gate(SpoolError),
 }
 
 /// The spreadsheet's own facts: its time zone and the id of each tab (batchUpdate addresses tabs by id).
@@ -110,7 +116,7 @@ impl SheetsClient {
     /// `spreadsheets.get`, properties only.
     pub(crate) async fn spreadsheet(&self) -> Result<Spreadsheet, Failure> {
         let call = self.hub.spreadsheets().get(&self.spreadsheet_id).include_grid_data(false).doit();
-        let (_, answer) = self.attempt(Kind::Read, call).await?;
+        let (_, answer) = self.attempt(Kind::Read, call, None).await?;
         let time_zone = answer.properties.and_then(|properties| properties.time_zone).unwrap_or_default();
         let tabs = answer
             .sheets
@@ -137,7 +143,7 @@ impl SheetsClient {
         for range in ranges {
             call = call.add_ranges(range);
         }
-        let (_, answer) = self.attempt(Kind::Read, call.doit()).await?;
+        let (_, answer) = self.attempt(Kind::Read, call.doit(), None).await?;
         let answered = answer.value_ranges.unwrap_or_default();
         if answered.len() != ranges.len() {
             return Err(Failure::Uncertain(format!(
@@ -149,25 +155,36 @@ impl SheetsClient {
         Ok(answered.into_iter().map(|range| grid(range.values.unwrap_or_default())).collect())
     }
 
-    /// One `spreadsheets.batchUpdate`: Google applies every request or none.
-    pub(crate) async fn batch_update(&self, requests: Vec<Request>) -> Result<(), Failure> {
+    /// One `spreadsheets.batchUpdate`: Google applies every request or none. `gate` is opened once the
+    /// budget allows the call, right before it is sent.
+    pub(crate) async fn batch_update(&self, requests: Vec<Request>, gate: &dyn WriteGate) -> Result<(), Failure> {
         let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
         let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).doit();
-        self.attempt(Kind::Write, call).await.map(|_| ())
+        self.attempt(Kind::Write, call, Some(gate)).await.map(|_| ())
     }
 
-    /// Spends the budget, runs one call under the deadline, and classifies what went wrong.
+    /// Spends the budget, opens the writer's gate, runs one call under the deadline, and classifies what went
+    /// wrong. A gate stays open after an attempt whose answer was lost, until its window ends: the write may
+    /// still be landing.
     async fn attempt<T>(
         &self,
         kind: Kind,
         call: impl Future<Output = google_sheets4::Result<T>>,
+        gate: Option<&dyn WriteGate>,
     ) -> Result<T, Failure> {
         self.budget.spend(kind).await.map_err(|_| Failure::OverBudget)?;
-        match tokio::time::timeout(self.tuning.request_timeout, call).await {
+        if let Some(gate) = gate {
+            gate.open(self.tuning.request_timeout + GATE_MARGIN).await.map_err(Failure::Gate)?;
+        }
+        let answer = match tokio::time::timeout(self.tuning.request_timeout, call).await {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(error)) => Err(classify(&error)),
             Err(_) => Err(Failure::Uncertain(format!("sin respuesta en {} s", self.tuning.request_timeout.as_secs()))),
+        };
+        if let (Some(gate), false) = (gate, matches!(answer, Err(Failure::Uncertain(_)))) {
+            gate.close().await;
         }
+        answer
     }
 
     /// Runs `call` until it succeeds, retrying throttled and uncertain attempts after the backoff's delays.
@@ -192,6 +209,7 @@ impl SheetsClient {
         match (failure, delay) {
             (Failure::Refused { message, .. }, _) => Err(unavailable(message)),
             (Failure::OverBudget, _) => Err(SpoolError::SheetsQuota),
+            (Failure::Gate(error), _) => Err(error),
             (failure, Some(delay)) => {
                 tracing::info!(?failure, delay_ms = delay.as_millis() as u64, "la planilla no respondió; se reintenta");
                 tokio::time::sleep(delay).await;

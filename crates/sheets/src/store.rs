@@ -12,7 +12,7 @@ use std::{
 
 use async_trait::async_trait;
 use google_sheets4::api::Request;
-use spooltrack_core::{Change, Store};
+use spooltrack_core::{Change, Store, WriteGate};
 use spooltrack_domain::{
     a1::{column_letters, A1Range},
     schema::{audit, ColumnMap, Tab, TabNames},
@@ -198,7 +198,7 @@ impl Store for SheetsStore {
         Ok(grids.into_iter().map(Option::unwrap_or_default).collect())
     }
 
-    async fn write(&self, change: &Change) -> Result<(), SpoolError> {
+    async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
         if change.rows.is_empty() && change.audit.is_empty() {
             return Ok(());
         }
@@ -208,7 +208,7 @@ impl Store for SheetsStore {
                 // The sheet is not what this station remembered (a column or a row gone): read it again.
                 self.invalidate();
             })?;
-            let failure = match self.client.batch_update(prepared.requests).await {
+            let failure = match self.client.batch_update(prepared.requests, gate).await {
                 Ok(()) => {
                     if let Some(grid) = prepared.operaciones {
                         self.remember(Tab::Operaciones, grid);
@@ -219,9 +219,16 @@ impl Store for SheetsStore {
             };
             if let Failure::Uncertain(reason) = &failure {
                 self.invalidate();
-                if self.landed(change, prepared.audit_ids).await? {
-                    tracing::info!(reason = %reason, "la respuesta se perdió, pero el cambio quedó registrado");
-                    return Ok(());
+                match self.landed(change, prepared.audit_ids).await {
+                    Ok(true) => {
+                        tracing::info!(reason = %reason, "la respuesta se perdió, pero el cambio quedó registrado");
+                        return Ok(());
+                    }
+                    Ok(false) => {}
+                    Err(error) => {
+                        // Sent, answer lost, and the audit cannot say whether it landed.
+                        return Err(SpoolError::OutcomeUnknown { reason: format!("{reason}; {}", error.diagnosis()) });
+                    }
                 }
             }
             self.client.pause_before_retry(failure, delays.next()).await?;

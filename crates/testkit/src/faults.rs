@@ -11,18 +11,20 @@ use std::{
 };
 
 use async_trait::async_trait;
-use spooltrack_core::{Change, Store};
+use spooltrack_core::{Change, Store, WriteGate};
 use spooltrack_domain::{
     schema::{Tab, TabNames},
     Grid, SpoolError,
 };
 
-/// Something to do while a write is in flight, after the caller's checks and before the store applies it.
+/// Something to do at a staged moment of a read or a write (another station acting then).
 pub type WriteHook = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 pub struct FaultyStore {
     inner: Arc<dyn Store>,
     hook: Mutex<Option<WriteHook>>,
+    in_flight_hook: Mutex<Option<WriteHook>>,
+    read_hook: Mutex<Option<WriteHook>>,
     failing_writes: AtomicUsize,
     reads: AtomicUsize,
     writes: AtomicUsize,
@@ -33,6 +35,8 @@ impl FaultyStore {
         FaultyStore {
             inner,
             hook: Mutex::new(None),
+            in_flight_hook: Mutex::new(None),
+            read_hook: Mutex::new(None),
             failing_writes: AtomicUsize::new(0),
             reads: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
@@ -47,6 +51,18 @@ impl FaultyStore {
     /// Runs `hook` when the next write arrives, before it reaches the store (a race staged on purpose).
     pub fn before_next_write(&self, hook: WriteHook) {
         *self.hook.lock().expect("hook lock") = Some(hook);
+    }
+
+    /// Runs `hook` while the next write is in flight: after the store opened the writer's gate, before the
+    /// write is applied (a force-release arriving at that moment).
+    pub fn during_next_write(&self, hook: WriteHook) {
+        *self.in_flight_hook.lock().expect("hook lock") = Some(hook);
+    }
+
+    /// Runs `hook` once the next read has been answered, before its caller goes on (a change landing just
+    /// after a decision was read).
+    pub fn after_next_read(&self, hook: WriteHook) {
+        *self.read_hook.lock().expect("hook lock") = Some(hook);
     }
 
     pub fn reads(&self) -> usize {
@@ -66,10 +82,15 @@ impl Store for FaultyStore {
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
-        self.inner.read(tabs).await
+        let grids = self.inner.read(tabs).await;
+        let hook = self.read_hook.lock().expect("hook lock").take();
+        if let Some(hook) = hook {
+            hook().await;
+        }
+        grids
     }
 
-    async fn write(&self, change: &Change) -> Result<(), SpoolError> {
+    async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
         self.writes.fetch_add(1, Ordering::SeqCst);
         let hook = self.hook.lock().expect("hook lock").take();
         if let Some(hook) = hook {
@@ -79,10 +100,36 @@ impl Store for FaultyStore {
         if failing.is_ok() {
             return Err(SpoolError::SheetsUnavailable { reason: "fallo inyectado por la prueba".into() });
         }
-        self.inner.write(change).await
+        let in_flight = self.in_flight_hook.lock().expect("hook lock").take();
+        match in_flight {
+            Some(hook) => self.inner.write(change, &HookedGate { inner: gate, hook: Mutex::new(Some(hook)) }).await,
+            None => self.inner.write(change, gate).await,
+        }
     }
 
     fn invalidate(&self) {
         self.inner.invalidate();
+    }
+}
+
+/// A writer's gate that runs a hook once it has opened.
+struct HookedGate<'a> {
+    inner: &'a dyn WriteGate,
+    hook: Mutex<Option<WriteHook>>,
+}
+
+#[async_trait]
+impl WriteGate for HookedGate<'_> {
+    async fn open(&self, window: std::time::Duration) -> Result<(), SpoolError> {
+        self.inner.open(window).await?;
+        let hook = self.hook.lock().expect("hook lock").take();
+        if let Some(hook) = hook {
+            hook().await;
+        }
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.inner.close().await;
     }
 }

@@ -20,6 +20,12 @@ pub const ARM_DONE: &str = "S-ARMDONE";
 pub const BOTH_DONE: &str = "S-BOTHDONE";
 /// Held in the sheet by CP(101) for SOLD since serial 45658.75 (01-01-2025 18:00:00), with no lock.
 pub const HELD_IN_SHEET: &str = "S-HELD";
+/// Held in the sheet by CP(101), the Soldador, with Estado_Detalle blanked by a person and ARM not finished.
+pub const HELD_BLANK_ESTADO: &str = "S-SOLD-SIN-ESTADO";
+/// Held in the sheet by NR(94), who is neither its Armador nor its Soldador, both operations open, Estado blank.
+pub const HELD_AMBIGUOUS: &str = "S-AMBIGUO";
+/// Held in the sheet for SOLD by MR(93), who is only an Armador.
+pub const HELD_WITHOUT_ROLE: &str = "S-SIN-ROL";
 /// Fecha_Materiales reads `ayer`.
 pub const CORRUPT: &str = "S-CORRUPT";
 
@@ -85,5 +91,37 @@ pub fn standard_shop() -> ShopLayout {
         (&ops::ESTADO_DETALLE, Cell::text("CP(101) trabajando SOLD")),
     ]);
     shop.add_spool(&[(&ops::TAG, Cell::text(CORRUPT)), (&ops::FECHA_MATERIALES, Cell::text("ayer"))]);
+    shop
+}
+
+/// The standard shop plus occupations a person edited by hand: Estado_Detalle blanked, a holder the row cannot
+/// place, a holder without the role for the work.
+pub fn hand_edited_shop() -> ShopLayout {
+    let mut shop = standard_shop();
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(HELD_BLANK_ESTADO)),
+        (&ops::FECHA_MATERIALES, Cell::text("02-01-2025")),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::SOLDADOR, Cell::text("CP(101)")),
+        (&ops::OCUPADO_POR, Cell::text("CP(101)")),
+        (&ops::FECHA_OCUPACION, Cell::Number(45658.75)),
+    ]);
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(HELD_AMBIGUOUS)),
+        (&ops::FECHA_MATERIALES, Cell::text("02-01-2025")),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::OCUPADO_POR, Cell::text("NR(94)")),
+        (&ops::FECHA_OCUPACION, Cell::Number(45658.75)),
+    ]);
+    shop.add_spool(&[
+        (&ops::TAG, Cell::text(HELD_WITHOUT_ROLE)),
+        (&ops::FECHA_MATERIALES, Cell::text("02-01-2025")),
+        (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::FECHA_ARMADO, Cell::text("03-01-2025")),
+        (&ops::SOLDADOR, Cell::text("MR(93)")),
+        (&ops::OCUPADO_POR, Cell::text("MR(93)")),
+        (&ops::FECHA_OCUPACION, Cell::Number(45658.75)),
+        (&ops::ESTADO_DETALLE, Cell::text("MR(93) trabajando SOLD")),
+    ]);
     shop
 }

@@ -12,6 +12,7 @@ const KNOWN_CAUSES: ErrorCode[] = [
   "DATA_CORRUPT",
   "LOCK_LOST",
   "ROW_CHANGED",
+  "OUTCOME_UNKNOWN",
 ];
 
 /** Failed entries grouped by cause, biggest group first. */

@@ -110,6 +110,8 @@ export const en: Translation = {
     LOCK_LOST_other: "{{count}} released by someone else",
     ROW_CHANGED_one: "{{count}} that changed while saving",
     ROW_CHANGED_other: "{{count}} that changed while saving",
+    OUTCOME_UNKNOWN_one: "{{count}} not confirmed (check its status)",
+    OUTCOME_UNKNOWN_other: "{{count}} not confirmed (check their status)",
     other_one: "{{count}} with another problem",
     other_other: "{{count}} with other problems",
   },
@@ -158,6 +160,7 @@ export const en: Translation = {
     LOCK_LOST: "Spool {{tag}} was released by someone else while saving; the change was not applied.",
     ROW_CHANGED: "Spool {{tag}} changed in the register while saving; the change was not applied. Check it and try again.",
     CONFIG_INVALID: "This station's configuration is not valid. Tell your supervisor.",
+    OUTCOME_UNKNOWN: "The register's answer was lost and it is not known whether the change was saved. Check the spool's status; repeating the action does not record it twice.",
     unknown: "Something went wrong: {{message}}",
   },
 };

@@ -110,6 +110,8 @@ export const es = {
     LOCK_LOST_other: "{{count}} liberados por otra persona",
     ROW_CHANGED_one: "{{count}} que cambió mientras se guardaba",
     ROW_CHANGED_other: "{{count}} que cambiaron mientras se guardaban",
+    OUTCOME_UNKNOWN_one: "{{count}} sin confirmar (revisa su estado)",
+    OUTCOME_UNKNOWN_other: "{{count}} sin confirmar (revisa su estado)",
     other_one: "{{count}} con otro problema",
     other_other: "{{count}} con otros problemas",
   },
@@ -158,6 +160,7 @@ export const es = {
     LOCK_LOST: "El spool {{tag}} fue liberado por otra persona mientras se guardaba; el cambio no se aplicó.",
     ROW_CHANGED: "El spool {{tag}} cambió en el registro mientras se guardaba; el cambio no se aplicó. Revisa y vuelve a intentar.",
     CONFIG_INVALID: "La configuración de esta estación no es válida. Avisa a tu supervisor.",
+    OUTCOME_UNKNOWN: "Se perdió la respuesta del registro y no se sabe si el cambio quedó guardado. Revisa el estado del spool; repetir la acción no la registra dos veces.",
     unknown: "Algo salió mal: {{message}}",
   },
 };

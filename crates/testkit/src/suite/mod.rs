@@ -6,13 +6,16 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use spooltrack_core::Clock;
-use spooltrack_core::{Holder, ListFilter, ListScope, SessionEnd};
+use spooltrack_core::{HeldLock, Holder, ListFilter, ListScope, LockToken, SessionEnd};
 use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation, SpoolError};
 
 use crate::{
     fixture::{self, *},
     Backend, Harness,
 };
+
+mod ownership;
+pub use ownership::*;
 
 async fn standard(backend: &dyn Backend) -> Harness {
     Harness::start(backend, fixture::standard_shop()).await
@@ -448,7 +451,10 @@ pub async fn the_reconciler_rebuilds_lost_locks_and_releases_stale_ones(backend:
             Holder { worker_id, worker: "MR(93)".into(), operation: Operation::Arm, station: "X".into(), since };
         (tag, holder)
     };
-    lock.acquire(&[stray(ready(31), ARMADOR)]).await.expect("a lock whose row never got written");
+    // Ages are the lock service's own (stations' clocks differ): a lock granted three minutes ago is staged.
+    let (tag, holder) = stray(ready(31), ARMADOR);
+    let old = HeldLock { holder, token: LockToken::random(), fence: 1, age: std::time::Duration::from_secs(180) };
+    assert!(lock.restore(&tag, &old).await.expect("staged"), "a lock whose row never got written");
     shop.clock.advance(Duration::minutes(3));
     lock.acquire(&[stray(ready(32), ARMADOR)]).await.expect("a lock of a TOMAR still writing its row");
     let audit_before = shop.audit_rows().await;
@@ -514,6 +520,14 @@ macro_rules! behaviour_suite {
             a_silent_station_shows_on_the_board_and_keeps_its_spools,
             the_reconciler_rebuilds_lost_locks_and_releases_stale_ones,
             workers_carry_their_roles,
+            every_request_keeps_its_own_holder,
+            rebuilt_locks_name_each_rows_own_holder_and_operation,
+            a_write_in_flight_is_never_overtaken_by_a_force_release,
+            a_force_release_racing_a_reconcile_rebuild_wins,
+            a_reconcile_rebuild_racing_a_force_release_loses,
+            a_failed_force_release_leaves_the_holder_holding,
+            an_occupation_operation_is_read_from_the_row_never_guessed,
+            audit_rows_name_workers_as_the_shop_does,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {
