@@ -149,7 +149,7 @@ pub async fn run(cli: Cli, command: Command) -> ExitCode {
 }
 
 async fn execute(config: Config, command: Command, json: bool) -> Result<Report, SpoolError> {
-    if matches!(command, Command::Watch) && config.lock == LockConfig::Local {
+    if matches!(command, Command::Watch) && matches!(config.lock, LockConfig::Local { .. }) {
         return Err(SpoolError::ConfigInvalid {
             key: "lock.kind".into(),
             reason: "watch escucha a las demás estaciones a través de Redis: configure [lock] kind = \"redis\"".into(),
@@ -196,12 +196,18 @@ async fn watch(station: &Station, json: bool) {
     let mut changes = station.service.changes();
     loop {
         match changes.recv().await {
-            Ok(event) if json => match serde_json::to_string(&event) {
-                Ok(line) => println!("{line}"),
-                Err(error) => eprintln!("evento ilegible: {error}"),
-            },
-            Ok(event) if event.tags.is_empty() => println!("(reconectado: refresque todo)"),
-            Ok(event) => println!("{} {} en {}: {}", event.worker, event.action, event.station, event.tags.join(", ")),
+            Ok(event) => {
+                let line = if json {
+                    serde_json::to_string(&event).unwrap_or_default()
+                } else if event.tags.is_empty() {
+                    "(reconectado: refresque todo)".to_string()
+                } else {
+                    format!("{} {} en {}: {}", event.worker, event.action, event.station, event.tags.join(", "))
+                };
+                if !emit(&format!("{line}\n")) {
+                    return;
+                }
+            }
             Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => eprintln!("({missed} avisos perdidos)"),
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         }
@@ -222,8 +228,25 @@ impl ListArgs {
 
 fn print_json(value: &impl Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => {
+            emit(&format!("{text}\n"));
+        }
         Err(error) => eprintln!("no se pudo escribir JSON: {error}"),
+    }
+}
+
+/// Writes to stdout; answers false when nobody reads it any more. A reader that went away early
+/// (`spooltrack list | head -1`) is not a failure of the command.
+fn emit(text: &str) -> bool {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(error) => {
+            eprintln!("no se pudo escribir la salida: {error}");
+            false
+        }
     }
 }
 
@@ -246,7 +269,7 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
             Report::Watched => {}
         }
     } else {
-        print!("{}", render(report));
+        emit(&render(report));
     }
     code
 }

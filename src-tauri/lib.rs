@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod events;
 pub mod ipc;
+pub mod logging;
 pub mod station;
 
 use spooltrack_core::config::Config;

@@ -3,17 +3,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use spooltrack_app::cli::{self, Cli};
+use spooltrack_app::{
+    cli::{self, Cli},
+    logging,
+};
 use spooltrack_core::config::Config;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let default_level = if cli.command.is_some() { "warn" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(EnvFilter::try_from_env("SPOOLTRACK_LOG").unwrap_or_else(|_| EnvFilter::new(default_level)))
-        .init();
+    logging::init(default_level);
 
     match cli.command.take() {
         Some(command) => match tokio::runtime::Runtime::new() {

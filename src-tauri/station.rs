@@ -35,7 +35,7 @@ impl Station {
             }
         };
         let (lock, feed): (Arc<dyn LockService>, Option<Arc<dyn ChangeFeed>>) = match &config.lock {
-            LockConfig::Local => (Arc::new(EmbeddedLock::open(&config.database)?), None),
+            LockConfig::Local { .. } => (Arc::new(EmbeddedLock::open(&config.database)?), None),
             LockConfig::Redis { url, prefix } => {
                 let lock = RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?;
                 let feed = Arc::new(lock.feed());
@@ -118,7 +118,10 @@ fn facts(config: &Config) -> Vec<DoctorCheck> {
 /// Where the locks live, without credentials: a Redis URL may carry a password.
 fn lock_description(lock: &LockConfig) -> String {
     match lock {
-        LockConfig::Local => "local, en el archivo del almacenamiento".into(),
+        LockConfig::Local { single_station: false } => "local, en el archivo del almacenamiento".into(),
+        LockConfig::Local { single_station: true } => {
+            "local, en el archivo del almacenamiento (única estación de la planilla)".into()
+        }
         LockConfig::Redis { url, prefix } => {
             let host =
                 url.rsplit('@').next().unwrap_or(url).trim_start_matches("redis://").trim_start_matches("rediss://");

@@ -313,7 +313,7 @@ async fn sheets_station(fake: &spooltrack_testkit::SheetsFake, timezone: &str) -
     let key = fake.write_service_account_key(station.folder.path());
     let config = format!(
         "station = \"cli-sheets\"\n[embedded]\ndatabase = {:?}\n[sheets]\nspreadsheet_id = \"planilla-cli\"\n\
-         credentials = {:?}\nendpoint = {:?}\ntimezone = {timezone:?}\n",
+         credentials = {:?}\nendpoint = {:?}\ntimezone = {timezone:?}\n[lock]\nsingle_station = true\n",
         station.folder.path().join("locks.db"),
         key.file_name().expect("key file"),
         fake.endpoint().trim_end_matches('/'),
@@ -363,6 +363,55 @@ async fn the_binary_works_on_google_sheets_through_the_fake() {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
     assert!(!report.to_string().contains("PRIVATE KEY"), "the key never reaches the report");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_logging_never_prints_the_access_token_the_jwt_or_the_key() {
+    let fake = standard_fake().await;
+    let station = sheets_station(&fake, "America/Santiago").await;
+    let mut command = station.command(&["status", "S-001", "--json"]);
+    command.env("SPOOLTRACK_LOG", "trace");
+    let output = tokio::task::spawn_blocking(move || command.output().expect("binary runs")).await.expect("ran");
+    assert!(output.status.success());
+    let logs = String::from_utf8_lossy(&output.stderr);
+    assert!(logs.contains("llamada a la planilla"), "debug logging is on: {logs}");
+    let tokens = fake.issued_tokens();
+    assert!(!tokens.is_empty(), "a token was issued");
+    for secret in tokens.iter().map(String::as_str).chain(["PRIVATE KEY", "assertion=", "eyJ"]) {
+        assert!(!logs.contains(secret), "{secret} reached the log");
+    }
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_failure() {
+    let station = Station::new();
+    let mut child = station
+        .command(&["list", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().expect("stdout"), &mut first).expect("a first line");
+    drop(child.stdout.take()); // `| head -1`
+    let output = child.wait_with_output().expect("finished");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!errors.contains("panicked"), "{errors}");
+    assert_eq!(output.status.code(), Some(0), "{errors}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stations_on_a_spreadsheet_without_a_shared_lock_are_refused() {
+    let fake = standard_fake().await;
+    let station = sheets_station(&fake, "America/Santiago").await;
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    std::fs::write(station.config(), config.replace("single_station = true\n", "")).expect("config written");
+    for args in [&["tomar", "S-001", "--worker", "93", "--op", "ARM"][..], &["doctor"]] {
+        let (status, error) = json_off_runtime(&station, args).await;
+        assert_eq!((status, error["code"].clone()), (3, json!("CONFIG_INVALID")), "{args:?}: {error}");
+        assert_eq!(error["details"]["field"], json!("lock"), "{error}");
+    }
+    assert_eq!(fake.count("spreadsheets.batchUpdate"), 0, "nothing written");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,8 +13,15 @@ pub const CONFIG_ENV: &str = "SPOOLTRACK_CONFIG";
 /// The lock service: in the store file on this PC, or the shop's shared Redis.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LockConfig {
-    Local,
-    Redis { url: String, prefix: String },
+    /// Exclusive among the processes of this PC only. With Google Sheets it needs `single_station = true`:
+    /// stations on one spreadsheet must share a Redis, or two of them can hand out one spool twice.
+    Local {
+        single_station: bool,
+    },
+    Redis {
+        url: String,
+        prefix: String,
+    },
 }
 
 pub const DEFAULT_RECONCILE_MINUTES: u32 = 5;
@@ -67,7 +74,7 @@ impl Config {
             station: default_station(),
             timezone: chrono_tz::America::Santiago,
             database: data.join("spooltrack.db"),
-            lock: LockConfig::Local,
+            lock: LockConfig::Local { single_station: false },
             sheets: None,
             heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
@@ -121,6 +128,14 @@ impl Config {
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
         }
+        if config.sheets.is_some() && config.lock == (LockConfig::Local { single_station: false }) {
+            return Err(invalid(
+                "lock",
+                "con [sheets] las estaciones comparten la planilla y deben compartir también un Redis \
+                 ([lock] kind = \"redis\"); si esta es la única estación, diga single_station = true"
+                    .into(),
+            ));
+        }
         Ok(config)
     }
 }
@@ -129,10 +144,11 @@ fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, Spo
     value.as_table().ok_or_else(|| invalid(key, format!("debe ser una sección [{key}]")))
 }
 
-/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis), `prefix`, `heartbeat_seconds` and
-/// `reconcile_minutes`.
+/// `[lock] kind = "local" | "redis"`, with `url` (required for Redis), `prefix`, `heartbeat_seconds`,
+/// `reconcile_minutes` and, for a local lock, `single_station`.
 fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolError> {
     let (mut kind, mut url, mut prefix) = ("local".to_string(), None, DEFAULT_REDIS_PREFIX.to_string());
+    let mut single_station = None;
     for (inner, value) in section {
         let key = format!("lock.{inner}");
         match inner.as_str() {
@@ -141,11 +157,17 @@ fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolErr
             "prefix" => prefix = non_empty_text(&key, value)?,
             "heartbeat_seconds" => config.heartbeat_seconds = whole(&key, value, 1..=3600)?,
             "reconcile_minutes" => config.reconcile_minutes = whole(&key, value, 1..=1440)?,
+            "single_station" => {
+                single_station = Some(value.as_bool().ok_or_else(|| invalid(&key, "debe ser true o false".into()))?)
+            }
             _ => return Err(invalid(&key, "clave desconocida".into())),
         }
     }
     config.lock = match kind.as_str() {
-        "local" => LockConfig::Local,
+        "local" => LockConfig::Local { single_station: single_station.unwrap_or(false) },
+        "redis" if single_station.is_some() => {
+            return Err(invalid("lock.single_station", "solo vale con kind = \"local\"".into()))
+        }
         "redis" => {
             let url = url.ok_or_else(|| invalid("lock.url", "es obligatoria con kind = \"redis\"".into()))?;
             if !url.starts_with("redis://") && !url.starts_with("rediss://") {
@@ -265,7 +287,7 @@ mod tests {
         assert_eq!(config.lock, LockConfig::Redis { url: "redis://10.0.0.5:6379/".into(), prefix: "planta1".into() });
         let default_prefix = Config::parse("[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n").expect("valid");
         assert_eq!(default_prefix.lock, LockConfig::Redis { url: "redis://h/".into(), prefix: "spooltrack".into() });
-        assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local);
+        assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local { single_station: false });
         assert_eq!(Config::parse("[lock]\nheartbeat_seconds = 10").expect("valid").heartbeat_seconds, 10);
         assert_eq!(Config::parse("[lock]\nreconcile_minutes = 15").expect("valid").reconcile_minutes, 15);
     }
@@ -275,7 +297,7 @@ mod tests {
         let config = Config::parse(
             "[sheets]\nspreadsheet_id = \"1AbC\"\ncredentials = \"/etc/spooltrack/clave.json\"\n\
              endpoint = \"http://127.0.0.1:8085\"\ntimezone = \"America/Lima\"\nreads_per_minute = 20\n\
-             [sheets.tabs]\noperaciones = \"Hoja de Operación\"\n",
+             [sheets.tabs]\noperaciones = \"Hoja de Operación\"\n[lock]\nsingle_station = true\n",
         )
         .expect("valid");
         let sheets = config.sheets.expect("sheets");
@@ -286,7 +308,10 @@ mod tests {
         assert_eq!(sheets.tabs.metadata, "Metadata");
         assert_eq!((sheets.reads_per_minute, sheets.writes_per_minute), (20, 60));
         assert_eq!(config.timezone, chrono_tz::America::Lima, "the spreadsheet's time zone");
-        let default = Config::parse("[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\"\n").expect("valid");
+        let default = Config::parse(
+            "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\"\n[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n",
+        )
+        .expect("valid");
         assert_eq!(default.sheets.expect("sheets").endpoint, GOOGLE_SHEETS_ENDPOINT);
         assert_eq!(Config::parse("").expect("valid").sheets, None, "no section, the embedded store");
     }
@@ -295,7 +320,11 @@ mod tests {
     fn a_relative_key_path_is_taken_from_the_config_folder() {
         let folder = tempfile::tempdir().expect("temp dir");
         let path = folder.path().join("config.toml");
-        std::fs::write(&path, "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"clave.json\"\n").expect("written");
+        std::fs::write(
+            &path,
+            "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"clave.json\"\n[lock]\nsingle_station = true\n",
+        )
+        .expect("written");
         let config = Config::from_file(&path).expect("valid");
         assert_eq!(config.sheets.expect("sheets").credentials, folder.path().join("clave.json"));
     }
@@ -322,6 +351,9 @@ mod tests {
         assert_eq!(key("[lock]\nkind = \"redis\""), "lock.url");
         assert_eq!(key("[lock]\nkind = \"redis\"\nurl = \"http://x\""), "lock.url");
         assert_eq!(key("[lock]\nttl = 5"), "lock.ttl");
+        assert_eq!(key("[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\""), "lock", "no shared lock");
+        assert_eq!(key("[lock]\nsingle_station = \"sí\""), "lock.single_station");
+        assert_eq!(key("[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\nsingle_station = true"), "lock.single_station");
         assert_eq!(key("[lock]\nheartbeat_seconds = 0"), "lock.heartbeat_seconds");
         assert_eq!(key("[lock]\nheartbeat_seconds = \"30\""), "lock.heartbeat_seconds");
         assert_eq!(key("[lock]\nreconcile_minutes = 0"), "lock.reconcile_minutes");

@@ -173,6 +173,7 @@ impl SheetsClient {
         gate: Option<&dyn WriteGate>,
     ) -> Result<T, Failure> {
         self.budget.spend(kind).await.map_err(|_| Failure::OverBudget)?;
+        tracing::debug!(?kind, "llamada a la planilla");
         if let Some(gate) = gate {
             gate.open(self.tuning.request_timeout + GATE_MARGIN).await.map_err(Failure::Gate)?;
         }

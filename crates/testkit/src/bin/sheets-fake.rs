@@ -51,6 +51,8 @@ async fn main() -> std::io::Result<()> {
         format!(
             "# Una estación que usa la planilla de prueba de sheets-fake.\nstation = \"estacion-prueba\"\n\n\
              [embedded]\n# Los bloqueos locales de esta estación.\ndatabase = {:?}\n\n\
+             [lock]\n# Una sola estación en esta planilla; varias comparten un Redis (kind = \"redis\").\n\
+             single_station = true\n\n\
              [sheets]\nspreadsheet_id = {SPREADSHEET:?}\ncredentials = {:?}\nendpoint = {:?}\n",
             folder.join("bloqueos.db"),
             key,

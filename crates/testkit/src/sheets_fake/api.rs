@@ -120,6 +120,7 @@ fn answer_or_drop(fake: &Fake, answer: Value) -> Response {
     let mut shared = fake.lock().expect("fake state");
     if shared.faults.drop_next_write_answers > 0 {
         shared.faults.drop_next_write_answers -= 1;
+        shared.faults.fail_next += std::mem::take(&mut shared.faults.fail_after_drop);
         let broken = futures_util::stream::once(async { Err::<Bytes, _>(std::io::Error::other("conexión cortada")) });
         return Response::new(Body::from_stream(broken));
     }

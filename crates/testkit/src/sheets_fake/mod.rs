@@ -30,6 +30,8 @@ struct Faults {
     fail_next: usize,
     throttle_next: usize,
     drop_next_write_answers: usize,
+    /// Calls that answer 500 once the next dropped answer has been dropped (the network stays down a while).
+    fail_after_drop: usize,
 }
 
 /// Google counts read and write requests against separate quotas.
@@ -135,6 +137,11 @@ impl SheetsFake {
         self.state().calls.iter().filter(|call| call.ends_with(method)).count()
     }
 
+    /// The access tokens handed out so far: secrets a test checks never reach a log.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state().tokens.clone()
+    }
+
     pub fn clear_calls(&self) {
         self.state().calls.clear();
     }
@@ -185,6 +192,14 @@ impl SheetsFake {
     /// The next `writes` writes are applied, then their connection is cut before the answer.
     pub fn drop_next_write_answers(&self, writes: usize) {
         self.state().faults.drop_next_write_answers = writes;
+    }
+
+    /// The next write is applied and its answer lost, and the `calls` calls after it answer 500: a write whose
+    /// outcome the audit cannot settle for a while.
+    pub fn drop_next_write_answer_then_fail(&self, calls: usize) {
+        let mut state = self.state();
+        state.faults.drop_next_write_answers = 1;
+        state.faults.fail_after_drop = calls;
     }
 }
 
