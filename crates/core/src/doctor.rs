@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use spooltrack_domain::schema::{ColumnMap, Tab};
+use spooltrack_domain::schema::{ops, ColumnMap, Tab};
 
 use crate::SpoolService;
 
@@ -43,7 +43,12 @@ impl SpoolService {
             let name = names.name(tab);
             let (ok, detail) = match self.store.read(&[tab]).await.map(|mut grids| grids.remove(0)) {
                 Ok(grid) => match ColumnMap::of(tab, name, &grid) {
-                    Ok(_) => (true, format!("{} filas, columnas críticas presentes", grid.rows.len())),
+                    Ok(map) => {
+                        if tab == Tab::Operaciones {
+                            checks.push(fencing(&map));
+                        }
+                        (true, format!("{} filas, columnas críticas presentes", grid.rows.len()))
+                    }
                     Err(error) => (false, error.to_string()),
                 },
                 Err(error) => (false, error.diagnosis()),
@@ -59,9 +64,28 @@ impl SpoolService {
             Ok(detail) => (true, detail),
             Err(error) => (false, error.diagnosis()),
         };
+        let (feed_ok, feed_detail) = match self.feed.probe().await {
+            Ok(detail) => (true, detail),
+            Err(error) => (false, error.diagnosis()),
+        };
         vec![
             DoctorCheck { name: "bloqueos".into(), ok, detail },
+            DoctorCheck { name: "avisos entre estaciones".into(), ok: feed_ok, detail: feed_detail },
             DoctorCheck { name: "zona horaria".into(), ok: true, detail: self.timezone().name().to_string() },
         ]
     }
+}
+
+/// Without a `version` column the row cannot carry the fence: a force-released holder's late write and a row
+/// changed since it was read go unnoticed. Optional in the spec, so it is said plainly.
+fn fencing(map: &ColumnMap) -> DoctorCheck {
+    let present = map.position(&ops::VERSION).is_some();
+    let detail = if present {
+        "columna version presente: escrituras tardías y filas cambiadas se detectan".to_string()
+    } else {
+        "falta la columna «version» en Operaciones: sin ella no se detecta la escritura tardía de un titular \
+         liberado ni una fila cambiada mientras se guardaba; agréguela (puede estar vacía)"
+            .to_string()
+    };
+    DoctorCheck { name: "cercado de escrituras".into(), ok: present, detail }
 }

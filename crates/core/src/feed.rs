@@ -28,6 +28,9 @@ pub trait ChangeFeed: Send + Sync {
 
     /// Every event announced from now on, by any station this feed reaches (this one included).
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent>;
+
+    /// For `doctor`: whether this station can both announce and hear, said in plain words.
+    async fn probe(&self) -> Result<String, SpoolError>;
 }
 
 /// The feed of a single PC: changes made through this process reach its own listeners.
@@ -51,5 +54,9 @@ impl ChangeFeed for LocalFeed {
 
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent> {
         self.sender.subscribe()
+    }
+
+    async fn probe(&self) -> Result<String, SpoolError> {
+        Ok("solo dentro de esta estación (sin Redis)".into())
     }
 }

@@ -20,7 +20,7 @@ pub struct SpoolService {
     clock: Arc<dyn Clock>,
     pub(crate) station: String,
     timezone: Tz,
-    feed: Arc<dyn ChangeFeed>,
+    pub(crate) feed: Arc<dyn ChangeFeed>,
     heartbeat: chrono::Duration,
 }
 

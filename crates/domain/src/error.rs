@@ -85,6 +85,10 @@ pub enum SpoolError {
     SheetsQuota,
     #[error("Falta la columna «{column}» en la pestaña {tab}. Avise a su supervisor.")]
     SchemaDrift { tab: String, column: String },
+    #[error(
+        "La columna «{column}» aparece dos veces en la pestaña {tab} y no se sabe cuál usar. Avise a su supervisor."
+    )]
+    DuplicateColumn { tab: String, column: String },
     #[error("El spool {tag} tiene un dato ilegible en «{column}»: «{raw}». Avise a su supervisor.")]
     DataCorrupt { tag: String, column: String, raw: String },
     #[error("Sin conexión: no se pueden hacer cambios ahora.")]
@@ -156,7 +160,7 @@ impl SpoolError {
             SpoolError::LockUnavailable { .. } => ErrorCode::LockUnavailable,
             SpoolError::SheetsUnavailable { .. } => ErrorCode::SheetsUnavailable,
             SpoolError::SheetsQuota => ErrorCode::SheetsQuota,
-            SpoolError::SchemaDrift { .. } => ErrorCode::SchemaDrift,
+            SpoolError::SchemaDrift { .. } | SpoolError::DuplicateColumn { .. } => ErrorCode::SchemaDrift,
             SpoolError::DataCorrupt { .. } => ErrorCode::DataCorrupt,
             SpoolError::Offline => ErrorCode::Offline,
             SpoolError::LockLost { .. } => ErrorCode::LockLost,
@@ -218,7 +222,7 @@ impl SpoolError {
             | SpoolError::OutcomeUnknown { reason } => {
                 ErrorDetails { reason: Some(reason.clone()), ..ErrorDetails::default() }
             }
-            SpoolError::SchemaDrift { tab, column } => {
+            SpoolError::SchemaDrift { tab, column } | SpoolError::DuplicateColumn { tab, column } => {
                 ErrorDetails { tab: Some(tab.clone()), column: Some(column.clone()), ..ErrorDetails::default() }
             }
             SpoolError::DataCorrupt { tag: t, column, raw } => {

@@ -176,20 +176,30 @@ pub struct ColumnMap {
 }
 
 impl ColumnMap {
-    /// Finds every known column of `tab` in `header`; a missing critical column is SCHEMA_DRIFT naming it.
+    /// Finds every known column of `tab` in `header`; a missing critical column is SCHEMA_DRIFT naming it, and
+    /// so is a known column that appears twice (the app never guesses which one is meant). When a column and
+    /// its alias both appear (`TAG_SPOOL` and `SPLIT`), the column's own name wins.
     pub fn locate(tab: Tab, tab_name: &str, header: &[String]) -> Result<ColumnMap, SpoolError> {
         let normalized: Vec<String> = header.iter().map(|name| normalize_header(name)).collect();
         let mut positions = HashMap::new();
         for spec in tab.columns() {
-            match normalized.iter().position(|name| spec.matches(name)) {
-                Some(position) => {
-                    positions.insert(spec.header, position);
-                }
-                None if spec.critical => {
+            let own = normalize_header(spec.header);
+            let found: Vec<usize> = (0..normalized.len()).filter(|index| spec.matches(&normalized[*index])).collect();
+            let named: Vec<usize> = found.iter().copied().filter(|index| normalized[*index] == own).collect();
+            let position = match (found.as_slice(), named.as_slice()) {
+                ([], _) if spec.critical => {
                     return Err(SpoolError::SchemaDrift { tab: tab_name.to_string(), column: spec.header.to_string() })
                 }
-                None => {}
-            }
+                ([], _) => continue,
+                ([only], _) | (_, [only]) => *only,
+                _ => {
+                    return Err(SpoolError::DuplicateColumn {
+                        tab: tab_name.to_string(),
+                        column: spec.header.to_string(),
+                    })
+                }
+            };
+            positions.insert(spec.header, position);
         }
         Ok(ColumnMap { positions })
     }
@@ -251,5 +261,26 @@ mod tests {
         ]);
         let error = ColumnMap::locate(Tab::Operaciones, "Operaciones", &names).expect_err("Ocupado_Por missing");
         assert_eq!(error, SpoolError::SchemaDrift { tab: "Operaciones".into(), column: "Ocupado_Por".into() });
+    }
+
+    #[test]
+    fn a_known_column_twice_is_refused_and_an_alias_yields_to_the_column_s_own_name() {
+        let mut names = header(&[
+            "SPLIT",
+            "Fecha_Materiales",
+            "Armador",
+            "Fecha_Armado",
+            "Soldador",
+            "Fecha_Soldadura",
+            "Ocupado_Por",
+            "Fecha_Ocupacion",
+            "TAG_SPOOL",
+        ]);
+        let map = ColumnMap::locate(Tab::Operaciones, "Operaciones", &names).expect("the alias yields");
+        assert_eq!(map.position(&ops::TAG), Some(8));
+        names.push("Ocupado por".into());
+        let error = ColumnMap::locate(Tab::Operaciones, "Operaciones", &names).expect_err("which one?");
+        assert_eq!(error, SpoolError::DuplicateColumn { tab: "Operaciones".into(), column: "Ocupado_Por".into() });
+        assert_eq!(error.code(), crate::ErrorCode::SchemaDrift);
     }
 }

@@ -165,8 +165,14 @@ fn read_grid_rows(connection: &Connection, tab: &str, header_only: bool) -> Resu
         let cells: Vec<Cell> =
             serde_json::from_str(&json).map_err(|error| unavailable(format!("fila {position} de {tab}: {error}")))?;
         if position < 0 {
-            // A row put above the header by hand: no cell of it can be addressed like the sheet's rows.
-            return Err(unavailable(format!("la fila en la posición {position} de {tab} está antes del encabezado")));
+            // A row put above the header by hand: it cannot be addressed like the sheet's rows, and is not
+            // dropped either: the tab is refused, naming the row, until a person moves it.
+            let tag = cells.first().map(Cell::display).filter(|text| !text.is_empty());
+            return Err(SpoolError::DataCorrupt {
+                tag: tag.unwrap_or_else(|| format!("(fila {position} de {tab})")),
+                column: "posición de la fila".into(),
+                raw: position.to_string(),
+            });
         }
         if position == 0 {
             grid.header = cells.iter().map(Cell::display).collect();

@@ -16,9 +16,13 @@ use crate::unavailable;
 
 const FIRST_RETRY: Duration = Duration::from_millis(200);
 const LAST_RETRY: Duration = Duration::from_secs(5);
+/// How long doctor's probe waits for its own message to come back.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
 
 pub struct RedisFeed {
+    client: redis::Client,
     publisher: ConnectionManager,
+    prefix: String,
     channel: String,
     heard: broadcast::Sender<SpoolEvent>,
     listener: tokio::task::JoinHandle<()>,
@@ -30,8 +34,8 @@ impl RedisFeed {
     pub(crate) fn start(client: redis::Client, publisher: ConnectionManager, prefix: &str) -> RedisFeed {
         let channel = format!("{prefix}:events");
         let (heard, _) = broadcast::channel(FEED_BACKLOG);
-        let listener = tokio::spawn(listen(client, channel.clone(), heard.clone()));
-        RedisFeed { publisher, channel, heard, listener }
+        let listener = tokio::spawn(listen(client.clone(), channel.clone(), heard.clone()));
+        RedisFeed { client, publisher, prefix: prefix.to_string(), channel, heard, listener }
     }
 }
 
@@ -58,6 +62,32 @@ impl ChangeFeed for RedisFeed {
 
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent> {
         self.heard.subscribe()
+    }
+
+    /// Subscribes to a channel of its own under the prefix (so no station refreshes for it), publishes there
+    /// and waits for the message: both rights an ACL must grant for live updates to work.
+    async fn probe(&self) -> Result<String, SpoolError> {
+        let channel = format!("{}:doctor:{}", self.prefix, std::process::id());
+        let refused = |what: &str, error: redis::RedisError| SpoolError::LockUnavailable {
+            reason: format!("{what} en {channel}: {}", error.code().unwrap_or(error.category())),
+        };
+        let mut listener = tokio::time::timeout(PROBE_WAIT, self.client.get_async_pubsub())
+            .await
+            .map_err(|_| SpoolError::LockUnavailable { reason: "sin respuesta al suscribirse".into() })?
+            .map_err(|error| refused("no se pudo suscribir", error))?;
+        listener.subscribe(&channel).await.map_err(|error| refused("no se pudo suscribir", error))?;
+        let mut connection = self.publisher.clone();
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg(&channel)
+            .arg("doctor")
+            .query_async(&mut connection)
+            .await
+            .map_err(|error| refused("no se pudo publicar", error))?;
+        let heard = tokio::time::timeout(PROBE_WAIT, listener.on_message().next()).await;
+        match heard {
+            Ok(Some(_)) => Ok(format!("publicar y escuchar funcionan (canal {})", self.channel)),
+            _ => Err(SpoolError::LockUnavailable { reason: format!("el aviso de prueba no volvió por {channel}") }),
+        }
     }
 }
 

@@ -167,13 +167,18 @@ impl LockService for RedisLock {
         let mut connection = self.connection.clone();
         let started = std::time::Instant::now();
         let _: String = redis::cmd("PING").query_async(&mut connection).await.map_err(unavailable)?;
-        let latency = started.elapsed();
-        let info: String = redis::cmd("INFO")
-            .arg("server")
-            .arg("persistence")
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
+        let latency = format!("responde en {:.1} ms", started.elapsed().as_secs_f64() * 1000.0);
+        let info: String = match redis::cmd("INFO").arg("server").arg("persistence").query_async(&mut connection).await
+        {
+            Ok(info) => info,
+            // The recommended ACL forbids @dangerous commands, INFO among them.
+            Err(error) if error.code() == Some("NOPERM") => {
+                return Ok(format!(
+                    "Redis {latency}; este usuario no puede leer INFO (versión y persistencia sin revisar)"
+                ))
+            }
+            Err(error) => return Err(unavailable(error)),
+        };
         let field = |name: &str| {
             info.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(':')).unwrap_or("?").trim().to_string()
         };
@@ -181,11 +186,7 @@ impl LockService for RedisLock {
             "1" => "persistencia AOF activada".to_string(),
             _ => "sin AOF: un reinicio vacío se detecta y el reconciliador reconstruye los bloqueos".to_string(),
         };
-        Ok(format!(
-            "Redis {} responde en {:.1} ms; {persistence}",
-            field("redis_version"),
-            latency.as_secs_f64() * 1000.0
-        ))
+        Ok(format!("Redis {} {latency}; {persistence}", field("redis_version")))
     }
 
     async fn try_lead(&self, task: &str, station: &str, lease: Duration) -> Result<bool, SpoolError> {

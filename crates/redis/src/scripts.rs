@@ -72,12 +72,17 @@ end
 return answers
 ";
 
-/// KEYS: lock keys; ARGV: their tokens. Clears the in-flight mark where the token holds.
+/// KEYS: lock keys; ARGV: their tokens. Clears the in-flight mark where the token holds; answers 1 there.
 const END_WRITE: &str = r"
+local answers = {}
 for i = 1, #KEYS do
-  if redis.call('HGET', KEYS[i], 'token') == ARGV[i] then redis.call('HDEL', KEYS[i], 'writing_until') end
+  answers[i] = 0
+  if redis.call('HGET', KEYS[i], 'token') == ARGV[i] then
+    redis.call('HDEL', KEYS[i], 'writing_until')
+    answers[i] = 1
+  end
 end
-return 1
+return answers
 ";
 
 /// KEYS: lock keys; ARGV: their tokens. Deletes each lock whose token matches; answers 1 where it did.

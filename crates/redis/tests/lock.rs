@@ -170,3 +170,13 @@ async fn health_names_version_persistence_and_latency() {
     assert!(detail.starts_with("Redis 7") || detail.starts_with("Redis 8"), "{detail}");
     assert!(detail.contains(" ms") && detail.contains("sin AOF"), "{detail}");
 }
+
+#[tokio::test]
+async fn a_prefix_with_glob_characters_still_lists_its_locks() {
+    let server = RedisServer::start();
+    let odd = lock(&server, "planta[1]*");
+    let plain = lock(&server, "planta1x");
+    odd.acquire(&[("T-1".into(), holder(93))]).await.expect("acquired");
+    plain.acquire(&[("T-2".into(), holder(94))]).await.expect("acquired");
+    assert_eq!(odd.held_tags().await.expect("listed"), vec!["T-1".to_string()], "only its own, found literally");
+}

@@ -154,7 +154,7 @@ export const en: Translation = {
     LOCK_UNAVAILABLE: "Spools cannot be reserved right now (lock service not answering). Try again.",
     SHEETS_UNAVAILABLE: "The spool register is not answering. Try again in a moment.",
     SHEETS_QUOTA: "Too many requests to the spreadsheet this minute. Wait a moment and try again.",
-    SCHEMA_DRIFT: "Column “{{column}}” is missing from tab {{tab}}. Tell your supervisor.",
+    SCHEMA_DRIFT: "Column “{{column}}” of tab {{tab}} is missing or repeated. Tell your supervisor.",
     DATA_CORRUPT: "Spool {{tag}} has unreadable data in “{{column}}”. Tell your supervisor.",
     OFFLINE: "Offline: no changes can be made now.",
     LOCK_LOST: "Spool {{tag}} was released by someone else while saving; the change was not applied.",

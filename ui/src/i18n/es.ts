@@ -154,7 +154,7 @@ export const es = {
     LOCK_UNAVAILABLE: "No se puede reservar spools ahora (servicio de bloqueo sin respuesta). Intenta de nuevo.",
     SHEETS_UNAVAILABLE: "El registro de spools no responde. Intenta de nuevo en unos momentos.",
     SHEETS_QUOTA: "Demasiadas consultas a la planilla en este minuto. Espera un momento e intenta de nuevo.",
-    SCHEMA_DRIFT: "Falta la columna «{{column}}» en la pestaña {{tab}}. Avisa a tu supervisor.",
+    SCHEMA_DRIFT: "La columna «{{column}}» de la pestaña {{tab}} falta o está repetida. Avisa a tu supervisor.",
     DATA_CORRUPT: "El spool {{tag}} tiene un dato ilegible en «{{column}}». Avisa a tu supervisor.",
     OFFLINE: "Sin conexión: no se pueden hacer cambios ahora.",
     LOCK_LOST: "El spool {{tag}} fue liberado por otra persona mientras se guardaba; el cambio no se aplicó.",

@@ -316,6 +316,31 @@ pub async fn a_missing_critical_column_is_schema_drift_and_nothing_is_written(ba
     assert_eq!(shop.store.writes(), 0);
 }
 
+pub async fn a_known_column_twice_is_schema_drift_and_nothing_is_written(backend: &dyn Backend) {
+    let mut layout = fixture::standard_shop();
+    layout.operaciones.insert_column(1, "Ocupado Por");
+    let shop = Harness::start(backend, layout).await;
+    let error = shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect_err("which column?");
+    assert_eq!(error.code(), ErrorCode::SchemaDrift);
+    assert!(error.to_string().contains("dos veces") && error.to_string().contains("Ocupado_Por"), "{error}");
+    assert_eq!(shop.store.writes(), 0);
+}
+
+pub async fn doctor_says_when_rows_cannot_carry_the_fence(backend: &dyn Backend) {
+    let fenced = standard(backend).await.service.doctor().await;
+    let check = |report: &spooltrack_core::DoctorReport| {
+        report.checks.iter().find(|check| check.name == "cercado de escrituras").cloned().expect("checked")
+    };
+    assert!(check(&fenced).ok, "{fenced:?}");
+
+    let mut layout = fixture::standard_shop();
+    let position = layout.operaciones.header.iter().position(|name| name == "version").expect("column");
+    layout.operaciones.header[position] = "Notas".into();
+    let unfenced = Harness::start(backend, layout).await.service.doctor().await;
+    assert!(!check(&unfenced).ok && check(&unfenced).detail.contains("version"), "{unfenced:?}");
+    assert!(!unfenced.ok, "doctor says so");
+}
+
 pub async fn dates_in_any_format_read_back(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let held = shop.service.status(HELD_IN_SHEET).await.expect("status");
@@ -512,6 +537,8 @@ macro_rules! behaviour_suite {
             a_holder_force_released_while_writing_is_refused,
             a_column_inserted_before_ocupado_por_changes_nothing,
             a_missing_critical_column_is_schema_drift_and_nothing_is_written,
+            a_known_column_twice_is_schema_drift_and_nothing_is_written,
+            doctor_says_when_rows_cannot_carry_the_fence,
             dates_in_any_format_read_back,
             a_corrupt_cell_is_data_corrupt_never_not_found,
             lists_answer_available_occupied_and_mine,
@@ -521,6 +548,7 @@ macro_rules! behaviour_suite {
             the_reconciler_rebuilds_lost_locks_and_releases_stale_ones,
             workers_carry_their_roles,
             every_request_keeps_its_own_holder,
+            a_write_mark_holds_off_force_release_until_the_write_is_answered,
             rebuilt_locks_name_each_rows_own_holder_and_operation,
             a_write_in_flight_is_never_overtaken_by_a_force_release,
             a_force_release_racing_a_reconcile_rebuild_wins,

@@ -29,6 +29,54 @@ pub async fn every_request_keeps_its_own_holder(backend: &dyn Backend) {
     assert_eq!(holders, vec![armador, soldador], "one call, each spool its own holder and operation");
 }
 
+pub async fn a_write_mark_holds_off_force_release_until_the_write_is_answered(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let lock = shop.lock().await;
+    let tag = ready(49);
+    let spooltrack_core::Acquisition::Granted(grant) =
+        lock.acquire(&[(tag.clone(), holder(ARMADOR))]).await.expect("acquired").remove(0)
+    else {
+        panic!("free spool")
+    };
+    let mine = [(tag.clone(), grant.token.clone())];
+    let stranger = [(tag.clone(), spooltrack_core::LockToken::random())];
+    assert_eq!(lock.begin_write(&stranger, Duration::from_secs(30)).await.expect("answered"), vec![false]);
+    assert!(
+        matches!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::Released(_)),
+        "a stranger marks nothing"
+    );
+    lock.restore(
+        &tag,
+        &spooltrack_core::HeldLock {
+            holder: holder(ARMADOR),
+            token: grant.token.clone(),
+            fence: grant.fence,
+            age: Duration::ZERO,
+        },
+    )
+    .await
+    .expect("put back");
+
+    assert_eq!(lock.begin_write(&mine, Duration::from_secs(30)).await.expect("answered"), vec![true]);
+    assert_eq!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::WriteInFlight);
+    assert_eq!(lock.confirm(&mine).await.expect("answered"), vec![true], "nothing was changed meanwhile");
+    lock.end_write(&mine).await.expect("closed");
+    let ForceAttempt::Released(released) = lock.force_release(&tag).await.expect("answered") else {
+        panic!("the write was answered")
+    };
+    let previous = released.previous.expect("the holder's lock");
+    assert_eq!((previous.holder.worker_id, previous.fence), (ARMADOR, grant.fence));
+    assert!(released.fence > grant.fence, "the fence moved on");
+    assert_eq!(lock.begin_write(&mine, Duration::from_secs(30)).await.expect("answered"), vec![false], "a late write");
+
+    // A mark whose window passed holds nothing off: a writer that vanished cannot keep a spool forever.
+    assert!(lock.restore(&tag, &previous).await.expect("put back"));
+    assert!(!lock.restore(&tag, &previous).await.expect("answered"), "only onto a free spool");
+    assert_eq!(lock.begin_write(&mine, Duration::from_millis(50)).await.expect("answered"), vec![true]);
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert!(matches!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::Released(_)));
+}
+
 pub async fn rebuilt_locks_name_each_rows_own_holder_and_operation(backend: &dyn Backend) {
     let shop = standard(backend).await;
     shop.service.tomar(&ready(43), ARMADOR, Operation::Arm).await.expect("MR takes ARM");
