@@ -241,6 +241,10 @@ pub trait LockService: Send + Sync {
     /// station leads. The lease ends by itself after `lease`, so a station that vanished hands over.
     async fn try_lead(&self, task: &str, station: &str, lease: std::time::Duration) -> Result<bool, SpoolError>;
 
+    /// Moves the fence counter up to at least `at_least`: after the lock service lost its data the counter
+    /// starts again from zero, and a new grant must never reuse a fence a row already carries.
+    async fn raise_fence(&self, at_least: u64) -> Result<(), SpoolError>;
+
     /// Every tag that has a lock, for the reconciler.
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError>;
 

@@ -46,6 +46,11 @@ impl SpoolService {
         let lock_data_lost = !self.lock.mark_intact().await?;
         let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();
         let occupied: Vec<&Spool> = spools.iter().copied().filter(|spool| spool.ocupado_por.is_some()).collect();
+        if lock_data_lost {
+            // Its fence counter started again: no new grant may carry a fence a row already has.
+            let highest = spools.iter().filter_map(|spool| spool.version).max().unwrap_or(0);
+            self.lock.raise_fence(u64::try_from(highest).unwrap_or(0)).await?;
+        }
 
         let mut tags = self.lock.held_tags().await?;
         tags.extend(occupied.iter().map(|spool| spool.tag.clone()));

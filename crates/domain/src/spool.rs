@@ -107,34 +107,31 @@ impl Spool {
     }
 
     /// The operation the current holder works on (None when nobody holds the spool), read from the row's own
-    /// columns, never guessed: the only operation still open; else the open one whose worker column (Armador,
-    /// Soldador) names the holder; else the open one Estado_Detalle names. A row that cannot tell is
-    /// DATA_CORRUPT naming Estado_Detalle, for a person to settle.
+    /// columns, never guessed: the open operation Estado_Detalle says the holder is working on (TOMAR writes
+    /// it); else the only operation still open; else the open one whose worker column (Armador, Soldador)
+    /// names the holder; else the only open one whose worker column is filled (TOMAR fills it when empty). A
+    /// row that cannot tell is DATA_CORRUPT naming Estado_Detalle, for a person to settle.
     pub fn occupied_operation(&self) -> Result<Option<Operation>, SpoolError> {
-        if self.ocupado_por.is_none() {
-            return Ok(None);
-        }
-        let holder = self.holder_id();
+        let Some(holder) = &self.ocupado_por else { return Ok(None) };
         let open = self.open_operations();
-        if let [only] = open.as_slice() {
-            return Ok(Some(*only));
-        }
-        let by_worker: Vec<Operation> = open
-            .iter()
-            .copied()
-            .filter(|operation| holder.is_some() && self.worker_of(*operation).and_then(id_from_display_name) == holder)
-            .collect();
-        if let [only] = by_worker.as_slice() {
-            return Ok(Some(*only));
-        }
-        let estado = self.estado_detalle.as_deref().unwrap_or_default().to_uppercase();
-        open.into_iter().find(|operation| estado.contains(&format!("TRABAJANDO {operation}"))).map(Some).ok_or_else(
-            || SpoolError::DataCorrupt {
+        let estado = self.estado_detalle.as_deref().unwrap_or_default().trim().to_uppercase();
+        let named = |operation: &Operation| estado == operation.estado_trabajando(holder).to_uppercase();
+        let holder_id = self.holder_id();
+        let by_holder = |operation: &Operation| {
+            holder_id.is_some() && self.worker_of(*operation).and_then(id_from_display_name) == holder_id
+        };
+        let filled = |operation: &Operation| self.worker_of(*operation).is_some();
+        let only = |found: Vec<Operation>| if let [only] = found.as_slice() { Some(*only) } else { None };
+        only(open.iter().copied().filter(named).collect())
+            .or_else(|| only(open.clone()))
+            .or_else(|| only(open.iter().copied().filter(by_holder).collect()))
+            .or_else(|| only(open.iter().copied().filter(filled).collect()))
+            .map(Some)
+            .ok_or_else(|| SpoolError::DataCorrupt {
                 tag: self.tag.clone(),
                 column: ops::ESTADO_DETALLE.header.to_string(),
                 raw: self.estado_detalle.clone().unwrap_or_default(),
-            },
-        )
+            })
     }
 
     /// The spool-side checks of TOMAR, in the order of the spec: materials, not finished, ARM before SOLD,
@@ -279,5 +276,51 @@ mod tests {
         );
         assert_eq!(records[2].spool().expect("valid").paused_operation(), Some(Operation::Arm));
         assert_eq!(find_row(&grid, &map, "A-3"), Some(3));
+    }
+
+    #[test]
+    fn an_occupation_operation_comes_from_the_row_s_columns() {
+        let date = NaiveDate::from_ymd_opt(2025, 1, 3);
+        let base = Spool {
+            tag: "T".into(),
+            nv: None,
+            ot: None,
+            fecha_materiales: date,
+            armador: Some("MR(93)".into()),
+            fecha_armado: None,
+            soldador: Some("CP(101)".into()),
+            fecha_soldadura: None,
+            fecha_qc_metrologia: None,
+            ocupado_por: Some("CP(101)".into()),
+            fecha_ocupacion: None,
+            estado_detalle: None,
+            version: None,
+        };
+        let with = |change: &dyn Fn(&mut Spool)| {
+            let mut spool = base.clone();
+            change(&mut spool);
+            spool.occupied_operation()
+        };
+        assert_eq!(with(&|_| {}), Ok(Some(Operation::Sold)), "Estado blank: the holder is the row's Soldador");
+        assert_eq!(
+            with(&|spool| {
+                spool.armador = Some("CP(101)".into());
+                spool.estado_detalle = Some("CP(101) trabajando SOLD".into());
+            }),
+            Ok(Some(Operation::Sold)),
+            "Estado names the holder's work"
+        );
+        assert_eq!(with(&|spool| spool.fecha_armado = date), Ok(Some(Operation::Sold)), "only SOLD is open");
+        assert_eq!(
+            with(&|spool| {
+                spool.soldador = None;
+                spool.ocupado_por = Some("NR(94)".into());
+            }),
+            Ok(Some(Operation::Arm)),
+            "a SOLD taken would have filled Soldador"
+        );
+        let ambiguous = with(&|spool| spool.ocupado_por = Some("NR(94)".into()));
+        assert!(matches!(ambiguous, Err(SpoolError::DataCorrupt { ref column, .. }) if column == "Estado_Detalle"));
+        assert_eq!(with(&|spool| spool.ocupado_por = None), Ok(None));
     }
 }

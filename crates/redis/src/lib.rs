@@ -209,6 +209,13 @@ impl LockService for RedisLock {
         Ok(leader.as_deref() == Some(station))
     }
 
+    async fn raise_fence(&self, at_least: u64) -> Result<(), SpoolError> {
+        let mut invocation = self.scripts.raise_fence.prepare_invoke();
+        invocation.key(self.fence_key()).arg(at_least);
+        let _: i64 = self.run(&invocation).await?;
+        Ok(())
+    }
+
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         let mut connection = self.connection.clone();
         let stem = self.lock_key("");

@@ -124,6 +124,12 @@ redis.call('HSET', KEYS[1], 'worker_id', ARGV[1], 'worker', ARGV[2], 'operation'
 return 1
 ";
 
+/// KEYS[1]: the fence counter; ARGV[1]: the least it may read. Never lowers it.
+const RAISE_FENCE: &str = r"
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return 1
+";
+
 /// The scripts, hashed once per lock service and sent by hash (EVALSHA, loading them when Redis lacks them).
 pub struct Scripts {
     pub acquire: Script,
@@ -134,6 +140,7 @@ pub struct Scripts {
     pub release: Script,
     pub force_release: Script,
     pub restore: Script,
+    pub raise_fence: Script,
 }
 
 fn timed(body: &str) -> Script {
@@ -151,6 +158,7 @@ impl Scripts {
             release: Script::new(RELEASE),
             force_release: timed(FORCE_RELEASE),
             restore: timed(RESTORE),
+            raise_fence: Script::new(RAISE_FENCE),
         }
     }
 }

@@ -26,7 +26,11 @@ async fn shop(server: &RedisServer) -> (SpoolService, Arc<EmbeddedStore>, tempfi
 #[tokio::test]
 async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
     let server = RedisServer::start();
-    let (service, _store, _folder) = shop(&server).await;
+    let (service, store, _folder) = shop(&server).await;
+    // Twenty grants before: rows keep fences the counter will not remember once Redis loses its data.
+    let earlier: Vec<String> = (21..=40).map(fixture::ready).collect();
+    service.tomar_batch(&earlier, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    service.pausar_batch(&earlier, fixture::ARMADOR).await.expect("paused");
 
     let taken = fixture::ready_tags(3);
     service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
@@ -46,8 +50,22 @@ async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
         ErrorCode::SpoolOccupied
     );
 
+    let versions_before: Vec<i64> = {
+        let grid = store.read(&[Tab::Operaciones]).await.expect("readable").remove(0);
+        let column = grid.header.iter().position(|name| name == "version").expect("column");
+        grid.rows.iter().filter_map(|row| row.get(column)?.as_integer().ok().flatten()).collect()
+    };
     let report = service.reconcile().await.expect("repaired");
     assert!(report.lock_data_lost, "the lost mark is detected");
+    let next = service.tomar(&fixture::ready(9), fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    let fence = store.read(&[Tab::Operaciones]).await.expect("readable").remove(0);
+    let column = fence.header.iter().position(|name| name == "version").expect("column");
+    let row = fence.rows.iter().find(|row| row[0].display() == next.tag).expect("row");
+    let new_fence = row[column].as_integer().expect("number").expect("set");
+    assert!(
+        versions_before.iter().all(|old| *old < new_fence),
+        "a fence no row carried: {new_fence} vs {versions_before:?}"
+    );
     let mut expected = taken.clone();
     expected.push(fixture::HELD_IN_SHEET.to_string());
     expected.sort();
