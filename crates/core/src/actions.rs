@@ -149,7 +149,7 @@ impl SpoolService {
             // A free row: at most a lock left behind, now gone.
             (_, None) => return Err(SpoolError::NotOccupied { tag: tag.to_string() }),
             (Some(lock), Some(_)) => (lock.holder.worker.clone(), Some(lock.holder.operation)),
-            (None, Some(name)) => (name.clone(), spool.occupied_operation().ok().flatten()),
+            (None, Some(name)) => (name.clone(), now.occupied_operation(spool).ok().flatten()),
         };
         let estado = operation.map(Operation::estado_liberado).unwrap_or_else(|| "liberado por supervisor".into());
         let metadata = json!({ "motivo": motivo, "holder_anterior": previous_holder, "estacion": self.station });
@@ -414,7 +414,7 @@ impl SpoolService {
                         return Err(SpoolError::NotOwner { tag: tag.clone(), holder: lock.holder.worker.clone() })
                     }
                     Some(lock) => lock.holder.operation,
-                    None => sheet_ownership(spool, worker_id)?,
+                    None => sheet_ownership(&shop, spool, worker_id)?,
                 };
                 // The roles are checked as for TOMAR: whoever holds a spool must still be allowed its work.
                 require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
@@ -702,13 +702,13 @@ fn single(results: Result<Results, SpoolError>) -> Result<ActionOutcome, SpoolEr
 }
 
 /// Ownership from the sheet alone, when the lock service has no lock for the spool (it is rebuilt later).
-fn sheet_ownership(spool: &Spool, worker_id: WorkerId) -> Result<Operation, SpoolError> {
+fn sheet_ownership(shop: &Shop, spool: &Spool, worker_id: WorkerId) -> Result<Operation, SpoolError> {
     match &spool.ocupado_por {
         None => Err(SpoolError::NotOccupied { tag: spool.tag.clone() }),
         Some(holder) if spool.holder_id() != Some(worker_id) => {
             Err(SpoolError::NotOwner { tag: spool.tag.clone(), holder: holder.clone() })
         }
-        Some(_) => spool.occupied_operation()?.ok_or_else(|| SpoolError::NotOccupied { tag: spool.tag.clone() }),
+        Some(_) => shop.occupied_operation(spool)?.ok_or_else(|| SpoolError::NotOccupied { tag: spool.tag.clone() }),
     }
 }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use spooltrack_domain::{Operation, SpoolError, SpoolRecord, WorkerId};
 
-use crate::{history, Holder, SpoolService, SpoolView, WorkSession, WorkerView};
+use crate::{history, service::Shop, Holder, SpoolService, SpoolView, WorkSession, WorkerView};
 
 /// Which spools a list shows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -69,13 +69,13 @@ impl SpoolService {
         let shop = self.load(false).await?;
         let record = shop.record(tag.trim())?;
         record.spool()?;
-        let mut views = self.views(std::slice::from_ref(record)).await?;
+        let mut views = self.views(&shop, std::slice::from_ref(record)).await?;
         Ok(views.remove(0))
     }
 
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<SpoolView>, SpoolError> {
         let shop = self.load(false).await?;
-        let views = self.views(&shop.spools).await?;
+        let views = self.views(&shop, &shop.spools).await?;
         Ok(views
             .into_iter()
             .zip(&shop.spools)
@@ -95,7 +95,7 @@ impl SpoolService {
     }
 
     /// Views of `records` with their lock holders and whether the holders' stations went silent.
-    async fn views(&self, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
+    async fn views(&self, shop: &Shop, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
         let holders = self.holders(records).await?;
         let mut stations: Vec<String> = holders.iter().flatten().map(|holder| holder.station.clone()).collect();
         stations.sort();
@@ -115,7 +115,8 @@ impl SpoolService {
             .iter()
             .zip(&holders)
             .map(|(record, holder)| {
-                let mut view = SpoolView::from_record(record, holder.as_ref());
+                let row_operation = record.spool().ok().and_then(|spool| shop.occupied_operation(spool).ok().flatten());
+                let mut view = SpoolView::from_record(record, holder.as_ref(), row_operation);
                 // Unknown liveness (beats unavailable) is not silence.
                 if !beats.is_empty() {
                     view.estacion_sin_senal_desde =

@@ -9,7 +9,7 @@ use serde_json::json;
 use specta::Type;
 use spooltrack_domain::{audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Spool, SpoolError, Worker};
 
-use crate::{Acquisition, Change, Holder, LockToken, NoGate, RowGuard, RowUpdate, SpoolService};
+use crate::{service::Shop, Acquisition, Change, Holder, LockToken, NoGate, RowGuard, RowUpdate, SpoolService};
 
 /// A lock younger than this (by the lock service's own clock) may belong to a TOMAR whose row write is still
 /// on its way: left alone.
@@ -89,7 +89,7 @@ impl SpoolService {
         let mut rebuilt: Vec<(String, LockToken)> = Vec::new();
         let requests: Vec<(&Spool, Holder)> = missing
             .iter()
-            .filter_map(|spool| match self.holder_from_row(spool) {
+            .filter_map(|spool| match self.holder_from_row(&shop, spool) {
                 Some(holder) => Some((*spool, holder)),
                 None => {
                     report.unreadable.push(spool.tag.clone());
@@ -176,12 +176,12 @@ impl SpoolService {
 
     /// The holder an occupied row names, as the lock service would have recorded it; None when the row cannot
     /// say who or which operation.
-    fn holder_from_row(&self, spool: &Spool) -> Option<Holder> {
+    fn holder_from_row(&self, shop: &Shop, spool: &Spool) -> Option<Holder> {
         let worker = spool.ocupado_por.clone()?;
         Some(Holder {
             worker_id: id_from_display_name(&worker)?,
             worker,
-            operation: spool.occupied_operation().ok().flatten()?,
+            operation: shop.occupied_operation(spool).ok().flatten()?,
             station: self.station.clone(),
             since: spool.fecha_ocupacion.unwrap_or_else(|| self.now()),
         })

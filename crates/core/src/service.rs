@@ -9,7 +9,7 @@ use spooltrack_domain::{
     schema::{ColumnMap, Tab},
     spool::decode_spools,
     worker::decode_workers,
-    Grid, Spool, SpoolError, SpoolRecord, Worker,
+    Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
 };
 
 use crate::{feed::ChangeFeed, Clock, LocalFeed, LockService, SpoolEvent, Store};
@@ -45,6 +45,12 @@ impl Shop {
     /// The readable spool, SPOOL_NOT_FOUND when no row has the tag, DATA_CORRUPT when its row cannot be read.
     pub fn spool(&self, tag: &str) -> Result<&Spool, SpoolError> {
         self.record(tag)?.spool()
+    }
+
+    /// The operation of a spool's occupation as its row says, narrowed by what the holder's roles allow.
+    pub fn occupied_operation(&self, spool: &Spool) -> Result<Option<Operation>, SpoolError> {
+        let holder = spool.holder_id().and_then(|id| self.workers.iter().find(|worker| worker.id == id));
+        spool.occupied_operation(&holder.map_or(Operation::ALL.to_vec(), Worker::operations))
     }
 }
 

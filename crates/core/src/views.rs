@@ -42,7 +42,8 @@ pub struct SpoolView {
 }
 
 impl SpoolView {
-    pub fn from_record(record: &SpoolRecord, lock: Option<&Holder>) -> Self {
+    /// `row_operation`: the occupation's operation as the row says, when no lock says it.
+    pub fn from_record(record: &SpoolRecord, lock: Option<&Holder>, row_operation: Option<Operation>) -> Self {
         let spool = match record.spool() {
             Ok(spool) => spool,
             Err(problem) => {
@@ -67,9 +68,7 @@ impl SpoolView {
             fecha_qc_metrologia: date(spool.fecha_qc_metrologia),
             ocupado_por: spool.ocupado_por.clone(),
             ocupado_desde: spool.occupied_since_text(),
-            operacion_en_curso: lock
-                .map(|holder| holder.operation)
-                .or_else(|| spool.occupied_operation().ok().flatten()),
+            operacion_en_curso: lock.map(|holder| holder.operation).or(row_operation),
             estacion: lock.map(|holder| holder.station.clone()),
             estacion_sin_senal_desde: None,
             estado_detalle: spool.estado_detalle.clone(),

@@ -107,25 +107,23 @@ impl Spool {
     }
 
     /// The operation the current holder works on (None when nobody holds the spool), read from the row's own
-    /// columns, never guessed: the open operation Estado_Detalle says the holder is working on (TOMAR writes
-    /// it); else the only operation still open; else the open one whose worker column (Armador, Soldador)
-    /// names the holder; else the only open one whose worker column is filled (TOMAR fills it when empty). A
-    /// row that cannot tell is DATA_CORRUPT naming Estado_Detalle, for a person to settle.
-    pub fn occupied_operation(&self) -> Result<Option<Operation>, SpoolError> {
+    /// columns and the operations the holder's roles allow, never guessed. Among the open operations the
+    /// holder may do (all open ones when the roles allow none): the one Estado_Detalle says the holder is working on (TOMAR writes it); else the only
+    /// one; else the only one whose worker column (Armador, Soldador) is filled, since TOMAR fills it when
+    /// empty. A row that cannot tell is DATA_CORRUPT naming Estado_Detalle, for a person to settle.
+    pub fn occupied_operation(&self, holder_can: &[Operation]) -> Result<Option<Operation>, SpoolError> {
         let Some(holder) = &self.ocupado_por else { return Ok(None) };
         let open = self.open_operations();
+        let allowed: Vec<Operation> = open.iter().copied().filter(|operation| holder_can.contains(operation)).collect();
+        // Roles that allow none of it do not narrow anything: the holder's role check refuses the action later.
+        let candidates = if allowed.is_empty() { open } else { allowed };
         let estado = self.estado_detalle.as_deref().unwrap_or_default().trim().to_uppercase();
         let named = |operation: &Operation| estado == operation.estado_trabajando(holder).to_uppercase();
-        let holder_id = self.holder_id();
-        let by_holder = |operation: &Operation| {
-            holder_id.is_some() && self.worker_of(*operation).and_then(id_from_display_name) == holder_id
-        };
         let filled = |operation: &Operation| self.worker_of(*operation).is_some();
         let only = |found: Vec<Operation>| if let [only] = found.as_slice() { Some(*only) } else { None };
-        only(open.iter().copied().filter(named).collect())
-            .or_else(|| only(open.clone()))
-            .or_else(|| only(open.iter().copied().filter(by_holder).collect()))
-            .or_else(|| only(open.iter().copied().filter(filled).collect()))
+        only(candidates.iter().copied().filter(named).collect())
+            .or_else(|| only(candidates.clone()))
+            .or_else(|| only(candidates.iter().copied().filter(filled).collect()))
             .map(Some)
             .ok_or_else(|| SpoolError::DataCorrupt {
                 tag: self.tag.clone(),
@@ -269,7 +267,7 @@ mod tests {
         let first = records[0].spool().expect("valid");
         assert_eq!(first.holder_id(), Some(93));
         assert_eq!(first.occupied_since_text().as_deref(), Some("03-01-2025 12:00:00"));
-        assert_eq!(first.occupied_operation(), Ok(Some(Operation::Arm)));
+        assert_eq!(first.occupied_operation(&Operation::ALL), Ok(Some(Operation::Arm)));
         assert_eq!(
             records[1].spool().expect_err("corrupt"),
             SpoolError::DataCorrupt { tag: "A-2".into(), column: "Fecha_Materiales".into(), raw: "ayer".into() }
@@ -279,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn an_occupation_operation_comes_from_the_row_s_columns() {
+    fn an_occupation_operation_comes_from_the_row_s_columns_and_the_holder_s_roles() {
         let date = NaiveDate::from_ymd_opt(2025, 1, 3);
         let base = Spool {
             tag: "T".into(),
@@ -296,31 +294,22 @@ mod tests {
             estado_detalle: None,
             version: None,
         };
-        let with = |change: &dyn Fn(&mut Spool)| {
+        let with = |can: &[Operation], change: &dyn Fn(&mut Spool)| {
             let mut spool = base.clone();
             change(&mut spool);
-            spool.occupied_operation()
+            spool.occupied_operation(can)
         };
-        assert_eq!(with(&|_| {}), Ok(Some(Operation::Sold)), "Estado blank: the holder is the row's Soldador");
-        assert_eq!(
-            with(&|spool| {
-                spool.armador = Some("CP(101)".into());
-                spool.estado_detalle = Some("CP(101) trabajando SOLD".into());
-            }),
-            Ok(Some(Operation::Sold)),
-            "Estado names the holder's work"
-        );
-        assert_eq!(with(&|spool| spool.fecha_armado = date), Ok(Some(Operation::Sold)), "only SOLD is open");
-        assert_eq!(
-            with(&|spool| {
-                spool.soldador = None;
-                spool.ocupado_por = Some("NR(94)".into());
-            }),
-            Ok(Some(Operation::Arm)),
-            "a SOLD taken would have filled Soldador"
-        );
-        let ambiguous = with(&|spool| spool.ocupado_por = Some("NR(94)".into()));
+        let (sold_only, both) = ([Operation::Sold], Operation::ALL);
+        assert_eq!(with(&sold_only, &|_| {}), Ok(Some(Operation::Sold)), "Estado blank: a Soldador's work is SOLD");
+        let estado = |spool: &mut Spool| spool.estado_detalle = Some("CP(101) trabajando ARM".into());
+        assert_eq!(with(&both, &estado), Ok(Some(Operation::Arm)), "Estado names the holder's work");
+        assert_eq!(with(&both, &|spool| spool.fecha_armado = date), Ok(Some(Operation::Sold)), "only SOLD is open");
+        let no_soldador = |spool: &mut Spool| spool.soldador = None;
+        assert_eq!(with(&both, &no_soldador), Ok(Some(Operation::Arm)), "a SOLD taken would have filled Soldador");
+        let ambiguous = with(&both, &|_| {});
         assert!(matches!(ambiguous, Err(SpoolError::DataCorrupt { ref column, .. }) if column == "Estado_Detalle"));
-        assert_eq!(with(&|spool| spool.ocupado_por = None), Ok(None));
+        let stale = |spool: &mut Spool| spool.estado_detalle = Some("MR(93) trabajando ARM".into());
+        assert!(with(&both, &stale).is_err(), "an Estado naming someone else says nothing of this holder");
+        assert_eq!(with(&both, &|spool| spool.ocupado_por = None), Ok(None));
     }
 }

@@ -22,7 +22,8 @@ pub const BOTH_DONE: &str = "S-BOTHDONE";
 pub const HELD_IN_SHEET: &str = "S-HELD";
 /// Held in the sheet by CP(101), the Soldador, with Estado_Detalle blanked by a person and ARM not finished.
 pub const HELD_BLANK_ESTADO: &str = "S-SOLD-SIN-ESTADO";
-/// Held in the sheet by NR(94), who is neither its Armador nor its Soldador, both operations open, Estado blank.
+/// Held in the sheet by NR(94) (Armador and Soldador), who is neither its Armador nor its Soldador, both
+/// operations open and begun by others, Estado blank: nothing says which one NR(94) works on.
 pub const HELD_AMBIGUOUS: &str = "S-AMBIGUO";
 /// Held in the sheet for SOLD by MR(93), who is only an Armador.
 pub const HELD_WITHOUT_ROLE: &str = "S-SIN-ROL";
@@ -110,6 +111,7 @@ pub fn hand_edited_shop() -> ShopLayout {
         (&ops::TAG, Cell::text(HELD_AMBIGUOUS)),
         (&ops::FECHA_MATERIALES, Cell::text("02-01-2025")),
         (&ops::ARMADOR, Cell::text("MR(93)")),
+        (&ops::SOLDADOR, Cell::text("CP(101)")),
         (&ops::OCUPADO_POR, Cell::text("NR(94)")),
         (&ops::FECHA_OCUPACION, Cell::Number(45658.75)),
     ]);
