@@ -16,7 +16,7 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    service::Shop, Acquisition, ActionOutcome, BatchOutcome, Change, ForceAttempt, Grant, HeldLock, Holder,
+    service::Shop, Acquisition, ActionOutcome, Admission, BatchOutcome, Change, ForceAttempt, Grant, HeldLock, Holder,
     LockService, LockToken, NoGate, RowGuard, RowUpdate, SpoolService, WriteGate, MAX_BATCH,
 };
 
@@ -253,7 +253,7 @@ impl SpoolService {
             match acquisition {
                 Acquisition::Granted(grant) => granted.push((index, spool, grant)),
                 // This worker's own lock on a row that reads free: an earlier TOMAR whose outcome was unknown,
-                // or a release whose lock was not given back. The audit settles which.
+                // a release whose lock was not given back, a row a person freed.
                 Acquisition::Held(other) if other.worker_id == worker_id && other.operation == operation => {
                     own_unsettled.push((index, spool))
                 }
@@ -267,7 +267,7 @@ impl SpoolService {
             }
         }
         if !own_unsettled.is_empty() {
-            let retry = self.settle_own_takes(&own_unsettled).await?;
+            let retry = self.settle_own_takes(&own_unsettled, &mut results).await?;
             if !retry.is_empty() {
                 // Their stale locks are given back: take them anew, in the same call.
                 let requests: Vec<(String, Holder)> =
@@ -327,32 +327,37 @@ impl SpoolService {
         Ok(tags.into_iter().zip(results).collect())
     }
 
-    /// Settles this worker's own locks on rows that read free, from the audit: a TOMAR of that grant that
-    /// landed and was never ended stands (success, nothing written again); otherwise the lock is stale and is
-    /// given back, and the spools are answered for taking anew.
+    /// This worker's own locks on rows that read free: a grant being written right now (the same worker at
+    /// another station) is left alone (SPOOL_OCCUPIED); any other is stale (a TOMAR whose outcome was unknown
+    /// and did not land, a release whose lock was not given back, a row a person freed) and is given back, and
+    /// the spools are answered for taking anew. A row read from an old copy is caught by the write's guard.
     async fn settle_own_takes<'s>(
         &self,
         unsettled: &[(usize, &'s Spool)],
+        results: &mut [Result<ActionOutcome, SpoolError>],
     ) -> Result<Vec<(usize, &'s Spool)>, SpoolError> {
         let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
         let locks = self.lock.inspect(&tags).await?;
-        let recorded = self.recorded_ids().await?;
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
         for ((index, spool), lock) in unsettled.iter().zip(locks) {
-            let Some(lock) = lock else {
-                retry.push((*index, *spool));
-                continue;
-            };
-            let recorded_as = |event| recorded.contains(&grant_event_id(&spool.tag, lock.fence, event));
-            if recorded_as(GrantEvent::Take) && !recorded_as(GrantEvent::End) {
-                tracing::info!(tag = %spool.tag, "TOMAR anterior confirmado en el registro");
-            } else {
-                stale.push((spool.tag.clone(), lock.token));
-                retry.push((*index, *spool));
+            match lock {
+                Some(lock) if lock.writing => {
+                    results[*index] = Err(SpoolError::SpoolOccupied {
+                        tag: spool.tag.clone(),
+                        holder: lock.holder.worker.clone(),
+                        since: Some(format_date_time(lock.holder.since)),
+                    })
+                }
+                Some(lock) => {
+                    stale.push((spool.tag.clone(), lock.token));
+                    retry.push((*index, *spool));
+                }
+                None => retry.push((*index, *spool)),
             }
         }
         if !stale.is_empty() {
+            tracing::info!(count = stale.len(), "bloqueos propios de filas libres: se devuelven y se toman de nuevo");
             self.lock.release(&stale).await?;
         }
         Ok(retry)
@@ -385,8 +390,7 @@ impl SpoolService {
             "estacion": self.station,
             "fence": grant.fence,
         });
-        let id = grant_event_id(&spool.tag, grant.fence, GrantEvent::Take);
-        let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata, Some(id));
+        let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata, None);
         (RowUpdate { tag: spool.tag.clone(), cells, guard: RowGuard::AsRead(spool.version) }, event)
     }
 
@@ -493,7 +497,7 @@ impl SpoolService {
                 && own
                     .lock
                     .as_ref()
-                    .is_some_and(|lock| recorded.contains(&grant_event_id(&own.spool.tag, lock.fence, GrantEvent::End)))
+                    .is_some_and(|lock| recorded.contains(&release_event_id(&own.spool.tag, lock.fence)))
         });
         *owned = rest;
         Ok(settled)
@@ -503,11 +507,12 @@ impl SpoolService {
     /// while the write waited or was prepared) is dropped from the change, and the rest is written without it.
     async fn write_holding(&self, change: &mut Change, grants: &mut Vec<(String, LockToken)>, end: GateEnd) -> Written {
         let mut dropped = Vec::new();
+        let writer = uuid::Uuid::new_v4().simple().to_string();
         loop {
             if change.rows.is_empty() {
                 return Written { dropped, result: Ok(()) };
             }
-            let gate = HolderGate { lock: self.lock.as_ref(), grants: grants.clone(), end };
+            let gate = HolderGate { lock: self.lock.as_ref(), grants: grants.clone(), writer: writer.clone(), end };
             match self.store.write(change, &gate).await {
                 Err(SpoolError::LockLost { tag }) if change.rows.iter().any(|row| row.tag == tag) => {
                     tracing::warn!(tag = %tag, "escritura rechazada: el spool fue liberado mientras se guardaba");
@@ -563,7 +568,7 @@ impl SpoolService {
         if let Some(fence) = fence {
             cells.push((&ops::VERSION, Cell::Number(fence as f64)));
         }
-        let id = fence.map(|fence| grant_event_id(tag, fence, GrantEvent::End));
+        let id = fence.map(|fence| release_event_id(tag, fence));
         let event = self.event(kind, tag, worker, Some(operation), metadata, id);
         (
             RowUpdate { tag: tag.clone(), cells, guard: fence.map_or(RowGuard::Unguarded, RowGuard::Fence) },
@@ -577,7 +582,7 @@ impl SpoolService {
     }
 
     /// An audit event signed `INICIALES(ID)`, as the shop's own Metadata rows are (the full name goes in the
-    /// metadata). `id` is given for events tied to a grant, so a retry of the same action carries the same id.
+    /// metadata). `id` is given for a grant's release, so a retry of the same action carries the same id.
     pub(crate) fn event(
         &self,
         kind: EventKind,
@@ -616,6 +621,8 @@ struct Written {
 struct HolderGate<'a> {
     lock: &'a dyn LockService,
     grants: Vec<(String, LockToken)>,
+    /// Who marks the write: the same for every attempt of one action, so its own retries are admitted.
+    writer: String,
     end: GateEnd,
 }
 
@@ -633,9 +640,21 @@ impl WriteGate for HolderGate<'_> {
         if self.grants.is_empty() {
             return Ok(());
         }
-        let holds = self.lock.begin_write(&self.grants, window).await?;
-        match self.grants.iter().zip(holds).find(|(_, holds)| !holds) {
-            Some(((tag, _), _)) => Err(SpoolError::LockLost { tag: tag.clone() }),
+        let admissions = self.lock.begin_write(&self.grants, &self.writer, window).await?;
+        let refused = |wanted: Admission| {
+            self.grants
+                .iter()
+                .zip(&admissions)
+                .find(|(_, admission)| **admission == wanted)
+                .map(|((tag, _), _)| tag.clone())
+        };
+        if let Some(tag) = refused(Admission::Lost) {
+            return Err(SpoolError::LockLost { tag });
+        }
+        // The same grant being written from elsewhere (the same worker at another station): this one waits its
+        // turn by deciding again.
+        match refused(Admission::Busy) {
+            Some(tag) => Err(SpoolError::RowChanged { tag }),
             None => Ok(()),
         }
     }
@@ -651,22 +670,11 @@ impl WriteGate for HolderGate<'_> {
     }
 }
 
-/// The two events a grant can have: its TOMAR, and the holder's release that ends it (PAUSAR, COMPLETAR or
-/// CANCELAR: only one of them can end a grant).
-#[derive(Clone, Copy)]
-enum GrantEvent {
-    Take,
-    End,
-}
-
-/// The event id of a grant's TOMAR or release, the same on every retry of the action (the fence names the
-/// grant), so the audit can say whether an action whose answer was lost already landed.
-fn grant_event_id(tag: &str, fence: u64, event: GrantEvent) -> String {
-    let which = match event {
-        GrantEvent::Take => "tomar",
-        GrantEvent::End => "fin",
-    };
-    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("spooltrack/{tag}/{fence}/{which}").as_bytes()).to_string()
+/// The event id of the holder's release that ends a grant (PAUSAR, COMPLETAR or CANCELAR: only one can end it),
+/// the same on every retry (the fence names the grant), so the audit can say whether a release whose answer was
+/// lost already landed.
+fn release_event_id(tag: &str, fence: u64) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, format!("spooltrack/{tag}/{fence}/fin").as_bytes()).to_string()
 }
 
 /// Trims tags and refuses, before any work, an empty list, a blank tag, more than 50 tags or repeated tags.

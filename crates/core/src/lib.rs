@@ -15,8 +15,8 @@ pub use doctor::{DoctorCheck, DoctorReport};
 pub use feed::{ChangeFeed, LocalFeed, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
-    Acquisition, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken, NoGate,
-    PlacedRow, RowGuard, RowUpdate, Store, SystemClock, WriteGate,
+    Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
+    LockToken, NoGate, PlacedRow, RowGuard, RowUpdate, Store, SystemClock, WriteGate,
 };
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};

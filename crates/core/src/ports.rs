@@ -157,6 +157,8 @@ pub struct HeldLock {
     pub fence: u64,
     /// Time since the grant, by the lock service's own clock (stations' clocks and time zones differ).
     pub age: Duration,
+    /// Whether a write of this grant is in flight now (its gate open and its window not over).
+    pub writing: bool,
 }
 
 /// What a force-release left behind: the lock it removed (to put back if the row cannot be written), and the
@@ -165,6 +167,16 @@ pub struct HeldLock {
 pub struct ForcedRelease {
     pub previous: Option<HeldLock>,
     pub fence: u64,
+}
+
+/// Whether a write of a grant may be sent now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Admitted,
+    /// The token no longer holds the spool (force-released, or the lock service lost it).
+    Lost,
+    /// Another write of the same grant is in flight (the same worker acting at another station).
+    Busy,
 }
 
 /// The answer of one force-release attempt.
@@ -219,9 +231,15 @@ pub trait LockService: Send + Sync {
     /// Releases each lock whose token matches; answers which were released.
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
-    /// Marks the write of these grants as in flight for `window`, if every token still holds its spool
-    /// (otherwise nothing is marked); answers which tokens hold.
-    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError>;
+    /// Marks the write of these grants by `writer` as in flight for `window`, when every grant admits it:
+    /// its token still holds the spool and no other writer's mark is in force (otherwise nothing is marked).
+    /// The same writer may mark again (a retry of its own write).
+    async fn begin_write(
+        &self,
+        grants: &[(String, LockToken)],
+        writer: &str,
+        window: Duration,
+    ) -> Result<Vec<Admission>, SpoolError>;
 
     /// Clears the in-flight mark of these grants' write.
     async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError>;

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS spool_locks (
     token TEXT NOT NULL,
     fence INTEGER NOT NULL,
     granted_at INTEGER NOT NULL DEFAULT 0,
-    writing_until INTEGER NOT NULL DEFAULT 0
+    writing_until INTEGER NOT NULL DEFAULT 0,
+    writer TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS lock_fence (
     id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -78,16 +79,21 @@ impl Database {
     }
 }
 
-/// Files made before locks carried their grant time and write intent get the two columns (milliseconds since
-/// the epoch; 0 reads as "long ago" and "no write in flight").
+/// Files made before locks carried their grant time and write mark get those columns (milliseconds since the
+/// epoch; 0 reads as "long ago" and "no write in flight").
 fn add_lock_timing(connection: &Connection) -> Result<(), SpoolError> {
     let mut statement = connection.prepare("SELECT name FROM pragma_table_info('spool_locks')").map_err(sql_error)?;
     let columns: Vec<String> =
         statement.query_map([], |row| row.get(0)).map_err(sql_error)?.collect::<Result<_, _>>().map_err(sql_error)?;
-    for column in ["granted_at", "writing_until"] {
+    let added = [
+        ("granted_at", "INTEGER NOT NULL DEFAULT 0"),
+        ("writing_until", "INTEGER NOT NULL DEFAULT 0"),
+        ("writer", "TEXT NOT NULL DEFAULT ''"),
+    ];
+    for (column, kind) in added {
         if !columns.iter().any(|name| name == column) {
             connection
-                .execute_batch(&format!("ALTER TABLE spool_locks ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"))
+                .execute_batch(&format!("ALTER TABLE spool_locks ADD COLUMN {column} {kind}"))
                 .map_err(sql_error)?;
         }
     }

@@ -6,7 +6,9 @@ use std::{path::Path, time::Duration};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use spooltrack_core::{Acquisition, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{
+    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken,
+};
 use spooltrack_domain::SpoolError;
 
 use crate::database::{sql_error, Database};
@@ -38,7 +40,9 @@ impl EmbeddedLock {
         token: &LockToken,
     ) -> Result<u64, SpoolError> {
         let fence = next_fence(connection)?;
-        put(connection, tag, &HeldLock { holder: holder.clone(), token: token.clone(), fence, age: Duration::ZERO })?;
+        let lock =
+            HeldLock { holder: holder.clone(), token: token.clone(), fence, age: Duration::ZERO, writing: false };
+        put(connection, tag, &lock)?;
         Ok(fence)
     }
 }
@@ -109,25 +113,49 @@ impl LockService for EmbeddedLock {
         .await
     }
 
-    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError> {
-        let grants = grants.to_vec();
+    async fn begin_write(
+        &self,
+        grants: &[(String, LockToken)],
+        writer: &str,
+        window: Duration,
+    ) -> Result<Vec<Admission>, SpoolError> {
+        let (grants, writer) = (grants.to_vec(), writer.to_string());
         self.run(move |connection| {
             let transaction =
                 connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
-            let holds = grants
+            let now = now_ms();
+            let admissions = grants
                 .iter()
-                .map(|(tag, token)| Ok(select(&transaction, tag)?.is_some_and(|lock| lock.token == *token)))
-                .collect::<Result<Vec<bool>, SpoolError>>()?;
-            if holds.iter().all(|holds| *holds) {
-                let until = now_ms() + window.as_millis() as i64;
+                .map(|(tag, token)| {
+                    let mark: Option<(String, i64, String)> = transaction
+                        .query_row(
+                            "SELECT token, writing_until, writer FROM spool_locks WHERE tag = ?1",
+                            params![tag],
+                            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                        )
+                        .optional()
+                        .map_err(sql_error)?;
+                    Ok(match mark {
+                        Some((held, _, _)) if held != token.expose() => Admission::Lost,
+                        None => Admission::Lost,
+                        Some((_, until, marked_by)) if until > now && marked_by != writer => Admission::Busy,
+                        Some(_) => Admission::Admitted,
+                    })
+                })
+                .collect::<Result<Vec<Admission>, SpoolError>>()?;
+            if admissions.iter().all(|admission| *admission == Admission::Admitted) {
+                let until = now + window.as_millis() as i64;
                 for (tag, _) in &grants {
                     transaction
-                        .execute("UPDATE spool_locks SET writing_until = ?1 WHERE tag = ?2", params![until, tag])
+                        .execute(
+                            "UPDATE spool_locks SET writing_until = ?1, writer = ?2 WHERE tag = ?3",
+                            params![until, writer, tag],
+                        )
                         .map_err(sql_error)?;
                 }
             }
             transaction.commit().map_err(sql_error)?;
-            Ok(holds)
+            Ok(admissions)
         })
         .await
     }
@@ -295,8 +323,8 @@ fn epoch(at: DateTime<Utc>) -> i64 {
 fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolError> {
     connection
         .prepare_cached(
-            "SELECT worker_id, worker, operation, station, since, token, fence, granted_at FROM spool_locks
-             WHERE tag = ?1",
+            "SELECT worker_id, worker, operation, station, since, token, fence, granted_at, writing_until
+             FROM spool_locks WHERE tag = ?1",
         )
         .map_err(sql_error)?
         .query_row(params![tag], |row| {
@@ -304,7 +332,9 @@ fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolE
             let since: String = row.get(4)?;
             let fence: i64 = row.get(6)?;
             let granted_at: i64 = row.get(7)?;
-            let age = Duration::from_millis(now_ms().saturating_sub(granted_at).max(0) as u64);
+            let writing_until: i64 = row.get(8)?;
+            let now = now_ms();
+            let age = Duration::from_millis(now.saturating_sub(granted_at).max(0) as u64);
             Ok((
                 Holder {
                     worker_id: row.get(0)?,
@@ -316,11 +346,12 @@ fn select(connection: &Connection, tag: &str) -> Result<Option<HeldLock>, SpoolE
                 LockToken::new(row.get(5)?),
                 fence as u64,
                 age,
+                writing_until > now,
             ))
         })
         .optional()
         .map_err(sql_error)
-        .map(|found| found.map(|(holder, token, fence, age)| HeldLock { holder, token, fence, age }))
+        .map(|found| found.map(|(holder, token, fence, age, writing)| HeldLock { holder, token, fence, age, writing }))
 }
 
 /// Failures of the lock file are the lock service being unavailable, not the store.

@@ -15,7 +15,9 @@ use redis::{
     aio::{ConnectionManager, ConnectionManagerConfig},
     Value,
 };
-use spooltrack_core::{Acquisition, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken};
+use spooltrack_core::{
+    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken,
+};
 use spooltrack_domain::SpoolError;
 
 use crate::scripts::Scripts;
@@ -123,16 +125,28 @@ impl LockService for RedisLock {
         self.compare(&self.scripts.release, grants).await
     }
 
-    async fn begin_write(&self, grants: &[(String, LockToken)], window: Duration) -> Result<Vec<bool>, SpoolError> {
+    async fn begin_write(
+        &self,
+        grants: &[(String, LockToken)],
+        writer: &str,
+        window: Duration,
+    ) -> Result<Vec<Admission>, SpoolError> {
         if grants.is_empty() {
             return Ok(Vec::new());
         }
         let mut invocation = self.scripts.begin_write.prepare_invoke();
         invocation.key(self.keys(grants.iter().map(|(tag, _)| tag)));
-        invocation.arg(window.as_millis() as u64);
+        invocation.arg(window.as_millis() as u64).arg(writer);
         invocation.arg(grants.iter().map(|(_, token)| token.expose()).collect::<Vec<_>>());
-        let flags: Vec<i64> = self.run(&invocation).await?;
-        Ok(flags.into_iter().map(|flag| flag == 1).collect())
+        let answers: Vec<i64> = self.run(&invocation).await?;
+        Ok(answers
+            .into_iter()
+            .map(|answer| match answer {
+                1 => Admission::Admitted,
+                2 => Admission::Busy,
+                _ => Admission::Lost,
+            })
+            .collect())
     }
 
     async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError> {
@@ -333,14 +347,15 @@ fn holder_from(fields: &[Value]) -> Result<Holder, SpoolError> {
     })
 }
 
-/// The lock fields as INSPECT answers them: holder, token, fence, age in milliseconds.
+/// The lock fields as INSPECT answers them: holder, token, fence, age in milliseconds, write in flight.
 fn held_from(fields: &[Value]) -> Result<HeldLock, SpoolError> {
-    let [holder @ .., token, fence, age] = fields else { return Err(malformed("inspect")) };
+    let [holder @ .., token, fence, age, writing] = fields else { return Err(malformed("inspect")) };
     Ok(HeldLock {
         holder: holder_from(holder)?,
         token: LockToken::new(text(token)?),
         fence: integer(fence)?,
         age: Duration::from_millis(integer(age)?),
+        writing: integer(writing)? == 1,
     })
 }
 

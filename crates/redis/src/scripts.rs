@@ -29,15 +29,17 @@ end
 return answers
 ";
 
-/// KEYS: lock keys. Answers per key the holder fields, token, fence and age in milliseconds, or an empty list.
+/// KEYS: lock keys. Answers per key the holder fields, token, fence, age in milliseconds and whether a write
+/// is in flight (1 or 0), or an empty list.
 const INSPECT: &str = r"
 local answers = {}
 local now = now_ms()
 for i = 1, #KEYS do
   local current = redis.call('HMGET', KEYS[i], 'worker_id', 'worker', 'operation', 'station', 'since', 'token',
-    'fence', 'granted_at')
+    'fence', 'granted_at', 'writing_until')
   if current[1] then
     current[8] = math.max(0, now - (tonumber(current[8]) or 0))
+    current[9] = (tonumber(current[9] or '0') > now) and 1 or 0
     answers[i] = current
   else
     answers[i] = {}
@@ -55,19 +57,26 @@ end
 return answers
 ";
 
-/// KEYS: lock keys; ARGV[1]: the window in milliseconds, ARGV[2..]: their tokens. When every token holds its
-/// lock, marks each write as in flight until now + window. Answers 1 where the token holds.
+/// KEYS: lock keys; ARGV[1]: the window in milliseconds, ARGV[2]: the writer, ARGV[3..]: their tokens. Answers
+/// per key 1 (admitted), 0 (the token no longer holds) or 2 (another writer's mark is in force); when every key
+/// is admitted, marks each write as the writer's until now + window.
 const BEGIN_WRITE: &str = r"
 local answers = {}
 local all = true
+local now = now_ms()
 for i = 1, #KEYS do
-  local holds = redis.call('HGET', KEYS[i], 'token') == ARGV[i + 1]
-  answers[i] = holds and 1 or 0
-  all = all and holds
+  local current = redis.call('HMGET', KEYS[i], 'token', 'writing_until', 'writer')
+  if current[1] ~= ARGV[i + 2] then
+    answers[i] = 0
+  elseif tonumber(current[2] or '0') > now and current[3] ~= ARGV[2] then
+    answers[i] = 2
+  else
+    answers[i] = 1
+  end
+  all = all and answers[i] == 1
 end
 if all then
-  local until_ms = now_ms() + tonumber(ARGV[1])
-  for i = 1, #KEYS do redis.call('HSET', KEYS[i], 'writing_until', until_ms) end
+  for i = 1, #KEYS do redis.call('HSET', KEYS[i], 'writing_until', now + tonumber(ARGV[1]), 'writer', ARGV[2]) end
 end
 return answers
 ";
@@ -112,10 +121,11 @@ redis.call('DEL', KEYS[1])
 local fence = redis.call('INCR', KEYS[2])
 if not previous[1] then return {fence} end
 previous[8] = math.max(0, now - (tonumber(previous[8]) or 0))
-return {fence, previous[1], previous[2], previous[3], previous[4], previous[5], previous[6], previous[7], previous[8]}
+return {fence, previous[1], previous[2], previous[3], previous[4], previous[5], previous[6], previous[7], previous[8], 0}
 ";
 
 /// KEYS[1]: the lock key. ARGV: the five holder fields, token, fence, age in milliseconds. Puts the lock back
+/// (with no write in flight)
 /// unless the spool has one again; answers 1 when it did.
 const RESTORE: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end

@@ -64,7 +64,8 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     assert!(matches!(granted[0], spooltrack_core::Acquisition::Granted(_)));
     let held = lock.inspect(std::slice::from_ref(&tag)).await.expect("inspect").remove(0).expect("held");
     let grant = [(tag.clone(), held.token.clone())];
-    assert_eq!(lock.begin_write(&grant, Duration::from_secs(5)).await.expect("begin_write"), vec![true]);
+    let admitted = lock.begin_write(&grant, "estacion-acl", Duration::from_secs(5)).await.expect("begin_write");
+    assert_eq!(admitted, vec![spooltrack_core::Admission::Admitted]);
     lock.end_write(&grant).await.expect("end_write");
     assert_eq!(lock.confirm(&grant).await.expect("confirm"), vec![true]);
     assert_eq!(lock.held_tags().await.expect("scan"), vec![tag.clone()]);

@@ -34,6 +34,15 @@ fn shared_lock(shop: &SheetsShop) -> EmbeddedLock {
     EmbeddedLock::open(&shop.folder.path().join("locks.db")).expect("lock opens")
 }
 
+/// Waits for the mark of a write whose answer was lost to end with its window (the request deadline and a margin).
+async fn mark_ends(lock: &EmbeddedLock, tag: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while lock.inspect(&[tag.to_string()]).await.expect("inspected")[0].as_ref().is_some_and(|held| held.writing) {
+        assert!(std::time::Instant::now() < deadline, "the mark ends with its window");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_write_held_back_by_the_budget_is_refused_after_a_force_release() {
     let shop = SheetsShop::start(fixture::standard_shop()).await;
@@ -93,6 +102,10 @@ async fn a_tomar_whose_outcome_is_unknown_keeps_its_lock_and_a_retry_settles_it(
     assert_eq!(cell(&shop.fake.grid("Operaciones"), &ready(4), "Ocupado_Por"), Cell::text("MR(93)"));
     let held = lock.inspect(&[ready(4)]).await.expect("inspected").remove(0).expect("the lock is kept");
     assert_eq!(held.holder.worker_id, ARMADOR);
+    // While the lost write may still be landing its mark holds, so nothing can overtake it.
+    let early = station.pausar(&ready(4), ARMADOR).await.expect_err("still in flight");
+    assert_eq!(early.code(), ErrorCode::RowChanged);
+    mark_ends(&lock, &ready(4)).await;
     station.pausar(&ready(4), ARMADOR).await.expect("the worker holds it and can pause it");
 
     // Not landed (the same faults, and the write undone as if it never arrived): a retry takes it once.
@@ -103,6 +116,9 @@ async fn a_tomar_whose_outcome_is_unknown_keeps_its_lock_and_a_retry_settles_it(
     shop.fake.fail_next(0);
     shop.fake.edit("Operaciones", |grid| *grid = before.0.clone());
     shop.fake.edit("Metadata", |grid| *grid = before.1.clone());
+    let early = station.tomar(&ready(5), ARMADOR, Operation::Arm).await.expect_err("still in flight");
+    assert_eq!(early.code(), ErrorCode::SpoolOccupied, "the spool is being taken");
+    mark_ends(&lock, &ready(5)).await;
     station.tomar(&ready(5), ARMADOR, Operation::Arm).await.expect("the retry takes it");
     assert_eq!(audit_kinds(&shop, &ready(5)), ["TOMAR_SPOOL"], "one TOMAR row");
     let held = lock.inspect(&[ready(5)]).await.expect("inspected").remove(0).expect("held");

@@ -1,5 +1,6 @@
 //! Test support shared by every crate: fixtures for the four tabs, a clock tests move by hand, a store
-//! wrapper that fails on demand and counts calls, and the behaviour suite that every store/lock pair runs.
+//! wrapper that fails on demand and counts calls, the behaviour suite that every store/lock pair runs, and the
+//! shop simulation that every deployment runs.
 
 mod clock;
 mod faults;
@@ -8,6 +9,7 @@ mod harness;
 pub mod production;
 mod redis_server;
 mod sheets_fake;
+pub mod simulation;
 pub mod suite;
 
 pub use clock::ManualClock;

@@ -179,6 +179,13 @@ impl SheetsFake {
         self.state().faults.quota_per_minute = calls;
     }
 
+    /// Ends every injected fault still pending (latency and quota stay as set).
+    pub fn clear_faults(&self) {
+        let mut state = self.state();
+        let faults = &mut state.faults;
+        (faults.fail_next, faults.throttle_next, faults.drop_next_write_answers, faults.fail_after_drop) = (0, 0, 0, 0);
+    }
+
     /// The next `calls` API calls answer 500.
     pub fn fail_next(&self, calls: usize) {
         self.state().faults.fail_next = calls;

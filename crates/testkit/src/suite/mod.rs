@@ -478,7 +478,8 @@ pub async fn the_reconciler_rebuilds_lost_locks_and_releases_stale_ones(backend:
     };
     // Ages are the lock service's own (stations' clocks differ): a lock granted three minutes ago is staged.
     let (tag, holder) = stray(ready(31), ARMADOR);
-    let old = HeldLock { holder, token: LockToken::random(), fence: 1, age: std::time::Duration::from_secs(180) };
+    let age = std::time::Duration::from_secs(180);
+    let old = HeldLock { holder, token: LockToken::random(), fence: 1, age, writing: false };
     assert!(lock.restore(&tag, &old).await.expect("staged"), "a lock whose row never got written");
     shop.clock.advance(Duration::minutes(3));
     lock.acquire(&[stray(ready(32), ARMADOR)]).await.expect("a lock of a TOMAR still writing its row");

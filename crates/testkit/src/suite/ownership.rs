@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use spooltrack_core::{ForceAttempt, LockService};
+use spooltrack_core::{Acquisition, Admission, ForceAttempt, LockService, LockToken};
 use spooltrack_domain::{audit::EventKind, Cell, ErrorCode, Operation};
 
 use super::{code, standard};
@@ -23,7 +23,7 @@ pub async fn every_request_keeps_its_own_holder(backend: &dyn Backend) {
     let armador = holder(ARMADOR);
     let soldador = spooltrack_core::Holder { operation: Operation::Sold, ..holder(SOLDADOR) };
     let answers = lock.acquire(&[(ready(41), armador.clone()), (ready(42), soldador.clone())]).await.expect("granted");
-    assert!(answers.iter().all(|answer| matches!(answer, spooltrack_core::Acquisition::Granted(_))));
+    assert!(answers.iter().all(|answer| matches!(answer, Acquisition::Granted(_))));
     let held = lock.inspect(&[ready(41), ready(42)]).await.expect("inspected");
     let holders: Vec<_> = held.into_iter().map(|lock| lock.expect("held").holder).collect();
     assert_eq!(holders, vec![armador, soldador], "one call, each spool its own holder and operation");
@@ -33,33 +33,29 @@ pub async fn a_write_mark_holds_off_force_release_until_the_write_is_answered(ba
     let shop = standard(backend).await;
     let lock = shop.lock().await;
     let tag = ready(49);
-    let spooltrack_core::Acquisition::Granted(grant) =
+    let Acquisition::Granted(grant) =
         lock.acquire(&[(tag.clone(), holder(ARMADOR))]).await.expect("acquired").remove(0)
     else {
         panic!("free spool")
     };
     let mine = [(tag.clone(), grant.token.clone())];
-    let stranger = [(tag.clone(), spooltrack_core::LockToken::random())];
-    assert_eq!(lock.begin_write(&stranger, Duration::from_secs(30)).await.expect("answered"), vec![false]);
-    assert!(
-        matches!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::Released(_)),
-        "a stranger marks nothing"
-    );
-    lock.restore(
-        &tag,
-        &spooltrack_core::HeldLock {
-            holder: holder(ARMADOR),
-            token: grant.token.clone(),
-            fence: grant.fence,
-            age: Duration::ZERO,
-        },
-    )
-    .await
-    .expect("put back");
+    let stranger = [(tag.clone(), LockToken::random())];
+    let long = Duration::from_secs(30);
+    let begin = |grants: &[(String, LockToken)], writer: &str, window| {
+        let (lock, grants, writer) = (Arc::clone(&lock), grants.to_vec(), writer.to_string());
+        async move { lock.begin_write(&grants, &writer, window).await.expect("answered") }
+    };
+    assert_eq!(begin(&stranger, "otro", long).await, vec![Admission::Lost]);
+    assert!(lock.inspect(std::slice::from_ref(&tag)).await.expect("inspected")[0].as_ref().is_some_and(|l| !l.writing));
 
-    assert_eq!(lock.begin_write(&mine, Duration::from_secs(30)).await.expect("answered"), vec![true]);
+    assert_eq!(begin(&mine, "A", long).await, vec![Admission::Admitted]);
+    assert!(lock.inspect(std::slice::from_ref(&tag)).await.expect("inspected")[0].as_ref().is_some_and(|l| l.writing));
+    assert_eq!(begin(&mine, "A", long).await, vec![Admission::Admitted], "a writer's own retry");
+    assert_eq!(begin(&mine, "B", long).await, vec![Admission::Busy], "the same grant written from elsewhere");
     assert_eq!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::WriteInFlight);
     assert_eq!(lock.confirm(&mine).await.expect("answered"), vec![true], "nothing was changed meanwhile");
+    lock.end_write(&mine).await.expect("closed");
+    assert_eq!(begin(&mine, "B", long).await, vec![Admission::Admitted], "once answered, the next writer");
     lock.end_write(&mine).await.expect("closed");
     let ForceAttempt::Released(released) = lock.force_release(&tag).await.expect("answered") else {
         panic!("the write was answered")
@@ -67,13 +63,15 @@ pub async fn a_write_mark_holds_off_force_release_until_the_write_is_answered(ba
     let previous = released.previous.expect("the holder's lock");
     assert_eq!((previous.holder.worker_id, previous.fence), (ARMADOR, grant.fence));
     assert!(released.fence > grant.fence, "the fence moved on");
-    assert_eq!(lock.begin_write(&mine, Duration::from_secs(30)).await.expect("answered"), vec![false], "a late write");
+    assert_eq!(begin(&mine, "A", long).await, vec![Admission::Lost], "a late write");
 
     // A mark whose window passed holds nothing off: a writer that vanished cannot keep a spool forever.
     assert!(lock.restore(&tag, &previous).await.expect("put back"));
     assert!(!lock.restore(&tag, &previous).await.expect("answered"), "only onto a free spool");
-    assert_eq!(lock.begin_write(&mine, Duration::from_millis(50)).await.expect("answered"), vec![true]);
+    assert_eq!(begin(&mine, "A", Duration::from_millis(50)).await, vec![Admission::Admitted]);
     tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(begin(&mine, "B", long).await, vec![Admission::Admitted], "an expired mark admits another writer");
+    lock.end_write(&mine).await.expect("closed");
     assert!(matches!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::Released(_)));
 }
 
