@@ -246,7 +246,7 @@ impl SpoolService {
 
         let requests: Vec<(String, Holder)> =
             candidates.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
-        let acquisitions = if requests.is_empty() { Vec::new() } else { self.lock.acquire(&requests).await? };
+        let acquisitions = self.acquire_restoring(&requests).await?;
         let mut granted: Vec<(usize, &Spool, Grant)> = Vec::new();
         let mut own_unsettled: Vec<(usize, &Spool)> = Vec::new();
         for ((index, spool), acquisition) in candidates.into_iter().zip(acquisitions) {
@@ -272,7 +272,7 @@ impl SpoolService {
                 // Their stale locks are given back: take them anew, in the same call.
                 let requests: Vec<(String, Holder)> =
                     retry.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
-                for ((index, spool), acquisition) in retry.into_iter().zip(self.lock.acquire(&requests).await?) {
+                for ((index, spool), acquisition) in retry.into_iter().zip(self.acquire_restoring(&requests).await?) {
                     match acquisition {
                         Acquisition::Granted(grant) => granted.push((index, spool, grant)),
                         Acquisition::Held(other) => {
@@ -325,6 +325,22 @@ impl SpoolService {
             }
         }
         Ok(tags.into_iter().zip(results).collect())
+    }
+
+    /// Acquires, and when the lock service lost its data, reconciles first (rebuilding the locks of every
+    /// occupied row and moving the fence past every row's) and acquires once more.
+    async fn acquire_restoring(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError> {
+        if requests.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.lock.acquire(requests).await {
+            Err(SpoolError::LockDataLost) => {
+                tracing::warn!("el servicio de bloqueo perdió sus datos: se reconcilia antes de tomar");
+                self.reconcile().await?;
+                self.lock.acquire(requests).await
+            }
+            other => other,
+        }
     }
 
     /// This worker's own locks on rows that read free: a grant being written right now (the same worker at

@@ -219,7 +219,8 @@ pub enum Acquisition {
 /// One lock per spool, exclusive across every station; locks never expire on a timer.
 #[async_trait]
 pub trait LockService: Send + Sync {
-    /// Takes each free spool for its own holder, atomically per spool, all in one call.
+    /// Takes each free spool for its own holder, atomically per spool, all in one call. A lock service whose
+    /// mark is gone grants nothing (LOCK_DATA_LOST) until a reconcile run has restored it.
     async fn acquire(&self, requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError>;
 
     /// The current lock of each tag, if any.
@@ -259,17 +260,14 @@ pub trait LockService: Send + Sync {
     /// station leads. The lease ends by itself after `lease`, so a station that vanished hands over.
     async fn try_lead(&self, task: &str, station: &str, lease: std::time::Duration) -> Result<bool, SpoolError>;
 
-    /// Moves the fence counter up to at least `at_least`: after the lock service lost its data the counter
-    /// starts again from zero, and a new grant must never reuse a fence a row already carries.
-    async fn raise_fence(&self, at_least: u64) -> Result<(), SpoolError>;
-
     /// Every tag that has a lock, for the reconciler.
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError>;
 
     /// Leaves the mark that says the lock service kept its data; answers whether it was already there (absent
     /// means a first start, or a lock service that lost everything, such as a Redis restarted without
-    /// persistence).
-    async fn mark_intact(&self) -> Result<bool, SpoolError>;
+    /// persistence). When it was absent, the fence counter (which then started again from zero) is first moved
+    /// up to at least `fence_at_least`, the highest fence a row carries, so no new grant reuses one.
+    async fn mark_intact(&self, fence_at_least: u64) -> Result<bool, SpoolError>;
 
     /// Records that `station` is alive at `at` (its heartbeat). Silence never frees a spool; it only shows.
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError>;

@@ -43,14 +43,12 @@ impl SpoolService {
         // The rows as they are now, never a copy: a stale row would free or rebuild the wrong lock.
         self.store.invalidate();
         let shop = self.load(false).await?;
-        let lock_data_lost = !self.lock.mark_intact().await?;
         let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();
         let occupied: Vec<&Spool> = spools.iter().copied().filter(|spool| spool.ocupado_por.is_some()).collect();
-        if lock_data_lost {
-            // Its fence counter started again: no new grant may carry a fence a row already has.
-            let highest = spools.iter().filter_map(|spool| spool.version).max().unwrap_or(0);
-            self.lock.raise_fence(u64::try_from(highest).unwrap_or(0)).await?;
-        }
+        // A lock service that lost its data starts its fence counter again: no new grant may carry a fence a
+        // row already has (event ids and guards are told apart by it).
+        let highest = spools.iter().filter_map(|spool| spool.version).max().unwrap_or(0);
+        let lock_data_lost = !self.lock.mark_intact(u64::try_from(highest).unwrap_or(0)).await?;
 
         let mut tags = self.lock.held_tags().await?;
         tags.extend(occupied.iter().map(|spool| spool.tag.clone()));

@@ -79,6 +79,8 @@ pub enum SpoolError {
     DuplicateTags { tags: Vec<String> },
     #[error("No se puede reservar spools en este momento (servicio de bloqueo sin respuesta). Intente de nuevo.")]
     LockUnavailable { reason: String },
+    #[error("El servicio de bloqueo perdió sus datos y se están reconstruyendo desde el registro. Intente de nuevo en un momento.")]
+    LockDataLost,
     #[error("El registro de spools no responde. Intente de nuevo en unos momentos.")]
     SheetsUnavailable { reason: String },
     #[error("Demasiadas consultas a la planilla en este minuto. Espere un momento e intente de nuevo.")]
@@ -157,7 +159,7 @@ impl SpoolError {
             SpoolError::InvalidInput { .. } => ErrorCode::InvalidInput,
             SpoolError::BatchTooLarge { .. } => ErrorCode::BatchTooLarge,
             SpoolError::DuplicateTags { .. } => ErrorCode::DuplicateTags,
-            SpoolError::LockUnavailable { .. } => ErrorCode::LockUnavailable,
+            SpoolError::LockUnavailable { .. } | SpoolError::LockDataLost => ErrorCode::LockUnavailable,
             SpoolError::SheetsUnavailable { .. } => ErrorCode::SheetsUnavailable,
             SpoolError::SheetsQuota => ErrorCode::SheetsQuota,
             SpoolError::SchemaDrift { .. } | SpoolError::DuplicateColumn { .. } => ErrorCode::SchemaDrift,
@@ -215,7 +217,10 @@ impl SpoolError {
             SpoolError::InvalidInput { field, reason } | SpoolError::ConfigInvalid { key: field, reason } => {
                 ErrorDetails { field: Some(field.clone()), reason: Some(reason.clone()), ..ErrorDetails::default() }
             }
-            SpoolError::BatchTooLarge { .. } | SpoolError::SheetsQuota | SpoolError::Offline => ErrorDetails::default(),
+            SpoolError::BatchTooLarge { .. }
+            | SpoolError::SheetsQuota
+            | SpoolError::Offline
+            | SpoolError::LockDataLost => ErrorDetails::default(),
             SpoolError::DuplicateTags { tags } => ErrorDetails { tags: tags.clone(), ..ErrorDetails::default() },
             SpoolError::LockUnavailable { reason }
             | SpoolError::SheetsUnavailable { reason }

@@ -222,16 +222,6 @@ impl LockService for EmbeddedLock {
         Ok(true)
     }
 
-    async fn raise_fence(&self, at_least: u64) -> Result<(), SpoolError> {
-        self.run(move |connection| {
-            connection
-                .execute("UPDATE lock_fence SET value = MAX(value, ?1) WHERE id = 1", params![at_least as i64])
-                .map_err(sql_error)?;
-            Ok(())
-        })
-        .await
-    }
-
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         self.run(|connection| {
             let mut statement =
@@ -243,7 +233,7 @@ impl LockService for EmbeddedLock {
     }
 
     /// The locks live in the same file as the rows: they cannot be lost apart from them.
-    async fn mark_intact(&self) -> Result<bool, SpoolError> {
+    async fn mark_intact(&self, _fence_at_least: u64) -> Result<bool, SpoolError> {
         Ok(true)
     }
 

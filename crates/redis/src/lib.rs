@@ -67,6 +67,11 @@ impl RedisLock {
         format!("{}:fence", self.prefix)
     }
 
+    /// Present while Redis keeps the site's data; gone after a FLUSHALL or a restart without persistence.
+    fn marker_key(&self) -> String {
+        format!("{}:marker", self.prefix)
+    }
+
     fn keys(&self, tags: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
         tags.into_iter().map(|tag| self.lock_key(tag.as_ref())).collect()
     }
@@ -85,11 +90,14 @@ impl LockService for RedisLock {
         }
         let tokens: Vec<LockToken> = requests.iter().map(|_| LockToken::random()).collect();
         let mut invocation = self.scripts.acquire.prepare_invoke();
-        invocation.key(self.keys(requests.iter().map(|(tag, _)| tag))).key(self.fence_key());
+        invocation.key(self.keys(requests.iter().map(|(tag, _)| tag))).key(self.fence_key()).key(self.marker_key());
         for ((_, holder), token) in requests.iter().zip(&tokens) {
             invocation.arg(holder_fields(holder)).arg(token.expose());
         }
-        let answers: Vec<Vec<Value>> = self.run(&invocation).await?;
+        let answers: Vec<Vec<Value>> = match self.run::<Value>(&invocation).await? {
+            Value::Int(-1) => return Err(SpoolError::LockDataLost),
+            answers => redis::from_redis_value(answers).map_err(|_| malformed("acquire"))?,
+        };
         answers
             .into_iter()
             .zip(tokens)
@@ -223,13 +231,6 @@ impl LockService for RedisLock {
         Ok(leader.as_deref() == Some(station))
     }
 
-    async fn raise_fence(&self, at_least: u64) -> Result<(), SpoolError> {
-        let mut invocation = self.scripts.raise_fence.prepare_invoke();
-        invocation.key(self.fence_key()).arg(at_least);
-        let _: i64 = self.run(&invocation).await?;
-        Ok(())
-    }
-
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {
         let mut connection = self.connection.clone();
         let stem = self.lock_key("");
@@ -255,17 +256,11 @@ impl LockService for RedisLock {
         }
     }
 
-    async fn mark_intact(&self) -> Result<bool, SpoolError> {
-        let mut connection = self.connection.clone();
-        let created: bool = redis::cmd("SET")
-            .arg(format!("{}:marker", self.prefix))
-            .arg("1")
-            .arg("NX")
-            .query_async::<Option<String>>(&mut connection)
-            .await
-            .map_err(unavailable)?
-            .is_some();
-        Ok(!created)
+    async fn mark_intact(&self, fence_at_least: u64) -> Result<bool, SpoolError> {
+        let mut invocation = self.scripts.mark_intact.prepare_invoke();
+        invocation.key(self.marker_key()).key(self.fence_key()).arg(fence_at_least);
+        let intact: i64 = self.run(&invocation).await?;
+        Ok(intact == 1)
     }
 
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {

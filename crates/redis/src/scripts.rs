@@ -8,13 +8,15 @@ use redis::Script;
 const NOW: &str =
     "local function now_ms() local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000) end\n";
 
-/// KEYS: the lock keys, then the fence counter. ARGV: per key, its holder's five fields and its token.
-/// Answers per key `{1, fence}` when granted or `{0, holder fields...}` when already held.
+/// KEYS: the lock keys, then the fence counter, then the marker. ARGV: per key, its holder's five fields and its
+/// token. Answers `-1` (and grants nothing) when the marker is gone: the data was lost and the fence counter may
+/// have started again. Otherwise answers per key `{1, fence}` when granted or `{0, holder fields...}` when held.
 const ACQUIRE: &str = r"
-local fence_key = KEYS[#KEYS]
+if redis.call('EXISTS', KEYS[#KEYS]) == 0 then return -1 end
+local fence_key = KEYS[#KEYS - 1]
 local answers = {}
 local now = now_ms()
-for i = 1, #KEYS - 1 do
+for i = 1, #KEYS - 2 do
   local current = redis.call('HMGET', KEYS[i], 'worker_id', 'worker', 'operation', 'station', 'since')
   if current[1] then
     answers[i] = {0, current[1], current[2], current[3], current[4], current[5]}
@@ -134,10 +136,14 @@ redis.call('HSET', KEYS[1], 'worker_id', ARGV[1], 'worker', ARGV[2], 'operation'
 return 1
 ";
 
-/// KEYS[1]: the fence counter; ARGV[1]: the least it may read. Never lowers it.
-const RAISE_FENCE: &str = r"
-if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
-return 1
+/// KEYS[1]: the marker, KEYS[2]: the fence counter; ARGV[1]: the least the counter may read when the marker is
+/// gone. Answers 1 when the marker was there; otherwise raises the counter (never lowers it), leaves the marker
+/// and answers 0.
+const MARK_INTACT: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 1 end
+if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end
+redis.call('SET', KEYS[1], '1')
+return 0
 ";
 
 /// The scripts, hashed once per lock service and sent by hash (EVALSHA, loading them when Redis lacks them).
@@ -150,7 +156,7 @@ pub struct Scripts {
     pub release: Script,
     pub force_release: Script,
     pub restore: Script,
-    pub raise_fence: Script,
+    pub mark_intact: Script,
 }
 
 fn timed(body: &str) -> Script {
@@ -168,7 +174,7 @@ impl Scripts {
             release: Script::new(RELEASE),
             force_release: timed(FORCE_RELEASE),
             restore: timed(RESTORE),
-            raise_fence: Script::new(RAISE_FENCE),
+            mark_intact: Script::new(MARK_INTACT),
         }
     }
 }

@@ -60,6 +60,7 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     let (lock, url) = as_station(&server);
 
     let tag = "S-001".to_string();
+    lock.mark_intact(0).await.expect("marker");
     let granted = lock.acquire(&[(tag.clone(), fixture::holder(93))]).await.expect("acquire");
     assert!(matches!(granted[0], spooltrack_core::Acquisition::Granted(_)));
     let held = lock.inspect(std::slice::from_ref(&tag)).await.expect("inspect").remove(0).expect("held");
@@ -75,7 +76,6 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     assert!(lock.restore(&tag, &released.previous.expect("previous")).await.expect("restore"));
     assert_eq!(lock.release(&grant).await.expect("release"), vec![true]);
     assert!(lock.try_lead("reconcile", "estacion-acl", Duration::from_secs(5)).await.expect("lease"));
-    lock.mark_intact().await.expect("marker");
     lock.beat("estacion-acl", chrono::Utc::now()).await.expect("heartbeat");
     assert!(lock.last_beats(&["estacion-acl".into()]).await.expect("beats")[0].is_some());
 

@@ -11,8 +11,11 @@ use spooltrack_domain::ErrorCode;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture::holder, RedisServer};
 
-fn lock(server: &RedisServer, prefix: &str) -> RedisLock {
-    RedisLock::connect(&RedisSettings { url: server.url(), prefix: prefix.into() }).expect("lock")
+/// A lock client of a site whose Redis has kept its data (its mark is in place).
+async fn lock(server: &RedisServer, prefix: &str) -> RedisLock {
+    let lock = RedisLock::connect(&RedisSettings { url: server.url(), prefix: prefix.into() }).expect("lock");
+    lock.mark_intact(0).await.expect("marked");
+    lock
 }
 
 fn granted(acquisition: &Acquisition) -> Option<(LockToken, u64)> {
@@ -36,7 +39,7 @@ async fn script_calls(server: &RedisServer) -> u64 {
 #[tokio::test]
 async fn a_batch_of_ten_with_three_held_is_one_script_call() {
     let server = RedisServer::start();
-    let (mine, other) = (lock(&server, "batch"), lock(&server, "batch"));
+    let (mine, other) = (lock(&server, "batch").await, lock(&server, "batch").await);
     let tags: Vec<String> = (1..=10).map(|n| format!("T-{n}")).collect();
     let taken: Vec<(String, Holder)> = [2, 5, 9].iter().map(|n| (format!("T-{n}"), holder(94))).collect();
     other.acquire(&taken).await.expect("three taken elsewhere");
@@ -58,7 +61,7 @@ async fn a_batch_of_ten_with_three_held_is_one_script_call() {
 #[tokio::test]
 async fn release_and_confirm_compare_the_token() {
     let server = RedisServer::start();
-    let service = lock(&server, "tokens");
+    let service = lock(&server, "tokens").await;
     let tag = "T-1".to_string();
     let answers = service.acquire(&[(tag.clone(), holder(93))]).await.expect("acquired");
     let (token, _) = granted(&answers[0]).expect("granted");
@@ -77,7 +80,7 @@ async fn release_and_confirm_compare_the_token() {
 #[tokio::test]
 async fn force_release_moves_the_fence_and_voids_the_old_token() {
     let server = RedisServer::start();
-    let service = lock(&server, "fence");
+    let service = lock(&server, "fence").await;
     let tag = "T-1".to_string();
     let (token, fence) =
         granted(&service.acquire(&[(tag.clone(), holder(93))]).await.expect("ok")[0]).expect("granted");
@@ -94,7 +97,10 @@ async fn force_release_moves_the_fence_and_voids_the_old_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_stations_two_hundred_rounds_one_holder_each() {
     let server = RedisServer::start();
-    let stations: Vec<Arc<RedisLock>> = (0..50).map(|_| Arc::new(lock(&server, "contention"))).collect();
+    let mut stations: Vec<Arc<RedisLock>> = Vec::new();
+    for _ in 0..50 {
+        stations.push(Arc::new(lock(&server, "contention").await));
+    }
     let tag = "T-HOT".to_string();
     for round in 0..200 {
         let tasks: Vec<_> = stations
@@ -124,7 +130,7 @@ async fn fifty_stations_two_hundred_rounds_one_holder_each() {
 #[tokio::test]
 async fn redis_going_away_is_lock_unavailable_within_two_seconds_and_recovers() {
     let mut server = RedisServer::start();
-    let service = lock(&server, "outage");
+    let service = lock(&server, "outage").await;
     service.inspect(&[]).await.expect("reachable at first");
     server.stop();
 
@@ -142,6 +148,10 @@ async fn redis_going_away_is_lock_unavailable_within_two_seconds_and_recovers() 
                 assert!(granted(&answers[0]).is_some());
                 break;
             }
+            // Back, but empty (no persistence): grants wait for the mark a reconcile run leaves.
+            Err(spooltrack_domain::SpoolError::LockDataLost) => {
+                assert!(!service.mark_intact(0).await.expect("reachable"), "the restart lost the mark");
+            }
             Err(error) if Instant::now() < deadline => {
                 assert_eq!(error.code(), ErrorCode::LockUnavailable);
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -154,7 +164,7 @@ async fn redis_going_away_is_lock_unavailable_within_two_seconds_and_recovers() 
 #[tokio::test]
 async fn one_station_at_a_time_leads_a_periodic_task() {
     let server = RedisServer::start();
-    let (a, b) = (lock(&server, "lead"), lock(&server, "lead"));
+    let (a, b) = (lock(&server, "lead").await, lock(&server, "lead").await);
     let lease = Duration::from_millis(300);
     assert!(a.try_lead("reconcile", "A", lease).await.expect("answered"));
     assert!(!b.try_lead("reconcile", "B", lease).await.expect("answered"), "A holds the lease");
@@ -166,7 +176,7 @@ async fn one_station_at_a_time_leads_a_periodic_task() {
 #[tokio::test]
 async fn health_names_version_persistence_and_latency() {
     let server = RedisServer::start();
-    let detail = lock(&server, "health").health().await.expect("answers");
+    let detail = lock(&server, "health").await.health().await.expect("answers");
     assert!(detail.starts_with("Redis 7") || detail.starts_with("Redis 8"), "{detail}");
     assert!(detail.contains(" ms") && detail.contains("sin AOF"), "{detail}");
 }
@@ -174,9 +184,21 @@ async fn health_names_version_persistence_and_latency() {
 #[tokio::test]
 async fn a_prefix_with_glob_characters_still_lists_its_locks() {
     let server = RedisServer::start();
-    let odd = lock(&server, "planta[1]*");
-    let plain = lock(&server, "planta1x");
+    let odd = lock(&server, "planta[1]*").await;
+    let plain = lock(&server, "planta1x").await;
     odd.acquire(&[("T-1".into(), holder(93))]).await.expect("acquired");
     plain.acquire(&[("T-2".into(), holder(94))]).await.expect("acquired");
     assert_eq!(odd.held_tags().await.expect("listed"), vec!["T-1".to_string()], "only its own, found literally");
+}
+
+#[tokio::test]
+async fn a_redis_that_lost_its_mark_grants_nothing_until_reconciled() {
+    let server = RedisServer::start();
+    let bare = RedisLock::connect(&RedisSettings { url: server.url(), prefix: "perdido".into() }).expect("lock");
+    let error = bare.acquire(&[("T-1".into(), holder(93))]).await.expect_err("no mark, no grant");
+    assert_eq!(error, spooltrack_domain::SpoolError::LockDataLost);
+    assert!(!bare.mark_intact(40).await.expect("marked"), "the mark was missing");
+    let granted = bare.acquire(&[("T-1".into(), holder(93))]).await.expect("granted");
+    assert!(matches!(&granted[0], Acquisition::Granted(grant) if grant.fence > 40), "the fence moved past the rows'");
+    assert!(bare.mark_intact(0).await.expect("answered"), "now intact");
 }

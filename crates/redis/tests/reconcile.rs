@@ -27,6 +27,8 @@ async fn shop(server: &RedisServer) -> (SpoolService, Arc<EmbeddedStore>, tempfi
 async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
     let server = RedisServer::start();
     let (service, store, _folder) = shop(&server).await;
+    let first = service.reconcile().await.expect("first run");
+    assert!(first.lock_data_lost, "a brand-new Redis has no mark yet");
     // Twenty grants before: rows keep fences the counter will not remember once Redis loses its data.
     let earlier: Vec<String> = (21..=40).map(fixture::ready).collect();
     service.tomar_batch(&earlier, fixture::ARMADOR, Operation::Arm).await.expect("taken");
@@ -34,8 +36,6 @@ async fn flushall_is_detected_and_every_lock_rebuilt_from_the_rows() {
 
     let taken = fixture::ready_tags(3);
     service.tomar_batch(&taken, fixture::ARMADOR, Operation::Arm).await.expect("taken");
-    let first = service.reconcile().await.expect("first run");
-    assert!(first.lock_data_lost, "a brand-new Redis has no mark yet");
 
     let client = redis::Client::open(server.url()).expect("client");
     let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
@@ -113,4 +113,33 @@ async fn redis_stopped_mid_run_writes_nothing_and_the_same_service_recovers() {
     assert!(taken.iter().all(|tag| report.rebuilt.contains(tag)), "every lock rebuilt from the rows");
     assert_eq!(service.pausar_batch(&taken, fixture::ARMADOR).await.expect("ran").succeeded, 3);
     service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await.expect("works again without a restart");
+}
+
+#[tokio::test]
+async fn a_tomar_after_redis_lost_its_data_restores_the_locks_first() {
+    let server = RedisServer::start();
+    let (service, store, _folder) = shop(&server).await;
+    let earlier: Vec<String> = (21..=40).map(fixture::ready).collect();
+    service.tomar_batch(&earlier, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    service.pausar_batch(&earlier, fixture::ARMADOR).await.expect("paused");
+    service.tomar(&fixture::ready(1), fixture::ARMADOR, Operation::Arm).await.expect("held");
+
+    let client = redis::Client::open(server.url()).expect("client");
+    let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
+    let _: () = redis::cmd("FLUSHALL").query_async(&mut connection).await.expect("flushed");
+
+    // No reconcile run in between: the next TOMAR restores the locks and the fence before it takes.
+    let taken = service.tomar(&fixture::ready(21), fixture::ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken");
+    let grid = store.read(&[Tab::Operaciones]).await.expect("readable").remove(0);
+    let version = grid.header.iter().position(|name| name == "version").expect("column");
+    let fence_of = |tag: &str| {
+        let row = grid.rows.iter().find(|row| row[0].display() == tag).expect("row");
+        row[version].as_integer().expect("number").expect("set")
+    };
+    assert!(fence_of(&taken.tag) > fence_of(&fixture::ready(40)), "a fence no row carried before");
+    assert_eq!(
+        service.tomar(&fixture::ready(1), fixture::ARMADOR_SOLDADOR, Operation::Arm).await.expect_err("held").code(),
+        ErrorCode::SpoolOccupied
+    );
+    service.pausar(&fixture::ready(1), fixture::ARMADOR).await.expect("the holder carries on");
 }

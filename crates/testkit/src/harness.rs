@@ -40,6 +40,8 @@ impl Harness {
         let site = backend.start(shop).await;
         let clock = Arc::new(ManualClock::at_local(2025, 3, 7, 8, 15));
         let (store, lock) = site.connect().await;
+        // A shop in service: its lock service has kept its data since its first start.
+        lock.mark_intact(0).await.expect("lock service reachable");
         let store = Arc::new(FaultyStore::new(store));
         let service = SpoolService::new(store.clone(), lock, clock.clone(), "estacion-A", chrono_tz::America::Santiago);
         Harness { site, clock, store, service }
