@@ -379,12 +379,15 @@ impl SpoolService {
         Ok(retry)
     }
 
-    /// Every event id in the audit, read fresh (the audit is never kept in a copy).
-    async fn recorded_ids(&self) -> Result<std::collections::HashSet<String>, SpoolError> {
+    /// Every event in the audit by id, read fresh (the audit is never kept in a copy).
+    async fn recorded_events(&self) -> Result<std::collections::HashMap<String, EventKind>, SpoolError> {
         let grid = self.store.read(&[Tab::Metadata]).await?.remove(0);
         let map =
             spooltrack_domain::schema::ColumnMap::of(Tab::Metadata, self.store.tab_names().name(Tab::Metadata), &grid)?;
-        Ok(spooltrack_domain::audit::decode_events(&grid, &map).into_iter().map(|event| event.id).collect())
+        Ok(spooltrack_domain::audit::decode_events(&grid, &map)
+            .into_iter()
+            .map(|event| (event.id, event.kind))
+            .collect())
     }
 
     fn tomar_change(&self, spool: &Spool, worker: &Worker, holder: &Holder, grant: &Grant) -> (RowUpdate, AuditEvent) {
@@ -449,9 +452,6 @@ impl SpoolService {
             }
         }
 
-        // A release of this grant that already landed (its answer lost) is done: no second audit row.
-        let settled = self.settle_own_releases(&mut owned).await?;
-
         let mut change = Change::default();
         let mut grants = Vec::new();
         for own in &owned {
@@ -463,26 +463,29 @@ impl SpoolService {
             change.audit.push(event);
             grants.extend(own.grant());
         }
-        let written = self.write_holding(&mut change, &mut grants, GateEnd::ReleasesLock).await;
-        for (tag, error) in written.dropped {
-            if let Some(index) = tags.iter().position(|asked| *asked == tag) {
-                results[index] = Err(error);
+        let mut done: Vec<(String, LockToken)> = Vec::new();
+        let written = loop {
+            let written = self.write_holding(&mut change, &mut grants, GateEnd::ReleasesLock).await;
+            for (tag, error) in written.dropped {
+                if let Some(index) = tags.iter().position(|asked| *asked == tag) {
+                    results[index] = Err(error);
+                }
             }
-        }
-        let mut done: Vec<(String, LockToken)> = settled.iter().filter_map(Owned::grant).collect();
-        for own in &settled {
-            if let Ok(outcome) = &mut results[own.index] {
-                outcome.estado_detalle = own.spool.estado_detalle.clone().unwrap_or_default();
+            match written.result {
+                Err(SpoolError::NotOccupied { tag }) => {
+                    if let Some(refused) = self.settle_free_row(&tag, &mut change, &mut grants, &mut done).await? {
+                        if let Some(index) = tags.iter().position(|asked| *asked == tag) {
+                            results[index] = Err(refused);
+                        }
+                    }
+                }
+                result => break result,
             }
-        }
-        match written.result {
+        };
+        match written {
             Ok(()) => done.extend(grants),
             Err(error) => {
-                // The worker still holds every spool of the write and can try again (with the same event ids);
-                // a force-release need not wait for this write any more.
-                if let Err(end_error) = self.lock.end_write(&grants).await {
-                    tracing::warn!(code = ?end_error.code(), "no se pudo cerrar la marca de escritura en curso");
-                }
+                // The worker still holds every spool of the write and can try again (with the same event ids).
                 for own in owned.iter().filter(|own| change.rows.iter().any(|row| row.tag == own.spool.tag)) {
                     results[own.index] = Err(error.clone());
                 }
@@ -501,22 +504,32 @@ impl SpoolService {
         Ok(tags.into_iter().zip(results).collect())
     }
 
-    /// Spools held by lock whose row already reads free: when the audit has this grant's release, it landed
-    /// (its answer was lost) and is settled without writing again. Answers those; the others stay to write.
-    async fn settle_own_releases<'s>(&self, owned: &mut Vec<Owned<'s>>) -> Result<Vec<Owned<'s>>, SpoolError> {
-        if !owned.iter().any(|own| own.lock.is_some() && own.spool.ocupado_por.is_none()) {
-            return Ok(Vec::new());
+    /// A row that reads free although this worker's lock holds it. When the audit has this grant's release,
+    /// it already landed (its answer was lost): the same release is settled, nothing written twice, and another
+    /// one (a COMPLETAR asked after a lost PAUSAR) finds nothing left to end (NOT_OCCUPIED). Otherwise a person
+    /// freed the row and the holder's release is still written, over the free row. Answers the refusal, if any.
+    async fn settle_free_row(
+        &self,
+        tag: &str,
+        change: &mut Change,
+        grants: &mut Vec<(String, LockToken)>,
+        done: &mut Vec<(String, LockToken)>,
+    ) -> Result<Option<SpoolError>, SpoolError> {
+        let not_occupied = || SpoolError::NotOccupied { tag: tag.to_string() };
+        let Some(row) = change.rows.iter_mut().find(|row| row.tag == tag) else { return Err(not_occupied()) };
+        let RowGuard::Holding(fence) = row.guard else { return Err(not_occupied()) };
+        let Some(landed) = self.recorded_events().await?.remove(&release_event_id(tag, fence)) else {
+            row.guard = RowGuard::Fence(fence);
+            return Ok(None);
+        };
+        tracing::info!(tag = %tag, "la liberación ya estaba registrada: no se escribe otra vez");
+        let asked = change.audit.iter().find(|event| event.tag == tag).map(|event| event.kind);
+        change.rows.retain(|row| row.tag != tag);
+        change.audit.retain(|event| event.tag != tag);
+        if let Some(position) = grants.iter().position(|(held, _)| held == tag) {
+            done.push(grants.remove(position));
         }
-        let recorded = self.recorded_ids().await?;
-        let (settled, rest): (Vec<Owned>, Vec<Owned>) = owned.drain(..).partition(|own| {
-            own.spool.ocupado_por.is_none()
-                && own
-                    .lock
-                    .as_ref()
-                    .is_some_and(|lock| recorded.contains(&release_event_id(&own.spool.tag, lock.fence)))
-        });
-        *owned = rest;
-        Ok(settled)
+        Ok((asked != Some(landed)).then(not_occupied))
     }
 
     /// Writes a holder's change through the gate of its grants; a spool whose lock moved on (force-released
@@ -537,7 +550,14 @@ impl SpoolService {
                     grants.retain(|(held, _)| *held != tag);
                     dropped.push((tag.clone(), SpoolError::LockLost { tag }));
                 }
-                result => return Written { dropped, result },
+                result => {
+                    let not_sent = result.as_ref().is_err_and(|error| error.code() != ErrorCode::OutcomeUnknown);
+                    if end == GateEnd::ReleasesLock && not_sent {
+                        // Not written, and not landing later: a force-release need not wait for it.
+                        gate.end().await;
+                    }
+                    return Written { dropped, result };
+                }
             }
         }
     }
@@ -587,7 +607,7 @@ impl SpoolService {
         let id = fence.map(|fence| release_event_id(tag, fence));
         let event = self.event(kind, tag, worker, Some(operation), metadata, id);
         (
-            RowUpdate { tag: tag.clone(), cells, guard: fence.map_or(RowGuard::Unguarded, RowGuard::Fence) },
+            RowUpdate { tag: tag.clone(), cells, guard: fence.map_or(RowGuard::Unguarded, RowGuard::Holding) },
             event,
             estado,
         )
@@ -642,6 +662,18 @@ struct HolderGate<'a> {
     end: GateEnd,
 }
 
+impl HolderGate<'_> {
+    /// Clears this writer's mark; if that fails, the mark ends by itself with its window.
+    async fn end(&self) {
+        if self.grants.is_empty() {
+            return;
+        }
+        if let Err(error) = self.lock.end_write(&self.grants, &self.writer).await {
+            tracing::warn!(code = ?error.code(), "no se pudo cerrar la marca de escritura en curso");
+        }
+    }
+}
+
 /// What follows a holder's write: TOMAR keeps its locks, so the in-flight mark is cleared when the write is
 /// answered; a release deletes them, so the mark stays until then and no force-release slips in between.
 #[derive(Clone, Copy, PartialEq)]
@@ -676,12 +708,8 @@ impl WriteGate for HolderGate<'_> {
     }
 
     async fn close(&self) {
-        if self.grants.is_empty() || self.end == GateEnd::ReleasesLock {
-            return;
-        }
-        if let Err(error) = self.lock.end_write(&self.grants).await {
-            // The mark ends by itself with its window.
-            tracing::warn!(code = ?error.code(), "no se pudo cerrar la marca de escritura en curso");
+        if self.end == GateEnd::KeepsLock {
+            self.end().await;
         }
     }
 }

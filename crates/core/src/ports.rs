@@ -31,6 +31,9 @@ pub enum RowGuard {
     Unguarded,
     /// The holder's grant: another fence means a force-release moved the spool on (LOCK_LOST).
     Fence(u64),
+    /// The holder's grant, on a row that must still be occupied: a free row is NOT_OCCUPIED (the release
+    /// already landed with its answer lost, or a person freed the row), for the writer to settle.
+    Holding(u64),
     /// The version the decision was made on (blank when never taken): another one means the row changed
     /// since it was read, by another station or a person (ROW_CHANGED), and the decision must be made again.
     AsRead(Option<i64>),
@@ -64,7 +67,7 @@ impl Change {
                 if let Some(column) = map.position(&ops::VERSION) {
                     let now = grid.cell(row, column).as_integer();
                     match update.guard {
-                        RowGuard::Fence(fence) if now != Ok(Some(fence as i64)) => {
+                        RowGuard::Fence(fence) | RowGuard::Holding(fence) if now != Ok(Some(fence as i64)) => {
                             return Err(SpoolError::LockLost { tag: update.tag.clone() })
                         }
                         RowGuard::AsRead(version) if now != Ok(version) => {
@@ -72,6 +75,10 @@ impl Change {
                         }
                         _ => {}
                     }
+                }
+                let free = map.position(&ops::OCUPADO_POR).is_none_or(|column| grid.cell(row, column).is_blank());
+                if matches!(update.guard, RowGuard::Holding(_)) && free {
+                    return Err(SpoolError::NotOccupied { tag: update.tag.clone() });
                 }
                 let cells = update
                     .cells
@@ -242,8 +249,8 @@ pub trait LockService: Send + Sync {
         window: Duration,
     ) -> Result<Vec<Admission>, SpoolError>;
 
-    /// Clears the in-flight mark of these grants' write.
-    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError>;
+    /// Clears the in-flight mark `writer` left on these grants (another writer's mark stays).
+    async fn end_write(&self, grants: &[(String, LockToken)], writer: &str) -> Result<(), SpoolError>;
 
     /// Removes whatever lock a spool has and bumps the fence, unless the holder's write is in flight;
     /// answers the previous lock and the new fence.
@@ -312,6 +319,7 @@ mod tests {
         assert_eq!(placed("A", RowGuard::AsRead(None)), Err(SpoolError::RowChanged { tag: "A".into() }));
         assert_eq!(placed("B", RowGuard::AsRead(None)), Ok(1), "never taken, still blank");
         assert_eq!(placed("B", RowGuard::Unguarded), Ok(1));
+        assert_eq!(placed("A", RowGuard::Holding(5)), Err(SpoolError::NotOccupied { tag: "A".into() }), "a free row");
         assert_eq!(placed("C", RowGuard::Unguarded), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
     }
 

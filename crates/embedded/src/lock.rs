@@ -160,14 +160,15 @@ impl LockService for EmbeddedLock {
         .await
     }
 
-    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError> {
-        let grants = grants.to_vec();
+    async fn end_write(&self, grants: &[(String, LockToken)], writer: &str) -> Result<(), SpoolError> {
+        let (grants, writer) = (grants.to_vec(), writer.to_string());
         self.run(move |connection| {
             for (tag, token) in &grants {
                 connection
                     .execute(
-                        "UPDATE spool_locks SET writing_until = 0 WHERE tag = ?1 AND token = ?2",
-                        params![tag, token.expose()],
+                        "UPDATE spool_locks SET writing_until = 0, writer = '' WHERE tag = ?1 AND token = ?2
+                         AND writer = ?3",
+                        params![tag, token.expose(), writer],
                     )
                     .map_err(sql_error)?;
             }

@@ -157,8 +157,15 @@ impl LockService for RedisLock {
             .collect())
     }
 
-    async fn end_write(&self, grants: &[(String, LockToken)]) -> Result<(), SpoolError> {
-        self.compare(&self.scripts.end_write, grants).await.map(|_| ())
+    async fn end_write(&self, grants: &[(String, LockToken)], writer: &str) -> Result<(), SpoolError> {
+        if grants.is_empty() {
+            return Ok(());
+        }
+        let mut invocation = self.scripts.end_write.prepare_invoke();
+        invocation.key(self.keys(grants.iter().map(|(tag, _)| tag))).arg(writer);
+        invocation.arg(grants.iter().map(|(_, token)| token.expose()).collect::<Vec<_>>());
+        let _: Vec<i64> = self.run(&invocation).await?;
+        Ok(())
     }
 
     async fn force_release(&self, tag: &str) -> Result<ForceAttempt, SpoolError> {

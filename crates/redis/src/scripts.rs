@@ -83,13 +83,15 @@ end
 return answers
 ";
 
-/// KEYS: lock keys; ARGV: their tokens. Clears the in-flight mark where the token holds; answers 1 there.
+/// KEYS: lock keys; ARGV[1]: the writer, ARGV[2..]: their tokens. Clears the writer's own in-flight mark where
+/// the token holds; answers 1 there.
 const END_WRITE: &str = r"
 local answers = {}
 for i = 1, #KEYS do
   answers[i] = 0
-  if redis.call('HGET', KEYS[i], 'token') == ARGV[i] then
-    redis.call('HDEL', KEYS[i], 'writing_until')
+  local current = redis.call('HMGET', KEYS[i], 'token', 'writer')
+  if current[1] == ARGV[i + 1] and current[2] == ARGV[1] then
+    redis.call('HDEL', KEYS[i], 'writing_until', 'writer')
     answers[i] = 1
   end
 end

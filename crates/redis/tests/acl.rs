@@ -67,7 +67,7 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     let grant = [(tag.clone(), held.token.clone())];
     let admitted = lock.begin_write(&grant, "estacion-acl", Duration::from_secs(5)).await.expect("begin_write");
     assert_eq!(admitted, vec![spooltrack_core::Admission::Admitted]);
-    lock.end_write(&grant).await.expect("end_write");
+    lock.end_write(&grant, "estacion-acl").await.expect("end_write");
     assert_eq!(lock.confirm(&grant).await.expect("confirm"), vec![true]);
     assert_eq!(lock.held_tags().await.expect("scan"), vec![tag.clone()]);
     let ForceAttempt::Released(released) = lock.force_release(&tag).await.expect("force_release") else {

@@ -125,3 +125,22 @@ async fn a_tomar_whose_outcome_is_unknown_keeps_its_lock_and_a_retry_settles_it(
     let version = cell(&shop.fake.grid("Operaciones"), &ready(5), "version");
     assert_eq!(version, Cell::Number(held.fence as f64), "row and lock carry the same grant");
 }
+
+#[tokio::test]
+async fn a_release_whose_outcome_is_unknown_is_never_written_twice_from_another_station() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let here = shop.station(quick()).await;
+    let there = shop.station(quick()).await;
+    here.tomar(&ready(6), ARMADOR, Operation::Arm).await.expect("taken");
+    there.list(&spooltrack_core::ListFilter::default()).await.expect("the other station keeps a copy");
+
+    shop.fake.drop_next_write_answer_then_fail(12);
+    let unknown = here.completar(&ready(6), ARMADOR, None).await.expect_err("not known");
+    assert_eq!(unknown.code(), ErrorCode::OutcomeUnknown);
+    shop.fake.fail_next(0);
+    // The other station still has the row as occupied in its copy; its PAUSAR must not record a second end.
+    let ended = there.pausar(&ready(6), ARMADOR).await.expect_err("the grant was already completed");
+    assert_eq!(ended.code(), ErrorCode::NotOccupied);
+    assert!(shared_lock(&shop).inspect(&[ready(6)]).await.expect("inspected")[0].is_none(), "and the lock is gone");
+    assert_eq!(audit_kinds(&shop, &ready(6)), ["TOMAR_SPOOL", "COMPLETAR_ARM"], "one end of the grant");
+}

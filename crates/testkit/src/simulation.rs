@@ -177,6 +177,8 @@ struct Model {
     maybe: HashMap<(String, Recorded), usize>,
     /// Tags whose occupation a person edited since the app last acted on them.
     hand_edited: HashSet<String>,
+    /// Tags whose Estado_Detalle a person blanked: their operation may no longer be readable from the row.
+    estado_blanked: HashSet<String>,
 }
 
 struct Run<'a> {
@@ -440,12 +442,17 @@ impl Run<'_> {
                 answers.iter().filter(|(_, answer)| answer.is_ok()).map(move |(tag, _)| (tag.clone(), worker))
             })
             .collect();
+        let together_ok: Vec<String> = together
+            .iter()
+            .flat_map(|(_, _, answers)| answers.iter().filter(|(_, answer)| answer.is_ok()).map(|(tag, _)| tag.clone()))
+            .collect();
         for (_, act, answers) in together {
             self.absorb(&act, answers, &contested);
         }
+        let changed: HashSet<String> = together_ok.iter().cloned().collect();
         for tag in contested {
             let told = |worker: WorkerId| taken_by.iter().any(|(taken, by)| *taken == tag && *by == worker);
-            self.settle_from_truth(&tag, told).await;
+            self.settle_from_truth(&tag, changed.contains(&tag), told).await;
         }
     }
 
@@ -476,6 +483,9 @@ impl Run<'_> {
             }),
         };
         self.shop.edit(Tab::Operaciones, change).await;
+        if kind == 2 {
+            self.model.estado_blanked.insert(tag.clone());
+        }
         if kind == 0 {
             // The person took the spool from whoever held it: they may find it gone (a reconcile run agrees
             // with the row once the lock is old enough).
@@ -490,8 +500,9 @@ impl Run<'_> {
     }
 
     /// After several actions on one spool at once: the model takes the holder the row now names (told "you hold
-    /// it" if one of those actions said so), or none.
-    async fn settle_from_truth(&mut self, tag: &str, told: impl Fn(WorkerId) -> bool) {
+    /// it" if one of those actions said so), or none. `changed`: one of them succeeded, so the app, not a
+    /// person, last wrote the row.
+    async fn settle_from_truth(&mut self, tag: &str, changed: bool, told: impl Fn(WorkerId) -> bool) {
         let grid = self.shop.truth(Tab::Operaciones).await;
         let Ok(map) = ColumnMap::of(Tab::Operaciones, "Operaciones", &grid) else { return };
         let records = decode_spools(&grid, &map);
@@ -501,8 +512,13 @@ impl Run<'_> {
         let holder = spool.ocupado_por.as_deref().and_then(id_from_display_name);
         let lock = self.observer.inspect(&[tag.to_string()]).await.ok().and_then(|mut locks| locks.remove(0));
         let prior = self.model.believed.get(tag).copied();
+        if changed {
+            self.model.hand_edited.remove(tag);
+        }
         match holder {
-            None => self.forget(tag),
+            None => {
+                self.model.believed.remove(tag);
+            }
             Some(worker) if prior.is_some_and(|belief| belief.worker == worker) => {}
             Some(worker) => {
                 let operation = lock
@@ -510,7 +526,7 @@ impl Run<'_> {
                     .map(|lock| lock.holder.operation)
                     .or_else(|| spool.occupied_operation(&Operation::ALL).ok().flatten())
                     .unwrap_or(Operation::Arm);
-                self.believe(tag, worker, operation, told(worker));
+                self.model.believed.insert(tag.to_string(), Belief { worker, operation, certain: told(worker) });
             }
         }
     }
@@ -652,7 +668,12 @@ impl Run<'_> {
         let mut ids = HashSet::new();
         for event in &events {
             if !ids.insert(event.id.clone()) {
-                self.violated(format!("{}: la acción {} tiene dos filas de auditoría", event.tag, event.id));
+                let rows: Vec<String> = events
+                    .iter()
+                    .filter(|other| other.id == event.id)
+                    .map(|other| format!("{} de {} a las {}", other.kind.code(), other.worker_name, other.timestamp))
+                    .collect();
+                self.violated(format!("{}: la acción {} tiene dos filas de auditoría: {rows:?}", event.tag, event.id));
             }
         }
         let mut counted: HashMap<(String, Recorded), usize> = HashMap::new();
@@ -742,13 +763,21 @@ impl Run<'_> {
             self.model.believed.iter().map(|(tag, belief)| (tag.clone(), *belief)).collect();
         holders.sort_by(|a, b| a.0.cmp(&b.0));
         for (tag, belief) in holders.into_iter().filter(|(_, belief)| belief.certain) {
-            let answer = self.stations[0].service.pausar(&tag, belief.worker).await;
+            let mut answer = self.stations[0].service.pausar(&tag, belief.worker).await;
+            // A write whose answer was lost keeps its mark until its window ends: the holder waits that long.
+            let patience = tokio::time::Instant::now() + Duration::from_secs(15);
+            while matches!(answer, Err(SpoolError::RowChanged { .. })) && tokio::time::Instant::now() < patience {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                answer = self.stations[0].service.pausar(&tag, belief.worker).await;
+            }
             match answer {
                 Ok(outcome) if outcome.operation == belief.operation => {}
                 Ok(outcome) => self.violated(format!(
                     "{tag}: {} pausó {} pero trabajaba {}",
                     belief.worker, outcome.operation, belief.operation
                 )),
+                // A row a person made unreadable is refused naming it, as it should be.
+                Err(error) if error.code() == ErrorCode::DataCorrupt && self.model.estado_blanked.contains(&tag) => {}
                 Err(error) => self.violated(format!("{tag}: {} lo tiene y no pudo pausarlo: {error}", belief.worker)),
             }
         }

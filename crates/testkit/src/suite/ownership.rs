@@ -54,9 +54,11 @@ pub async fn a_write_mark_holds_off_force_release_until_the_write_is_answered(ba
     assert_eq!(begin(&mine, "B", long).await, vec![Admission::Busy], "the same grant written from elsewhere");
     assert_eq!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::WriteInFlight);
     assert_eq!(lock.confirm(&mine).await.expect("answered"), vec![true], "nothing was changed meanwhile");
-    lock.end_write(&mine).await.expect("closed");
+    lock.end_write(&mine, "B").await.expect("answered");
+    assert_eq!(begin(&mine, "B", long).await, vec![Admission::Busy], "another writer cannot end A's mark");
+    lock.end_write(&mine, "A").await.expect("closed");
     assert_eq!(begin(&mine, "B", long).await, vec![Admission::Admitted], "once answered, the next writer");
-    lock.end_write(&mine).await.expect("closed");
+    lock.end_write(&mine, "B").await.expect("closed");
     let ForceAttempt::Released(released) = lock.force_release(&tag).await.expect("answered") else {
         panic!("the write was answered")
     };
@@ -71,7 +73,7 @@ pub async fn a_write_mark_holds_off_force_release_until_the_write_is_answered(ba
     assert_eq!(begin(&mine, "A", Duration::from_millis(50)).await, vec![Admission::Admitted]);
     tokio::time::sleep(Duration::from_millis(120)).await;
     assert_eq!(begin(&mine, "B", long).await, vec![Admission::Admitted], "an expired mark admits another writer");
-    lock.end_write(&mine).await.expect("closed");
+    lock.end_write(&mine, "B").await.expect("closed");
     assert!(matches!(lock.force_release(&tag).await.expect("answered"), ForceAttempt::Released(_)));
 }
 
