@@ -257,13 +257,7 @@ impl SpoolService {
                 Acquisition::Held(other) if other.worker_id == worker_id && other.operation == operation => {
                     own_unsettled.push((index, spool))
                 }
-                Acquisition::Held(other) => {
-                    results[index] = Err(SpoolError::SpoolOccupied {
-                        tag: spool.tag.clone(),
-                        holder: other.worker,
-                        since: Some(format_date_time(other.since)),
-                    })
-                }
+                Acquisition::Held(other) => results[index] = Err(occupied_by(&spool.tag, &other)),
             }
         }
         if !own_unsettled.is_empty() {
@@ -275,13 +269,7 @@ impl SpoolService {
                 for ((index, spool), acquisition) in retry.into_iter().zip(self.acquire_restoring(&requests).await?) {
                     match acquisition {
                         Acquisition::Granted(grant) => granted.push((index, spool, grant)),
-                        Acquisition::Held(other) => {
-                            results[index] = Err(SpoolError::SpoolOccupied {
-                                tag: spool.tag.clone(),
-                                holder: other.worker,
-                                since: Some(format_date_time(other.since)),
-                            })
-                        }
+                        Acquisition::Held(other) => results[index] = Err(occupied_by(&spool.tag, &other)),
                     }
                 }
             }
@@ -358,13 +346,7 @@ impl SpoolService {
         let mut retry = Vec::new();
         for ((index, spool), lock) in unsettled.iter().zip(locks) {
             match lock {
-                Some(lock) if lock.writing => {
-                    results[*index] = Err(SpoolError::SpoolOccupied {
-                        tag: spool.tag.clone(),
-                        holder: lock.holder.worker.clone(),
-                        since: Some(format_date_time(lock.holder.since)),
-                    })
-                }
+                Some(lock) if lock.writing => results[*index] = Err(occupied_by(&spool.tag, &lock.holder)),
                 Some(lock) => {
                     stale.push((spool.tag.clone(), lock.token));
                     retry.push((*index, *spool));
@@ -743,6 +725,15 @@ fn validate_batch(tags: &[String]) -> Result<Vec<String>, SpoolError> {
         return Err(SpoolError::DuplicateTags { tags: repeated });
     }
     Ok(tags)
+}
+
+/// SPOOL_OCCUPIED naming the lock's holder and since when.
+fn occupied_by(tag: &str, holder: &Holder) -> SpoolError {
+    SpoolError::SpoolOccupied {
+        tag: tag.to_string(),
+        holder: holder.worker.clone(),
+        since: Some(format_date_time(holder.since)),
+    }
 }
 
 fn single(results: Result<Results, SpoolError>) -> Result<ActionOutcome, SpoolError> {

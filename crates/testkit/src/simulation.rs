@@ -752,7 +752,7 @@ impl Run<'_> {
                     break;
                 }
                 Err(error) if tokio::time::Instant::now() < deadline => {
-                    self.note(format!("fin: reconciliación aún no: {}", error.code_text()));
+                    self.note(format!("fin: reconciliación aún no: {:?}", error.code()));
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
                 Err(error) => self.violated(format!("la tienda no se recuperó: {error}")),
@@ -787,16 +787,6 @@ impl Run<'_> {
 type Answer = Result<(), ErrorCode>;
 /// One action of a concurrent group: the station that ran it, what it asked, what each spool answered.
 type Answered = (usize, Act, Vec<(String, Answer)>);
-
-trait CodeText {
-    fn code_text(&self) -> String;
-}
-
-impl CodeText for SpoolError {
-    fn code_text(&self) -> String {
-        format!("{:?}", self.code())
-    }
-}
 
 /// Runs one action; answers one entry per tag (a reconcile answers none).
 async fn perform_on(service: &SpoolService, act: &Act) -> Vec<(String, Answer)> {
