@@ -331,10 +331,11 @@ impl SpoolService {
         }
     }
 
-    /// This worker's own locks on rows that read free: a grant being written right now (the same worker at
-    /// another station) is left alone (SPOOL_OCCUPIED); any other is stale (a TOMAR whose outcome was unknown
-    /// and did not land, a release whose lock was not given back, a row a person freed) and is given back, and
-    /// the spools are answered for taking anew. A row read from an old copy is caught by the write's guard.
+    /// This worker's own locks on rows that read free, settled on the rows as they are now: a row that says
+    /// the worker holds it (the copy read was older than the TOMAR) or a grant being written right now (the
+    /// same worker at another station) keeps its lock (SPOOL_OCCUPIED); any other lock is stale (a TOMAR whose
+    /// outcome was unknown and did not land, a release whose lock was not given back, a row a person freed) and
+    /// is given back, and the spools are answered for taking anew.
     async fn settle_own_takes<'s>(
         &self,
         unsettled: &[(usize, &'s Spool)],
@@ -342,10 +343,22 @@ impl SpoolService {
     ) -> Result<Vec<(usize, &'s Spool)>, SpoolError> {
         let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
         let locks = self.lock.inspect(&tags).await?;
+        // Only the row as it is now can say the lock is stale: a copy a few seconds old may predate the TOMAR.
+        self.store.invalidate();
+        let now = self.load(false).await?;
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
         for ((index, spool), lock) in unsettled.iter().zip(locks) {
+            let row = now.spool(&spool.tag)?;
             match lock {
+                // The TOMAR stands: the worker already holds it, as the row says.
+                Some(_) if row.ocupado_por.is_some() => {
+                    results[*index] = Err(SpoolError::SpoolOccupied {
+                        tag: spool.tag.clone(),
+                        holder: row.ocupado_por.clone().unwrap_or_default(),
+                        since: row.occupied_since_text(),
+                    })
+                }
                 Some(lock) if lock.writing => results[*index] = Err(occupied_by(&spool.tag, &lock.holder)),
                 Some(lock) => {
                     stale.push((spool.tag.clone(), lock.token));
@@ -402,13 +415,19 @@ impl SpoolService {
         release: Release,
     ) -> Result<Results, SpoolError> {
         let tags = validate_batch(tags)?;
-        let shop = self.load(matches!(release, Release::Cancelar)).await?;
+        let with_audit = matches!(release, Release::Cancelar);
+        let mut shop = self.load(with_audit).await?;
+        let locks = self.lock.inspect(&tags).await?;
+        if locks.iter().any(Option::is_none) {
+            // Ownership from the sheet alone is decided on the row as it is now, never on a copy.
+            self.store.invalidate();
+            shop = self.load(with_audit).await?;
+        }
         let worker = shop
             .workers
             .iter()
             .find(|worker| worker.id == worker_id)
             .ok_or(SpoolError::WorkerNotFound { worker_id })?;
-        let locks = self.lock.inspect(&tags).await?;
 
         let mut owned: Vec<Owned> = Vec::new();
         let mut results: Vec<Result<ActionOutcome, SpoolError>> = Vec::with_capacity(tags.len());
@@ -589,7 +608,12 @@ impl SpoolService {
         let id = fence.map(|fence| release_event_id(tag, fence));
         let event = self.event(kind, tag, worker, Some(operation), metadata, id);
         (
-            RowUpdate { tag: tag.clone(), cells, guard: fence.map_or(RowGuard::Unguarded, RowGuard::Holding) },
+            RowUpdate {
+                tag: tag.clone(),
+                cells,
+                // Without a lock, the row must still be the one ownership was decided on.
+                guard: fence.map_or(RowGuard::AsRead(own.spool.version), RowGuard::Holding),
+            },
             event,
             estado,
         )

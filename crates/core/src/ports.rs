@@ -27,8 +27,6 @@ pub struct RowUpdate {
 /// The condition a row update puts on the row's `version` as the store finds it at write time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RowGuard {
-    /// None: the writer already settled the spool with the lock service (a force-release, a reconcile fix).
-    Unguarded,
     /// The holder's grant: another fence means a force-release moved the spool on (LOCK_LOST).
     Fence(u64),
     /// The holder's grant, on a row that must still be occupied: a free row is NOT_OCCUPIED (the release
@@ -318,9 +316,8 @@ mod tests {
         assert_eq!(placed("A", RowGuard::AsRead(Some(5))), Ok(0));
         assert_eq!(placed("A", RowGuard::AsRead(None)), Err(SpoolError::RowChanged { tag: "A".into() }));
         assert_eq!(placed("B", RowGuard::AsRead(None)), Ok(1), "never taken, still blank");
-        assert_eq!(placed("B", RowGuard::Unguarded), Ok(1));
         assert_eq!(placed("A", RowGuard::Holding(5)), Err(SpoolError::NotOccupied { tag: "A".into() }), "a free row");
-        assert_eq!(placed("C", RowGuard::Unguarded), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
+        assert_eq!(placed("C", RowGuard::AsRead(None)), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
     }
 
     #[test]

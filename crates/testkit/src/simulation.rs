@@ -256,7 +256,7 @@ impl Run<'_> {
 
     /// Stops the run on a violated invariant, with everything needed to replay it.
     fn violated(&self, what: String) -> ! {
-        let recent = self.log.iter().rev().take(40).rev().fold(String::new(), |mut out, line| {
+        let recent = self.log.iter().rev().take(80).rev().fold(String::new(), |mut out, line| {
             let _ = writeln!(out, "  {line}");
             out
         });
