@@ -191,6 +191,9 @@ struct Run<'a> {
     tally: Tally,
     log: Vec<String>,
     tags: Vec<String>,
+    /// A reconcile run took part in the actions being absorbed: a lock it rebuilt at that moment moves the
+    /// fence under a holder acting then, whose LOCK_LOST is a refusal to retry, not a lost spool.
+    reconciling: bool,
 }
 
 impl Simulation {
@@ -239,6 +242,7 @@ impl Simulation {
             tally: Tally::default(),
             log: Vec::new(),
             tags: pool(),
+            reconciling: false,
         };
         for step in 0..self.steps {
             run.step(step).await;
@@ -446,9 +450,11 @@ impl Run<'_> {
             .iter()
             .flat_map(|(_, _, answers)| answers.iter().filter(|(_, answer)| answer.is_ok()).map(|(tag, _)| tag.clone()))
             .collect();
+        self.reconciling = together.iter().any(|(_, act, _)| matches!(act, Act::Reconcile));
         for (_, act, answers) in together {
             self.absorb(&act, answers, &contested);
         }
+        self.reconciling = false;
         let changed: HashSet<String> = together_ok.iter().cloned().collect();
         for tag in contested {
             let told = |worker: WorkerId| taken_by.iter().any(|(taken, by)| *taken == tag && *by == worker);
@@ -597,7 +603,8 @@ impl Run<'_> {
                         (Err(code), Some(belief))
                             if belief.certain
                                 && belief.worker == *worker
-                                && matches!(code, ErrorCode::NotOwner | ErrorCode::LockLost)
+                                && (code == ErrorCode::NotOwner
+                                    || (code == ErrorCode::LockLost && !self.reconciling))
                                 && !self.model.hand_edited.contains(&tag) =>
                         {
                             self.violated(format!("{tag}: {worker}, que lo tiene, recibió {code:?}"))
