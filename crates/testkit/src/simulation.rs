@@ -640,7 +640,10 @@ impl Run<'_> {
 
     fn believe(&mut self, tag: &str, worker: WorkerId, operation: Operation, certain: bool) {
         self.model.believed.insert(tag.to_string(), Belief { worker, operation, certain });
-        self.model.hand_edited.remove(tag);
+        // Only a TOMAR known to have landed rewrote the row a person had edited.
+        if certain {
+            self.model.hand_edited.remove(tag);
+        }
     }
 
     fn forget(&mut self, tag: &str) {
