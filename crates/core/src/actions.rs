@@ -52,6 +52,9 @@ struct Owned<'a> {
     spool: &'a Spool,
     operation: Operation,
     lock: Option<HeldLock>,
+    /// The lock was taken for this release (the spool was held in the sheet alone): the row does not carry
+    /// its fence yet, so the write is guarded by the version as read.
+    adopted: bool,
 }
 
 impl Owned<'_> {
@@ -442,7 +445,7 @@ impl SpoolService {
                 };
                 // The roles are checked as for TOMAR: whoever holds a spool must still be allowed its work.
                 require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
-                Ok(Owned { index, spool, operation, lock })
+                Ok(Owned { index, spool, operation, lock, adopted: false })
             });
             match proof {
                 Ok(proof) => {
@@ -453,6 +456,7 @@ impl SpoolService {
             }
         }
 
+        self.adopt_locks(&mut owned, worker, &mut results).await?;
         let mut change = Change::default();
         let mut grants = Vec::new();
         for own in &owned {
@@ -486,6 +490,14 @@ impl SpoolService {
         match written {
             Ok(()) => done.extend(grants),
             Err(error) => {
+                // Locks taken for this release go back: the row never got their fence.
+                let adopted: Vec<(String, LockToken)> =
+                    owned.iter().filter(|own| own.adopted).filter_map(Owned::grant).collect();
+                if !adopted.is_empty() && error.code() != ErrorCode::OutcomeUnknown {
+                    if let Err(release_error) = self.lock.release(&adopted).await {
+                        tracing::warn!(code = ?release_error.code(), "no se devolvieron los bloqueos tomados para liberar");
+                    }
+                }
                 // The worker still holds every spool of the write and can try again (with the same event ids).
                 for own in owned.iter().filter(|own| change.rows.iter().any(|row| row.tag == own.spool.tag)) {
                     results[own.index] = Err(error.clone());
@@ -505,6 +517,65 @@ impl SpoolService {
         Ok(tags.into_iter().zip(results).collect())
     }
 
+    /// Spools held in the sheet alone (the lock service has no lock for them) get a lock for their holder
+    /// before the release is written, so it goes through the write gate like any holder's write: two stations
+    /// releasing one such spool at once are serialised, and the row's `version` moves. A lock another worker
+    /// took meanwhile refuses the release (NOT_OWNER); one this worker has is used as it is.
+    async fn adopt_locks(
+        &self,
+        owned: &mut Vec<Owned<'_>>,
+        worker: &Worker,
+        results: &mut [Result<ActionOutcome, SpoolError>],
+    ) -> Result<(), SpoolError> {
+        let requests: Vec<(String, Holder)> = owned
+            .iter()
+            .filter(|own| own.lock.is_none())
+            .map(|own| {
+                let since = own.spool.fecha_ocupacion.unwrap_or_else(|| self.now());
+                let holder = Holder {
+                    worker_id: worker.id,
+                    worker: worker.display_name(),
+                    operation: own.operation,
+                    station: self.station.clone(),
+                    since,
+                };
+                (own.spool.tag.clone(), holder)
+            })
+            .collect();
+        if requests.is_empty() {
+            return Ok(());
+        }
+        let acquisitions = self.acquire_restoring(&requests).await?;
+        let mine: Vec<String> = requests
+            .iter()
+            .zip(&acquisitions)
+            .filter(|(_, acquisition)| matches!(acquisition, Acquisition::Held(other) if other.worker_id == worker.id))
+            .map(|((tag, _), _)| tag.clone())
+            .collect();
+        let mut existing = self.lock.inspect(&mine).await?.into_iter();
+        for ((tag, holder), acquisition) in requests.into_iter().zip(acquisitions) {
+            let Some(own) = owned.iter_mut().find(|own| own.spool.tag == tag) else { continue };
+            match acquisition {
+                Acquisition::Granted(grant) => {
+                    own.lock = Some(HeldLock {
+                        holder,
+                        token: grant.token,
+                        fence: grant.fence,
+                        age: Duration::ZERO,
+                        writing: false,
+                    });
+                    own.adopted = true;
+                }
+                Acquisition::Held(other) if other.worker_id == worker.id => own.lock = existing.next().flatten(),
+                Acquisition::Held(other) => {
+                    results[own.index] = Err(SpoolError::NotOwner { tag, holder: other.worker })
+                }
+            }
+        }
+        owned.retain(|own| results[own.index].is_ok());
+        Ok(())
+    }
+
     /// A row that reads free although this worker's lock holds it. When the audit has this grant's release,
     /// it already landed (its answer was lost): the same release is settled, nothing written twice, and another
     /// one (a COMPLETAR asked after a lost PAUSAR) finds nothing left to end (NOT_OCCUPIED). Otherwise a person
@@ -518,15 +589,22 @@ impl SpoolService {
     ) -> Result<Option<SpoolError>, SpoolError> {
         let not_occupied = || SpoolError::NotOccupied { tag: tag.to_string() };
         let Some(row) = change.rows.iter_mut().find(|row| row.tag == tag) else { return Err(not_occupied()) };
-        let RowGuard::Holding(fence) = row.guard else { return Err(not_occupied()) };
+        let drop_row = |change: &mut Change| {
+            change.rows.retain(|row| row.tag != tag);
+            change.audit.retain(|event| event.tag != tag);
+        };
+        let RowGuard::Holding(fence) = row.guard else {
+            // Held in the sheet alone, and freed since it was read (a release from another station).
+            drop_row(change);
+            return Ok(Some(not_occupied()));
+        };
         let Some(landed) = self.recorded_events().await?.remove(&release_event_id(tag, fence)) else {
             row.guard = RowGuard::Fence(fence);
             return Ok(None);
         };
         tracing::info!(tag = %tag, "la liberación ya estaba registrada: no se escribe otra vez");
         let asked = change.audit.iter().find(|event| event.tag == tag).map(|event| event.kind);
-        change.rows.retain(|row| row.tag != tag);
-        change.audit.retain(|event| event.tag != tag);
+        drop_row(change);
         if let Some(position) = grants.iter().position(|(held, _)| held == tag) {
             done.push(grants.remove(position));
         }
@@ -611,8 +689,12 @@ impl SpoolService {
             RowUpdate {
                 tag: tag.clone(),
                 cells,
-                // Without a lock, the row must still be the one ownership was decided on.
-                guard: fence.map_or(RowGuard::AsRead(own.spool.version), RowGuard::Holding),
+                // A lock taken for this release: the row must still be the occupied one ownership was decided on.
+                guard: match fence {
+                    Some(_) if own.adopted => RowGuard::OccupiedAsRead(own.spool.version),
+                    Some(fence) => RowGuard::Holding(fence),
+                    None => RowGuard::OccupiedAsRead(own.spool.version),
+                },
             },
             event,
             estado,

@@ -35,6 +35,9 @@ pub enum RowGuard {
     /// The version the decision was made on (blank when never taken): another one means the row changed
     /// since it was read, by another station or a person (ROW_CHANGED), and the decision must be made again.
     AsRead(Option<i64>),
+    /// As read, on a row that must still be occupied (a release decided on the sheet alone): a free row is
+    /// NOT_OCCUPIED.
+    OccupiedAsRead(Option<i64>),
 }
 
 /// Everything one action writes: applied atomically, so row and audit never disagree.
@@ -68,14 +71,14 @@ impl Change {
                         RowGuard::Fence(fence) | RowGuard::Holding(fence) if now != Ok(Some(fence as i64)) => {
                             return Err(SpoolError::LockLost { tag: update.tag.clone() })
                         }
-                        RowGuard::AsRead(version) if now != Ok(version) => {
+                        RowGuard::AsRead(version) | RowGuard::OccupiedAsRead(version) if now != Ok(version) => {
                             return Err(SpoolError::RowChanged { tag: update.tag.clone() })
                         }
                         _ => {}
                     }
                 }
                 let free = map.position(&ops::OCUPADO_POR).is_none_or(|column| grid.cell(row, column).is_blank());
-                if matches!(update.guard, RowGuard::Holding(_)) && free {
+                if matches!(update.guard, RowGuard::Holding(_) | RowGuard::OccupiedAsRead(_)) && free {
                     return Err(SpoolError::NotOccupied { tag: update.tag.clone() });
                 }
                 let cells = update
