@@ -194,6 +194,9 @@ struct Run<'a> {
     /// A reconcile run took part in the actions being absorbed: a lock it rebuilt at that moment moves the
     /// fence under a holder acting then, whose LOCK_LOST is a refusal to retry, not a lost spool.
     reconciling: bool,
+    /// The lock service lost its data since the last reconcile run this simulation saw succeed: the first
+    /// actions after it reconcile by themselves and rebuild locks under holders acting then.
+    recovering: bool,
 }
 
 impl Simulation {
@@ -243,6 +246,7 @@ impl Simulation {
             log: Vec::new(),
             tags: pool(),
             reconciling: false,
+            recovering: false,
         };
         for step in 0..self.steps {
             run.step(step).await;
@@ -338,6 +342,7 @@ impl Run<'_> {
                 let fault = *self.shop.faults().choose(&mut self.rng).unwrap_or(&Fault::Throttled(1));
                 self.note(format!("{step}: falla {fault:?}"));
                 self.tally.faults += 1;
+                self.recovering |= matches!(fault, Fault::LockDataLost | Fault::LockServiceRestarted);
                 self.shop.inject(fault).await;
             }
             8..=11 => {
@@ -356,6 +361,7 @@ impl Run<'_> {
                     let report = self.stations[station].service.reconcile().await;
                     self.note(format!("{step}: {} reconcilia -> {report:?}", self.stations[station].name));
                     if report.is_ok() {
+                        self.recovering = false;
                         self.check(true).await;
                     }
                     return;
@@ -604,7 +610,7 @@ impl Run<'_> {
                             if belief.certain
                                 && belief.worker == *worker
                                 && (code == ErrorCode::NotOwner
-                                    || (code == ErrorCode::LockLost && !self.reconciling))
+                                    || (code == ErrorCode::LockLost && !self.reconciling && !self.recovering))
                                 && !self.model.hand_edited.contains(&tag) =>
                         {
                             self.violated(format!("{tag}: {worker}, que lo tiene, recibió {code:?}"))
