@@ -196,7 +196,9 @@ async fn watch(station: &Station, json: bool) {
     let mut changes = station.service.changes();
     loop {
         match changes.recv().await {
-            Ok(event) => {
+            Ok(mut event) => {
+                // What changed, not the snapshot's patch: that is the station's business.
+                (event.seq, event.patch) = (None, None);
                 let line = if json {
                     serde_json::to_string(&event).unwrap_or_default()
                 } else if event.tags.is_empty() {

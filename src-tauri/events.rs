@@ -5,7 +5,6 @@ use specta::Type;
 use spooltrack_core::SpoolEvent;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
-use tokio::sync::broadcast::{error::RecvError, Receiver};
 
 use crate::station::Station;
 
@@ -25,21 +24,16 @@ impl From<SpoolEvent> for SpoolChanged {
     }
 }
 
-/// Turns every change the station hears into a `spool-changed` event for the window, until the feed closes.
-pub async fn forward_changes<R: Runtime>(app: AppHandle<R>, mut changes: Receiver<SpoolEvent>) {
+/// Turns every change the station hears (once its copy of the shop has taken it in) into a `spool-changed`
+/// event for the window, until the feed closes.
+pub async fn forward_changes<R: Runtime>(app: AppHandle<R>) {
     let station = app.state::<Station>();
-    loop {
-        let event = match changes.recv().await {
-            Ok(event) => event,
-            Err(RecvError::Lagged(missed)) => {
-                tracing::warn!(missed, "la ventana se atrasó en los avisos; se refresca todo");
-                SpoolEvent::default()
+    station
+        .service
+        .follow_changes(|event| {
+            if let Err(error) = SpoolChanged::from(event).emit(&app) {
+                tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
             }
-            Err(RecvError::Closed) => return,
-        };
-        station.service.heard(&event);
-        if let Err(error) = SpoolChanged::from(event).emit(&app) {
-            tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
-        }
-    }
+        })
+        .await;
 }

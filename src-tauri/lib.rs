@@ -18,11 +18,11 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
-        let changes = station.service.changes();
         app.manage(station);
-        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone(), changes));
+        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone()));
         tauri::async_runtime::spawn(keep_alive(app.handle().clone()));
         tauri::async_runtime::spawn(keep_reconciled(app.handle().clone()));
+        tauri::async_runtime::spawn(keep_read(app.handle().clone()));
         Ok(())
     })
 }
@@ -37,6 +37,14 @@ async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
             tracing::warn!(code = ?error.code(), "no se pudo registrar la señal de vida de la estación");
         }
     }
+}
+
+/// While the window is open, this station may be the shop's one reader of the spreadsheet.
+async fn keep_read<R: Runtime>(app: tauri::AppHandle<R>) {
+    let station = app.state::<station::Station>();
+    let seconds = station.config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
+    let period = std::time::Duration::from_secs(u64::from(seconds));
+    station.service.keep_reading(period).await;
 }
 
 /// Reconciles at start-up and after the feed reconnects to Redis (a gap may hide a lost Redis), and every
@@ -63,7 +71,7 @@ async fn keep_reconciled<R: Runtime>(app: tauri::AppHandle<R>) {
             tokio::select! {
                 () = &mut next_run => break service.reconcile_if_leader(period).await,
                 heard = changes.recv() => match heard {
-                    Ok(event) if !event.tags.is_empty() => continue,
+                    Ok(event) if event.seq.is_some() || !event.tags.is_empty() => continue,
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
                     // Reconnected after a gap, or missed events: look again now.
                     _ => break service.reconcile().await.map(Some),

@@ -46,6 +46,13 @@ impl Station {
             SpoolService::new(store, lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
         if let Some(feed) = feed {
             service = service.with_feed(feed);
+            if sheets.is_some() {
+                // Several stations on one spreadsheet: screens read the shop's shared snapshot, not Google.
+                service = service.with_shared_snapshot();
+                if let Err(error) = service.sync_snapshot().await {
+                    tracing::warn!(code = ?error.code(), "sin copia compartida de la planilla por ahora");
+                }
+            }
         }
         let service = service.with_heartbeat(config.heartbeat_seconds);
         Ok(Station { service, config, sheets })

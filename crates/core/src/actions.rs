@@ -172,7 +172,7 @@ impl SpoolService {
             return Err(error);
         }
         tracing::info!(tag = %tag, admin = admin_id, previous = %previous_holder, "spool liberado por supervisor");
-        self.announce(vec![tag.to_string()], EventKind::LiberacionForzada.accion(), admin.display_name()).await;
+        self.announce(vec![tag.to_string()], EventKind::LiberacionForzada.accion(), admin.display_name(), &change).await;
         Ok(ActionOutcome {
             tag: tag.to_string(),
             operation: operation.unwrap_or(Operation::Arm),
@@ -299,7 +299,7 @@ impl SpoolService {
         match written.result {
             Ok(()) => {
                 tracing::info!(worker = worker_id, operation = %operation, count = taken.len(), "spools tomados");
-                self.announce(taken, EventKind::TomarSpool.accion(), holder.worker.clone()).await;
+                self.announce(taken, EventKind::TomarSpool.accion(), holder.worker.clone(), &change).await;
             }
             Err(error) => {
                 if error.code() == ErrorCode::OutcomeUnknown {
@@ -513,7 +513,7 @@ impl SpoolService {
         let freed: Vec<String> =
             tags.iter().zip(&results).filter(|(_, result)| result.is_ok()).map(|(tag, _)| tag.clone()).collect();
         tracing::info!(worker = worker_id, action = ?release, count = freed.len(), "spools liberados por su dueño");
-        self.announce(freed, release.accion(), worker.display_name()).await;
+        self.announce(freed, release.accion(), worker.display_name(), &change).await;
         Ok(tags.into_iter().zip(results).collect())
     }
 

@@ -44,6 +44,8 @@ pub struct SheetsConfig {
     /// This station's share of the service account's quota (60 reads and 60 writes a minute for the shop).
     pub reads_per_minute: u32,
     pub writes_per_minute: u32,
+    /// How often the shop's one reader re-reads the spreadsheet for the shared snapshot (with Redis).
+    pub refresh_seconds: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -181,7 +183,8 @@ fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolErr
 }
 
 /// `[sheets]`: `spreadsheet_id` and `credentials` (required), `endpoint`, `timezone` (the spreadsheet's, in
-/// which dates are written), `reads_per_minute`, `writes_per_minute`, and `[sheets.tabs]` with the four names.
+/// which dates are written), `reads_per_minute`, `writes_per_minute`, `refresh_seconds`, and `[sheets.tabs]` with
+/// the four names.
 fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolError> {
     let (mut spreadsheet_id, mut credentials) = (None, None);
     let mut sheets = SheetsConfig {
@@ -191,6 +194,7 @@ fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolE
         tabs: TabNames::default(),
         reads_per_minute: 60,
         writes_per_minute: 60,
+        refresh_seconds: crate::DEFAULT_REFRESH_SECONDS,
     };
     for (inner, value) in section {
         let key = format!("sheets.{inner}");
@@ -207,6 +211,7 @@ fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolE
             "timezone" => config.timezone = timezone(&key, value)?,
             "reads_per_minute" => sheets.reads_per_minute = whole(&key, value, 1..=600)?,
             "writes_per_minute" => sheets.writes_per_minute = whole(&key, value, 1..=600)?,
+            "refresh_seconds" => sheets.refresh_seconds = whole(&key, value, 1..=3600)?,
             "tabs" => {
                 for (tab, value) in self::section(&key, value)? {
                     let key = format!("{key}.{tab}");
@@ -307,6 +312,7 @@ mod tests {
         assert_eq!(sheets.tabs.operaciones, "Hoja de Operación");
         assert_eq!(sheets.tabs.metadata, "Metadata");
         assert_eq!((sheets.reads_per_minute, sheets.writes_per_minute), (20, 60));
+        assert_eq!(sheets.refresh_seconds, crate::DEFAULT_REFRESH_SECONDS);
         assert_eq!(config.timezone, chrono_tz::America::Lima, "the spreadsheet's time zone");
         let default = Config::parse(
             "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\"\n[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n",

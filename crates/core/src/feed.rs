@@ -3,28 +3,53 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use specta::Type;
 use spooltrack_domain::SpoolError;
 use tokio::sync::broadcast;
+
+use crate::{Snapshot, SnapshotPatch};
 
 /// Events a slow listener may fall behind by before it skips ahead (it then refreshes everything anyway).
 pub const FEED_BACKLOG: usize = 256;
 
 /// Some spools changed: which, by which action (TOMAR, PAUSAR, …), by whom and at which station. The default,
 /// with no tags, means "events were missed: refresh everything".
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SpoolEvent {
     pub tags: Vec<String>,
     pub action: String,
     /// `INICIALES(ID)` of who acted.
     pub worker: String,
     pub station: String,
+    /// Its number in the shop's sequence, on a feed that keeps the shared snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    /// What it changed in the shared snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patch: Option<SnapshotPatch>,
+}
+
+/// The shared snapshot as the feed keeps it: the last checkpoint, and every event numbered after it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SnapshotLog {
+    pub checkpoint: Option<Snapshot>,
+    pub events: Vec<SpoolEvent>,
 }
 
 #[async_trait]
 pub trait ChangeFeed: Send + Sync {
-    /// Announces a change to every station.
-    async fn publish(&self, event: &SpoolEvent) -> Result<(), SpoolError>;
+    /// Announces a change to every station; on a feed that keeps the shared snapshot, answers the number the
+    /// event got in the shop's sequence (and the event is kept in the snapshot's log).
+    async fn publish(&self, event: &SpoolEvent) -> Result<Option<u64>, SpoolError>;
+
+    /// The shared snapshot's checkpoint and log, on a feed that keeps one.
+    async fn snapshot_log(&self) -> Result<Option<SnapshotLog>, SpoolError> {
+        Ok(None)
+    }
+
+    /// Keeps `snapshot` as the checkpoint (unless a later one is kept), and forgets the events it includes.
+    async fn checkpoint(&self, _snapshot: &Snapshot) -> Result<(), SpoolError> {
+        Ok(())
+    }
 
     /// Every event announced from now on, by any station this feed reaches (this one included).
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent>;
@@ -46,10 +71,10 @@ impl Default for LocalFeed {
 
 #[async_trait]
 impl ChangeFeed for LocalFeed {
-    async fn publish(&self, event: &SpoolEvent) -> Result<(), SpoolError> {
+    async fn publish(&self, event: &SpoolEvent) -> Result<Option<u64>, SpoolError> {
         // No listener is not an error: nobody is looking.
         let _ = self.sender.send(event.clone());
-        Ok(())
+        Ok(None)
     }
 
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent> {

@@ -9,10 +9,13 @@ mod ports;
 mod queries;
 mod reconcile;
 mod service;
+mod shared;
+mod snapshot;
+mod sync;
 mod views;
 
 pub use doctor::{DoctorCheck, DoctorReport};
-pub use feed::{ChangeFeed, LocalFeed, SpoolEvent, FEED_BACKLOG};
+pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
@@ -21,4 +24,7 @@ pub use ports::{
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};
 pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};
+pub use shared::SharedStore;
+pub use snapshot::{CellUpdate, Snapshot, SnapshotPatch};
+pub use sync::{DEFAULT_REFRESH_SECONDS, REREAD_ACTION};
 pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};

@@ -264,8 +264,9 @@ pub trait LockService: Send + Sync {
     /// What `doctor` says about the lock service when it answers (version, persistence, latency).
     async fn health(&self) -> Result<String, SpoolError>;
 
-    /// Takes the lease of a periodic task for `station` unless another station holds it; answers whether this
-    /// station leads. The lease ends by itself after `lease`, so a station that vanished hands over.
+    /// Takes (or renews) the lease of a periodic task for `station` unless another station holds it; answers
+    /// whether this station leads. The lease ends by itself `lease` after it was last taken or renewed, so a
+    /// station that vanished hands over.
     async fn try_lead(&self, task: &str, station: &str, lease: std::time::Duration) -> Result<bool, SpoolError>;
 
     /// Every tag that has a lock, for the reconciler.

@@ -152,6 +152,9 @@ impl SpoolService {
             }
         }
         report.rebuilt = rebuilt.into_iter().map(|(tag, _)| tag).collect();
+        // The rebuilt rows' new `version` reaches every copy of the shared snapshot.
+        let worker = worker.display_name();
+        self.announce(report.rebuilt.clone(), EventKind::Reconciliacion.accion(), worker, &change).await;
         if report.corrections() > 0 || lock_data_lost {
             tracing::warn!(
                 released = report.released.len(),

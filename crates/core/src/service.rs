@@ -12,7 +12,7 @@ use spooltrack_domain::{
     Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
 };
 
-use crate::{feed::ChangeFeed, Clock, LocalFeed, LockService, SpoolEvent, Store};
+use crate::{feed::ChangeFeed, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotPatch, SpoolEvent, Store};
 
 pub struct SpoolService {
     pub(crate) store: Arc<dyn Store>,
@@ -22,6 +22,8 @@ pub struct SpoolService {
     timezone: Tz,
     pub(crate) feed: Arc<dyn ChangeFeed>,
     heartbeat: chrono::Duration,
+    /// The shop's shared snapshot, when the feed keeps one: screens read from it, not from the spreadsheet.
+    pub(crate) shared: Option<Arc<SharedStore>>,
 }
 
 /// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
@@ -64,7 +66,16 @@ impl SpoolService {
     ) -> Self {
         let feed = Arc::new(LocalFeed::default());
         let heartbeat = chrono::Duration::seconds(i64::from(DEFAULT_HEARTBEAT_SECONDS));
-        SpoolService { store, lock, clock, station: station.into(), timezone, feed, heartbeat }
+        SpoolService { store, lock, clock, station: station.into(), timezone, feed, heartbeat, shared: None }
+    }
+
+    /// Serves screens from the shop's shared snapshot, kept in step through the feed (the shop's Redis): the
+    /// spreadsheet is then read by the actions' confirmations and the shop's one reader only.
+    pub fn with_shared_snapshot(mut self) -> Self {
+        let shared = Arc::new(SharedStore::new(self.store.clone()));
+        self.store = shared.clone();
+        self.shared = Some(shared);
+        self
     }
 
     /// Sets how often this station's host calls [`SpoolService::heartbeat`].
@@ -109,28 +120,51 @@ impl SpoolService {
         self.feed.subscribe()
     }
 
-    /// Lets the store know what this station heard: another station's change (or a gap in what was heard)
-    /// means any copy the store keeps may be out of date.
-    pub fn heard(&self, event: &SpoolEvent) {
-        if event.station != self.station || event.tags.is_empty() {
-            self.store.invalidate();
-        }
-    }
-
-    /// Tells every station that these spools changed. The action has already happened, so a feed that
-    /// cannot be reached is logged, not reported as a failure of the action.
-    pub(crate) async fn announce(&self, tags: Vec<String>, action: &str, worker: String) {
+    /// Tells every station that these spools changed, with the cells `change` wrote for the shared snapshot.
+    /// The action has already happened, so a feed that cannot be reached is logged, not reported as a failure
+    /// of the action (the shop's reader brings the change to every copy within one period).
+    pub(crate) async fn announce(&self, tags: Vec<String>, action: &str, worker: String, change: &Change) {
         if tags.is_empty() {
             return;
         }
-        let event = SpoolEvent { tags, action: action.to_string(), worker, station: self.station.clone() };
-        if let Err(error) = self.feed.publish(&event).await {
-            tracing::warn!(code = ?error.code(), action, "no se pudo anunciar el cambio a las demás estaciones");
+        let patch = self.shared.as_ref().and_then(|shared| {
+            let copy = shared.snapshot()?;
+            // Only the rows that were written: a batch's failed rows stay as they were.
+            let rows = change.rows.iter().filter(|row| tags.contains(&row.tag)).cloned().collect();
+            Some(SnapshotPatch::of_change(&Change { rows, audit: Vec::new() }, &copy.operaciones))
+        });
+        let event =
+            SpoolEvent { tags, action: action.to_string(), worker, station: self.station.clone(), seq: None, patch };
+        self.publish(event).await;
+    }
+
+    /// Publishes an event and, when it got a number in the shop's sequence, applies its patch to this
+    /// station's copy at once (hearing it back then changes nothing).
+    pub(crate) async fn publish(&self, mut event: SpoolEvent) {
+        match self.feed.publish(&event).await {
+            Ok(seq) => {
+                if let (Some(shared), Some(seq), Some(patch)) = (&self.shared, seq, event.patch.take()) {
+                    shared.apply(seq, &patch);
+                }
+            }
+            Err(error) => tracing::warn!(
+                code = ?error.code(),
+                action = %event.action,
+                "no se pudo anunciar el cambio a las demás estaciones"
+            ),
         }
+    }
+
+    pub fn station(&self) -> &str {
+        &self.station
     }
 
     pub fn timezone(&self) -> Tz {
         self.timezone
+    }
+
+    pub(crate) fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// The shop's local time, in which every date and timestamp is written.

@@ -1,18 +1,21 @@
-//! Live updates between stations over Redis pub/sub: every action is published on `<prefix>:events`, and each
-//! station's listener hands what it hears to its screens. The listener reconnects with backoff by itself and,
-//! after a gap, asks its screens to refresh everything (an event with no tags), since messages sent while it
-//! was away are not replayed.
+//! Live updates between stations over Redis pub/sub: every action is numbered, kept in the shared snapshot's
+//! log and published on `<prefix>:events` in one script, and each station's listener hands what it hears to
+//! the station. The listener reconnects with backoff by itself and, after a gap, says so (an event with no
+//! number), since messages sent while it was away are not replayed: the station then reads the log.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
-use spooltrack_core::{ChangeFeed, SpoolEvent, FEED_BACKLOG};
+use spooltrack_core::{ChangeFeed, Snapshot, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 use spooltrack_domain::SpoolError;
 use tokio::sync::broadcast;
 
-use crate::unavailable;
+use crate::{
+    snapshot::{decode_checkpoint, decode_entry, deflate, SnapshotScripts, LOG_LIMIT},
+    unavailable,
+};
 
 const FIRST_RETRY: Duration = Duration::from_millis(200);
 const LAST_RETRY: Duration = Duration::from_secs(5);
@@ -26,6 +29,7 @@ pub struct RedisFeed {
     channel: String,
     heard: broadcast::Sender<SpoolEvent>,
     listener: tokio::task::JoinHandle<()>,
+    scripts: SnapshotScripts,
 }
 
 impl RedisFeed {
@@ -35,7 +39,17 @@ impl RedisFeed {
         let channel = format!("{prefix}:events");
         let (heard, _) = broadcast::channel(FEED_BACKLOG);
         let listener = tokio::spawn(listen(client.clone(), channel.clone(), heard.clone()));
-        RedisFeed { client, publisher, prefix: prefix.to_string(), channel, heard, listener }
+        let scripts = SnapshotScripts::new();
+        RedisFeed { client, publisher, prefix: prefix.to_string(), channel, heard, listener, scripts }
+    }
+
+    fn key(&self, name: &str) -> String {
+        format!("{}:snapshot{name}", self.prefix)
+    }
+
+    async fn run<T: redis::FromRedisValue>(&self, invocation: &redis::ScriptInvocation<'_>) -> Result<T, SpoolError> {
+        let mut connection = self.publisher.clone();
+        invocation.invoke_async(&mut connection).await.map_err(unavailable)
     }
 }
 
@@ -47,16 +61,32 @@ impl Drop for RedisFeed {
 
 #[async_trait]
 impl ChangeFeed for RedisFeed {
-    async fn publish(&self, event: &SpoolEvent) -> Result<(), SpoolError> {
-        let payload = serde_json::to_string(event)
-            .map_err(|error| SpoolError::LockUnavailable { reason: format!("evento ilegible: {error}") })?;
-        let mut connection = self.publisher.clone();
-        let _: i64 = redis::cmd("PUBLISH")
-            .arg(&self.channel)
-            .arg(payload)
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
+    async fn publish(&self, event: &SpoolEvent) -> Result<Option<u64>, SpoolError> {
+        let mut invocation = self.scripts.publish.prepare_invoke();
+        invocation.key(self.key(":seq")).key(self.key(":log"));
+        invocation.arg(deflate(event)?).arg(&self.channel).arg(LOG_LIMIT);
+        self.run(&invocation).await.map(Some)
+    }
+
+    async fn snapshot_log(&self) -> Result<Option<SnapshotLog>, SpoolError> {
+        let mut invocation = self.scripts.log.prepare_invoke();
+        invocation.key(self.key("")).key(self.key(":log"));
+        let (checkpoint, entries): (Vec<u8>, Vec<Vec<u8>>) = self.run(&invocation).await?;
+        let events = entries
+            .iter()
+            .filter_map(|entry| {
+                // An entry nobody can read is a gap: the log replays only up to it.
+                decode_entry(entry).inspect_err(|error| tracing::warn!(%error, "entrada del registro ilegible")).ok()
+            })
+            .collect();
+        Ok(Some(SnapshotLog { checkpoint: decode_checkpoint(&checkpoint)?, events }))
+    }
+
+    async fn checkpoint(&self, snapshot: &Snapshot) -> Result<(), SpoolError> {
+        let mut invocation = self.scripts.checkpoint.prepare_invoke();
+        invocation.key(self.key("")).key(self.key(":checkpoint_seq")).key(self.key(":log"));
+        invocation.arg(snapshot.seq).arg(deflate(snapshot)?);
+        let _: i64 = self.run(&invocation).await?;
         Ok(())
     }
 
@@ -104,12 +134,13 @@ async fn listen(client: redis::Client, channel: String, heard: broadcast::Sender
                 }
                 let mut messages = pubsub.on_message();
                 while let Some(message) = messages.next().await {
-                    match message.get_payload::<String>().ok().and_then(|text| serde_json::from_str(&text).ok()) {
-                        Some(event) => {
-                            let _ = heard.send(event);
-                        }
-                        None => tracing::warn!(%channel, "aviso ilegible ignorado"),
-                    }
+                    let event = message.get_payload::<Vec<u8>>().map_err(unavailable).and_then(|bytes| decode_entry(&bytes));
+                    // An unreadable message is a gap like any other: the station reads the log.
+                    let event = event.unwrap_or_else(|error| {
+                        tracing::warn!(%channel, %error, "aviso ilegible");
+                        SpoolEvent::default()
+                    });
+                    let _ = heard.send(event);
                 }
             }
         }

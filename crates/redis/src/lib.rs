@@ -4,6 +4,7 @@
 
 mod feed;
 mod scripts;
+mod snapshot;
 
 pub use feed::RedisFeed;
 
@@ -219,23 +220,10 @@ impl LockService for RedisLock {
     }
 
     async fn try_lead(&self, task: &str, station: &str, lease: Duration) -> Result<bool, SpoolError> {
-        let mut connection = self.connection.clone();
-        let key = format!("{}:leader:{task}", self.prefix);
-        let taken: Option<String> = redis::cmd("SET")
-            .arg(&key)
-            .arg(station)
-            .arg("NX")
-            .arg("PX")
-            .arg(lease.as_millis() as u64)
-            .query_async(&mut connection)
-            .await
-            .map_err(unavailable)?;
-        if taken.is_some() {
-            return Ok(true);
-        }
-        let leader: Option<String> =
-            redis::cmd("GET").arg(&key).query_async(&mut connection).await.map_err(unavailable)?;
-        Ok(leader.as_deref() == Some(station))
+        let mut invocation = self.scripts.lead.prepare_invoke();
+        invocation.key(format!("{}:leader:{task}", self.prefix)).arg(station).arg(lease.as_millis() as u64);
+        let leads: i64 = self.run(&invocation).await?;
+        Ok(leads == 1)
     }
 
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {

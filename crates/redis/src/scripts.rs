@@ -149,6 +149,15 @@ return 0
 ";
 
 /// The scripts, hashed once per lock service and sent by hash (EVALSHA, loading them when Redis lacks them).
+/// KEYS: a task's lease. ARGV: the station, the lease in milliseconds. Takes the lease when nobody holds it and
+/// renews it when the station already does; answers 1 when the station leads.
+const LEAD: &str = r"
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+";
+
 pub struct Scripts {
     pub acquire: Script,
     pub inspect: Script,
@@ -159,6 +168,7 @@ pub struct Scripts {
     pub force_release: Script,
     pub restore: Script,
     pub mark_intact: Script,
+    pub lead: Script,
 }
 
 fn timed(body: &str) -> Script {
@@ -177,6 +187,7 @@ impl Scripts {
             force_release: timed(FORCE_RELEASE),
             restore: timed(RESTORE),
             mark_intact: Script::new(MARK_INTACT),
+            lead: Script::new(LEAD),
         }
     }
 }

@@ -83,10 +83,23 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     let other = RedisLock::connect(&RedisSettings { url, prefix: "planta1".into() }).expect("lock").feed();
     let mut heard = other.subscribe();
     server.wait_for_subscribers("planta1:events", 1);
-    let event = SpoolEvent { tags: vec![tag], action: "TOMAR".into(), worker: "MR(93)".into(), station: "A".into() };
-    lock.feed().publish(&event).await.expect("publish");
+    let event = SpoolEvent {
+        tags: vec![tag],
+        action: "TOMAR".into(),
+        worker: "MR(93)".into(),
+        station: "A".into(),
+        ..SpoolEvent::default()
+    };
+    let feed = lock.feed();
+    let seq = feed.publish(&event).await.expect("publish").expect("numbered");
     let got = tokio::time::timeout(Duration::from_secs(2), heard.recv()).await.expect("heard").expect("event");
-    assert_eq!(got, event);
+    assert_eq!(got, SpoolEvent { seq: Some(seq), ..event });
+    // The shared snapshot's log and checkpoint under the same ACL.
+    let mut snapshot = spooltrack_core::Snapshot::default();
+    snapshot.apply(seq, &spooltrack_core::SnapshotPatch::default());
+    feed.checkpoint(&snapshot).await.expect("checkpoint");
+    let log = other.snapshot_log().await.expect("log").expect("kept");
+    assert_eq!((log.checkpoint.map(|kept| kept.seq), log.events.len()), (Some(seq), 0));
 
     let report = doctor(lock).await;
     assert!(report.ok, "{report:?}");

@@ -318,8 +318,9 @@ async fn spools_are_kept_for_seconds_and_forgotten_when_another_station_announce
         action: "TOMAR".into(),
         worker: "MR(93)".into(),
         station: "otra-estacion".into(),
+        ..Default::default()
     };
-    here.heard(&announced);
+    here.hear(announced).await;
     assert!(occupied(here.list(&ListFilter::default()).await.expect("list")), "read again after the announcement");
     assert_eq!(shop.reads(), 1);
 }

@@ -1,0 +1,102 @@
+//! A store that answers screens from the shop's shared snapshot: the spools, workers and roles come from this
+//! station's copy, kept in step by the feed, so viewing costs no call to the spreadsheet. The audit, writes and
+//! fresh reads (an action deciding on the row as it is now) go to the store underneath.
+
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc, Mutex,
+};
+
+use async_trait::async_trait;
+use spooltrack_domain::{
+    schema::{Tab, TabNames},
+    Grid, SpoolError,
+};
+
+use crate::{Change, Snapshot, SnapshotPatch, Store, WriteGate};
+
+/// What became of a numbered patch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Applied,
+    /// The copy already has it (this station's own patch, heard back).
+    AlreadyHad,
+    /// It does not follow the copy's number: patches were missed, or the shop's sequence started again.
+    Gap,
+}
+
+pub struct SharedStore {
+    inner: Arc<dyn Store>,
+    copy: Mutex<Option<Snapshot>>,
+    /// An action asked for the rows as they are now: the next read of them goes to the store underneath.
+    fresh: AtomicBool,
+}
+
+impl SharedStore {
+    pub fn new(inner: Arc<dyn Store>) -> SharedStore {
+        SharedStore { inner, copy: Mutex::new(None), fresh: AtomicBool::new(false) }
+    }
+
+    /// This station's copy, if it has one yet.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        lock(&self.copy).clone()
+    }
+
+    pub(crate) fn install(&self, snapshot: Snapshot) {
+        *lock(&self.copy) = Some(snapshot);
+    }
+
+    /// Applies patch `seq` if it is the next one for the copy.
+    pub(crate) fn apply(&self, seq: u64, patch: &SnapshotPatch) -> Applied {
+        let mut copy = lock(&self.copy);
+        let Some(snapshot) = copy.as_mut() else { return Applied::Gap };
+        if seq == snapshot.seq + 1 {
+            snapshot.apply(seq, patch);
+            Applied::Applied
+        } else if seq <= snapshot.seq {
+            Applied::AlreadyHad
+        } else {
+            Applied::Gap
+        }
+    }
+
+    /// The tabs of the store underneath, read now (not from any copy).
+    pub(crate) async fn read_fresh(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+        self.inner.invalidate();
+        self.inner.read(tabs).await
+    }
+}
+
+#[async_trait]
+impl Store for SharedStore {
+    fn tab_names(&self) -> &TabNames {
+        self.inner.tab_names()
+    }
+
+    async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+        let kept = |tab: &Tab| *tab != Tab::Metadata;
+        if tabs.iter().any(kept) && self.fresh.swap(false, Ordering::SeqCst) {
+            return self.read_fresh(tabs).await;
+        }
+        let Some(snapshot) = self.snapshot() else { return self.inner.read(tabs).await };
+        let audit: Vec<Tab> = tabs.iter().copied().filter(|tab| !kept(tab)).collect();
+        let mut from_store = if audit.is_empty() { Vec::new() } else { self.inner.read(&audit).await? }.into_iter();
+        Ok(tabs
+            .iter()
+            .map(|tab| snapshot.tab(*tab).cloned().unwrap_or_else(|| from_store.next().unwrap_or_default()))
+            .collect())
+    }
+
+    async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
+        self.inner.write(change, gate).await
+    }
+
+    fn invalidate(&self) {
+        self.fresh.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A poisoned copy only means a panic elsewhere; its content is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

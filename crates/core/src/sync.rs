@@ -1,0 +1,214 @@
+//! Keeping this station's copy of the shared snapshot in step: patches heard in order are applied, a gap
+//! (patches missed, the feed reconnected, Redis started again empty) fetches the checkpoint and log from the
+//! feed, and only when the feed has none is the spreadsheet read to seed it. One station at a time, the reader,
+//! re-reads the spreadsheet every period and publishes what people changed by hand.
+
+use std::time::Duration;
+
+use spooltrack_domain::{schema::Tab, Grid, SpoolError};
+
+use crate::{
+    shared::Applied, ReconcileReport, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService,
+};
+
+/// How often the shop's reader re-reads the spreadsheet unless configured otherwise.
+pub const DEFAULT_REFRESH_SECONDS: u32 = 30;
+
+/// The tabs the snapshot keeps, in the order of [`SnapshotPatch::seed`].
+const KEPT: [Tab; 3] = [Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
+
+/// The action of the events that carry a re-read of the spreadsheet.
+pub const REREAD_ACTION: &str = "PLANILLA";
+
+/// The lease of the shop's one reader.
+const READER_TASK: &str = "lectura";
+
+impl SpoolService {
+    /// This station's copy of the shared snapshot, when it keeps one and has one yet.
+    pub fn shared_snapshot(&self) -> Option<Snapshot> {
+        self.shared.as_ref()?.snapshot()
+    }
+
+    /// Brings this station's copy to the shop's latest: the feed's checkpoint and the events after it, or,
+    /// when the feed has none (the shop's first start, a Redis that lost its data), a read of the spreadsheet
+    /// that seeds it for every station.
+    pub async fn sync_snapshot(&self) -> Result<(), SpoolError> {
+        let Some(shared) = &self.shared else { return Ok(()) };
+        let log = self.feed.snapshot_log().await?.unwrap_or_default();
+        let latest = log.events.last().and_then(|event| event.seq).unwrap_or(0);
+        if let Some(snapshot) = replay(log) {
+            shared.install(snapshot);
+            return Ok(());
+        }
+        tracing::info!("sin copia compartida de la planilla: se lee y se comparte");
+        let patch = SnapshotPatch::seed(read_kept(shared).await?, latest, self.clock_now());
+        let event = self.reread_event(Vec::new(), patch.clone());
+        let Some(seq) = self.feed.publish(&event).await? else { return Ok(()) };
+        let mut snapshot = Snapshot::default();
+        snapshot.apply(seq, &patch);
+        shared.install(snapshot.clone());
+        self.feed.checkpoint(&snapshot).await
+    }
+
+    /// Takes in an event heard from the feed and answers what the screens should hear of it: nothing for a
+    /// re-read that found no change, "refresh everything" after a gap.
+    pub async fn hear(&self, mut event: SpoolEvent) -> Option<SpoolEvent> {
+        let Some(shared) = &self.shared else {
+            // Without a shared snapshot, any copy the store keeps may be out of date.
+            if event.station != self.station || event.tags.is_empty() {
+                self.store.invalidate();
+            }
+            return Some(event);
+        };
+        let patch = event.patch.take().unwrap_or_default();
+        let applied = event.seq.map_or(Applied::Gap, |seq| shared.apply(seq, &patch));
+        let reset = applied == Applied::AlreadyHad && event.station != self.station;
+        if applied == Applied::Gap || reset {
+            if let Err(error) = self.sync_snapshot().await {
+                tracing::warn!(code = ?error.code(), "no se pudo poner al día la copia compartida; se muestra la última");
+            }
+            return Some(SpoolEvent::default());
+        }
+        let unchanged = event.action == REREAD_ACTION && !patch.changes_anything();
+        (!unchanged && applied == Applied::Applied).then(|| {
+            if event.action == REREAD_ACTION {
+                event.tags = patch.changed_tags();
+            }
+            event
+        })
+    }
+
+    /// Hears the feed until it closes, handing each event for the screens to `on_event`.
+    pub async fn follow_changes(&self, mut on_event: impl FnMut(SpoolEvent) + Send) {
+        use tokio::sync::broadcast::error::RecvError;
+        let mut changes = self.changes();
+        loop {
+            let event = match changes.recv().await {
+                Ok(event) => event,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "la estación se atrasó en los avisos; se pone al día");
+                    SpoolEvent::default()
+                }
+                Err(RecvError::Closed) => return,
+            };
+            if let Some(event) = self.hear(event).await {
+                on_event(event);
+            }
+        }
+    }
+
+    /// When this station holds the reader's lease (taken for `lease`, renewed on each run): re-reads the
+    /// spreadsheet, publishes what differs from the shared snapshot (people's edits by hand), keeps the result
+    /// as the feed's checkpoint, and reconciles when an occupation changed that way. Answers whether it read.
+    pub async fn reread_if_reader(&self, lease: Duration) -> Result<bool, SpoolError> {
+        let Some(shared) = &self.shared else { return Ok(false) };
+        if !self.lock.try_lead(READER_TASK, &self.station, lease).await? {
+            return Ok(false);
+        }
+        let Some(copy) = shared.snapshot() else {
+            self.sync_snapshot().await?;
+            return Ok(true);
+        };
+        let patch = SnapshotPatch::of_reread(&copy, read_kept(shared).await?, copy.seq, self.clock_now());
+        let occupation_changed = patch.changes_occupation();
+        if patch.changes_anything() {
+            tracing::info!(cells = patch.cells.len(), "la planilla cambió fuera de la aplicación");
+        }
+        self.publish(self.reread_event(patch.changed_tags(), patch)).await;
+        if let Some(snapshot) = shared.snapshot() {
+            self.feed.checkpoint(&snapshot).await?;
+        }
+        if occupation_changed {
+            self.reconcile().await.map(|report: ReconcileReport| report.corrections())?;
+        }
+        Ok(true)
+    }
+
+    /// Re-reads every `period` while this station is the reader; the others look for a vanished reader every
+    /// third of a period and take over within a period and two thirds.
+    pub async fn keep_reading(&self, period: Duration) {
+        let tick = period / 3;
+        let mut last_read: Option<tokio::time::Instant> = None;
+        loop {
+            tokio::time::sleep(tick).await;
+            if last_read.is_some_and(|at| at.elapsed() + tick / 2 < period) {
+                continue;
+            }
+            match self.reread_if_reader(period + tick).await {
+                Ok(true) => last_read = Some(tokio::time::Instant::now()),
+                Ok(false) => last_read = None,
+                Err(error) => {
+                    tracing::warn!(code = ?error.code(), "no se pudo releer la planilla; se reintentará");
+                    last_read = None;
+                }
+            }
+        }
+    }
+
+    fn reread_event(&self, tags: Vec<String>, patch: SnapshotPatch) -> SpoolEvent {
+        SpoolEvent {
+            tags,
+            action: REREAD_ACTION.into(),
+            worker: String::new(),
+            station: self.station.clone(),
+            seq: None,
+            patch: Some(patch),
+        }
+    }
+}
+
+/// The three kept tabs read fresh from the store underneath.
+async fn read_kept(shared: &SharedStore) -> Result<[Grid; 3], SpoolError> {
+    let grids = shared.read_fresh(&KEPT).await?;
+    grids.try_into().map_err(|_| SpoolError::SheetsUnavailable { reason: "faltan pestañas en la respuesta".into() })
+}
+
+/// The snapshot a log describes: its checkpoint (or its first event, when that one seeds every tab) and every
+/// event after it, in order; none when the log has a gap.
+fn replay(log: SnapshotLog) -> Option<Snapshot> {
+    let seeds = |event: &SpoolEvent| {
+        event.patch.as_ref().is_some_and(|patch| {
+            patch.operaciones.is_some() && patch.trabajadores.is_some() && patch.roles.is_some()
+        })
+    };
+    let mut snapshot = match (log.checkpoint, log.events.first()) {
+        (Some(checkpoint), _) => checkpoint,
+        (None, Some(first)) if seeds(first) => Snapshot { seq: first.seq?.checked_sub(1)?, ..Snapshot::default() },
+        (None, _) => return None,
+    };
+    for event in log.events {
+        let seq = event.seq?;
+        if seq <= snapshot.seq {
+            continue;
+        }
+        if seq != snapshot.seq + 1 {
+            return None;
+        }
+        snapshot.apply(seq, &event.patch.unwrap_or_default());
+    }
+    Some(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: u64, patch: SnapshotPatch) -> SpoolEvent {
+        SpoolEvent { seq: Some(seq), patch: Some(patch), ..SpoolEvent::default() }
+    }
+
+    #[test]
+    fn a_log_replays_from_its_checkpoint_or_its_seed_and_refuses_gaps() {
+        let seed = SnapshotPatch::seed(Default::default(), 0, chrono::Utc::now());
+        let empty = SnapshotPatch::default();
+        let checkpoint = Snapshot { seq: 4, ..Snapshot::default() };
+        let from = |checkpoint: Option<Snapshot>, events: Vec<SpoolEvent>| {
+            replay(SnapshotLog { checkpoint, events }).map(|snapshot| snapshot.seq)
+        };
+        assert_eq!(from(Some(checkpoint.clone()), vec![event(4, empty.clone()), event(5, empty.clone())]), Some(5));
+        assert_eq!(from(Some(checkpoint), vec![event(6, empty.clone())]), None, "event 5 is missing");
+        assert_eq!(from(None, vec![event(3, seed), event(4, empty.clone())]), Some(4));
+        assert_eq!(from(None, vec![event(3, empty)]), None, "no checkpoint and no seed");
+        assert_eq!(from(None, Vec::new()), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! The shop's shared snapshot on the production pair: N stations, each its own Sheets client (the real one,
+//! against the fake) and Redis clients on one real redis-server, following the feed as a window does. What a
+//! screen shows costs the spreadsheet nothing; an action costs its confirmation read; at rest only the one
+//! reader reads.
+
+mod common;
+
+use std::{sync::Arc, time::Duration};
+
+use common::{quick, SheetsShop};
+use spooltrack_core::{ListFilter, ListScope, Snapshot, SpoolService, SystemClock};
+use spooltrack_domain::{
+    schema::{ops, ColumnMap, Tab},
+    Cell, Operation,
+};
+use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_testkit::{fixture, RedisServer};
+use tokio::task::JoinHandle;
+
+const PREFIX: &str = "compartida";
+
+struct Station {
+    service: Arc<SpoolService>,
+    follower: JoinHandle<()>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl Drop for Station {
+    fn drop(&mut self) {
+        self.follower.abort();
+        if let Some(reader) = &self.reader {
+            reader.abort();
+        }
+    }
+}
+
+struct Shop {
+    sheets: SheetsShop,
+    redis: RedisServer,
+}
+
+impl Shop {
+    async fn start() -> Shop {
+        Shop { sheets: SheetsShop::start(fixture::standard_shop()).await, redis: RedisServer::start() }
+    }
+
+    /// A station as the window opens it: shared snapshot synced, feed followed.
+    async fn station(&self, name: &str) -> Station {
+        let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
+        let lock = RedisLock::connect(&settings).expect("lock");
+        let feed = Arc::new(lock.feed());
+        let service = SpoolService::new(
+            Arc::new(self.sheets.store(quick()).await),
+            Arc::new(lock),
+            Arc::new(SystemClock),
+            name,
+            chrono_tz::America::Santiago,
+        )
+        .with_feed(feed)
+        .with_shared_snapshot();
+        service.sync_snapshot().await.expect("synced");
+        let service = Arc::new(service);
+        let follower = tokio::spawn({
+            let service = service.clone();
+            async move { service.follow_changes(|_| {}).await }
+        });
+        Station { service, follower, reader: None }
+    }
+
+    /// `count` stations listening, the first start's reconciliation done.
+    async fn stations(&self, count: usize) -> Vec<Station> {
+        let mut stations = Vec::new();
+        for index in 0..count {
+            stations.push(self.station(&format!("estacion-{index}")).await);
+        }
+        self.redis.wait_for_subscribers(&format!("{PREFIX}:events"), count as u64);
+        stations[0].service.reconcile().await.expect("first start reconciled");
+        settle(&stations).await;
+        stations
+    }
+
+    fn reads(&self) -> usize {
+        self.sheets.reads()
+    }
+}
+
+fn snapshot(station: &Station) -> Snapshot {
+    station.service.shared_snapshot().expect("a copy")
+}
+
+/// Waits until every station's copy has the same number (every patch heard and applied).
+async fn settle(stations: &[Station]) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let numbers: Vec<u64> = stations.iter().map(|station| snapshot(station).seq).collect();
+        if numbers.iter().all(|seq| *seq == numbers[0]) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "copies never agreed: {numbers:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn holder(station: &Station, tag: &str) -> Option<String> {
+    station.service.status(tag).await.expect("status").ocupado_por
+}
+
+/// Per action, the acting station's confirmation read and nothing else, whether 1, 10 or 30 stations watch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_per_action_do_not_grow_with_the_stations_watching() {
+    for count in [1, 10, 30] {
+        let shop = Shop::start().await;
+        let stations = shop.stations(count).await;
+        let actor = &stations[count - 1].service;
+        // The acting station's first write learns the tabs' ids once.
+        actor.tomar(&fixture::ready(1), fixture::ARMADOR, Operation::Arm).await.expect("warm-up");
+        settle(&stations).await;
+
+        shop.sheets.fake.clear_calls();
+        actor.tomar(&fixture::ready(2), fixture::ARMADOR, Operation::Arm).await.expect("taken");
+        settle(&stations).await;
+        for station in &stations {
+            assert_eq!(holder(station, &fixture::ready(2)).await.as_deref(), Some("MR(93)"), "{count} stations");
+            let occupied = ListFilter { scope: ListScope::Occupied, ..ListFilter::default() };
+            assert!(station.service.list(&occupied).await.expect("list").iter().any(|view| view.tag == fixture::ready(2)));
+        }
+        assert_eq!(shop.reads(), 1, "{count} stations: the confirmation read only");
+        assert_eq!(shop.sheets.writes(), 1);
+        let first = snapshot(&stations[0]);
+        assert!(stations.iter().all(|station| snapshot(station) == first), "{count} stations agree");
+    }
+}
+
+/// At rest the shop reads once per period, whatever the number of stations; a person's edit reaches every
+/// screen within a period; when the reader goes away another takes over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_reader_per_shop_brings_hand_edits_and_hands_over() {
+    let period = Duration::from_millis(900);
+    let shop = Shop::start().await;
+    let mut stations = shop.stations(10).await;
+    for station in &mut stations {
+        let service = station.service.clone();
+        station.reader = Some(tokio::spawn(async move { service.keep_reading(period).await }));
+    }
+    tokio::time::sleep(period * 2).await;
+
+    shop.sheets.fake.clear_calls();
+    let periods = 6;
+    tokio::time::sleep(period * periods).await;
+    let reads = shop.reads();
+    assert!((periods as usize - 2..=periods as usize + 1).contains(&reads), "{reads} reads in {periods} periods");
+
+    let tag = fixture::ready(7);
+    shop.sheets.fake.edit("Operaciones", |grid| {
+        let map = ColumnMap::of(Tab::Operaciones, "Operaciones", grid).expect("schema");
+        let row = (0..grid.rows.len())
+            .find(|row| grid.cell(*row, map.position(&ops::TAG).expect("tag")).display() == tag)
+            .expect("row");
+        grid.set(row, map.position(&ops::OT).expect("OT column"), Cell::text("OT-EDITADA"));
+    });
+    let edited = tokio::time::Instant::now();
+    for station in &stations {
+        loop {
+            if station.service.status(&tag).await.expect("status").ot.as_deref() == Some("OT-EDITADA") {
+                break;
+            }
+            assert!(edited.elapsed() < period * 2, "the edit reached {} late", station.service.station());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    let reader = shop.leader().await.expect("a reader");
+    let gone = stations.iter().position(|station| station.service.station() == reader).expect("a station");
+    stations.remove(gone);
+    let stopped = tokio::time::Instant::now();
+    loop {
+        match shop.leader().await {
+            Some(next) if next != reader => break,
+            _ => assert!(stopped.elapsed() < period * 3, "nobody took over the reading"),
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A station whose feed was cut while the others acted catches up from the log in Redis, not from Google.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_that_missed_events_ends_with_the_same_snapshot() {
+    let shop = Shop::start().await;
+    let mut stations = shop.stations(3).await;
+    stations[2].follower.abort();
+    for number in 10..16 {
+        let station = &stations[number % 2].service;
+        station.tomar(&fixture::ready(number), fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    }
+    stations[0].service.pausar(&fixture::ready(10), fixture::ARMADOR).await.expect("paused");
+    settle(&stations[..2]).await;
+    assert_ne!(snapshot(&stations[2]), snapshot(&stations[0]), "the cut station fell behind");
+
+    shop.sheets.fake.clear_calls();
+    let service = stations[2].service.clone();
+    stations[2].follower = tokio::spawn(async move { service.follow_changes(|_| {}).await });
+    stations[1].service.tomar(&fixture::ready(20), fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    settle(&stations).await;
+    assert_eq!(snapshot(&stations[2]), snapshot(&stations[0]));
+    assert_eq!(holder(&stations[2], &fixture::ready(12)).await.as_deref(), Some("MR(93)"));
+    assert_eq!(shop.reads(), 1, "the acting station's confirmation only: the gap was filled from Redis");
+}
+
+impl Shop {
+    /// The station holding the reader's lease.
+    async fn leader(&self) -> Option<String> {
+        let client = redis::Client::open(self.redis.url()).expect("client");
+        let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
+        redis::cmd("GET").arg(format!("{PREFIX}:leader:lectura")).query_async(&mut connection).await.expect("get")
+    }
+}
