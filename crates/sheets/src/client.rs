@@ -33,6 +33,10 @@ pub const GOOGLE_ENDPOINT: &str = "https://sheets.googleapis.com/";
 
 pub type Connector = HttpsConnector<HttpConnector>;
 
+/// The one scope every call asks for, so one access token serves reads and writes alike (each call's default
+/// differs: Drive read-only for reads, Drive for writes, and the authenticator keeps a token per scope set).
+const SCOPE: google_sheets4::api::Scope = google_sheets4::api::Scope::Spreadsheet;
+
 /// How much longer than the request deadline a writer's gate stays open: the time to settle a lost answer.
 const GATE_MARGIN: Duration = Duration::from_secs(2);
 
@@ -105,8 +109,7 @@ impl SheetsClient {
 
     /// Proves the key works: obtains an access token for the Sheets scope.
     pub async fn token(&self) -> Result<(), SpoolError> {
-        let scopes = [google_sheets4::api::Scope::Spreadsheet.as_ref()];
-        match self.hub.auth.get_token(&scopes).await {
+        match self.hub.auth.get_token(&[SCOPE.as_ref()]).await {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(unavailable("el servidor de identidad no entregó un token".into())),
             Err(error) => Err(unavailable(format!("no se obtuvo un token de acceso ({error})"))),
@@ -115,7 +118,7 @@ impl SheetsClient {
 
     /// `spreadsheets.get`, properties only.
     pub(crate) async fn spreadsheet(&self) -> Result<Spreadsheet, Failure> {
-        let call = self.hub.spreadsheets().get(&self.spreadsheet_id).include_grid_data(false).doit();
+        let call = self.hub.spreadsheets().get(&self.spreadsheet_id).include_grid_data(false).add_scope(SCOPE).doit();
         let (_, answer) = self.attempt(Kind::Read, call, None).await?;
         let time_zone = answer.properties.and_then(|properties| properties.time_zone).unwrap_or_default();
         let tabs = answer
@@ -139,7 +142,8 @@ impl SheetsClient {
             .values_batch_get(&self.spreadsheet_id)
             .value_render_option("UNFORMATTED_VALUE")
             .date_time_render_option("SERIAL_NUMBER")
-            .major_dimension("ROWS");
+            .major_dimension("ROWS")
+            .add_scope(SCOPE);
         for range in ranges {
             call = call.add_ranges(range);
         }
@@ -159,7 +163,7 @@ impl SheetsClient {
     /// budget allows the call, right before it is sent.
     pub(crate) async fn batch_update(&self, requests: Vec<Request>, gate: &dyn WriteGate) -> Result<(), Failure> {
         let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
-        let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).doit();
+        let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).add_scope(SCOPE).doit();
         self.attempt(Kind::Write, call, Some(gate)).await.map(|_| ())
     }
 

@@ -12,11 +12,11 @@ use std::{
 
 use async_trait::async_trait;
 use google_sheets4::api::Request;
-use spooltrack_core::{Change, Store, WriteGate};
+use spooltrack_core::{Change, PlacedRow, Store, WriteGate};
 use spooltrack_domain::{
     a1::{column_letters, A1Range},
-    schema::{audit, ColumnMap, Tab, TabNames},
-    Grid, SpoolError,
+    schema::{audit, ops, ColumnMap, Tab, TabNames},
+    Cell, Grid, SpoolError,
 };
 
 use crate::{
@@ -33,8 +33,8 @@ struct Cached {
 /// A write ready to send, and what it was built from.
 struct Prepared {
     requests: Vec<Request>,
-    /// Operaciones as read just before, with the change applied: the cache after a successful write.
-    operaciones: Option<Grid>,
+    /// The rows written, each with the tag the confirmation found there: the cache after a successful write.
+    placed: Vec<(PlacedRow, Option<Cell>)>,
     /// The audit tab's `ID` column, where a lost answer's event id is looked for.
     audit_ids: Option<usize>,
 }
@@ -45,13 +45,15 @@ pub struct SheetsStore {
     /// Each tab's numeric id, which batchUpdate requests address; learnt from `spreadsheets.get`.
     sheet_ids: Mutex<HashMap<String, i32>>,
     cache: Mutex<HashMap<Tab, Cached>>,
+    /// Operaciones' header as last read in full: where the columns a write confirms are.
+    header: Mutex<Option<Vec<String>>>,
 }
 
 impl SheetsStore {
     /// Prepares the client; nothing is fetched until the first read, so a station starts without the network.
     pub async fn open(settings: &SheetsSettings, tabs: TabNames, tuning: Tuning) -> Result<SheetsStore, SpoolError> {
         let client = SheetsClient::connect(settings, tuning).await?;
-        Ok(SheetsStore { client, tabs, sheet_ids: Mutex::default(), cache: Mutex::default() })
+        Ok(SheetsStore { client, tabs, sheet_ids: Mutex::default(), cache: Mutex::default(), header: Mutex::default() })
     }
 
     pub fn client(&self) -> &SheetsClient {
@@ -91,6 +93,9 @@ impl SheetsStore {
     }
 
     fn remember(&self, tab: Tab, grid: Grid) {
+        if tab == Tab::Operaciones {
+            *lock(&self.header) = Some(grid.header.clone());
+        }
         if self.max_age(tab).is_some() {
             lock(&self.cache).insert(tab, Cached { at: Instant::now(), grid });
         }
@@ -115,42 +120,103 @@ impl SheetsStore {
         }
     }
 
-    /// Confirms the rows against the spreadsheet as it is now and builds the requests.
-    async fn prepare(&self, change: &Change) -> Result<Prepared, SpoolError> {
+    /// The columns of Operaciones a write must confirm (the tag, `version`, the occupation and the columns it
+    /// changes), by position in the header last read; none while no header is known.
+    fn confirmed_columns(&self, change: &Change) -> Option<(Vec<String>, Vec<usize>)> {
+        let header = lock(&self.header).clone()?;
+        let map = ColumnMap::locate(Tab::Operaciones, &self.tabs.operaciones, &header).ok()?;
+        let changed = change.rows.iter().flat_map(|row| row.cells.iter().map(|(spec, _)| *spec));
+        let mut columns: Vec<usize> =
+            [&ops::TAG, &ops::VERSION, &ops::OCUPADO_POR].into_iter().chain(changed).filter_map(|spec| map.position(spec)).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        Some((header, columns))
+    }
+
+    /// Operaciones as it is now, for the rows a write touches: only the confirmed columns when the header is
+    /// known (the others read blank), the whole tab otherwise. The audit tab's header comes in the same call.
+    async fn read_for_write(&self, change: &Change) -> Result<(Option<Grid>, Option<Vec<String>>), SpoolError> {
+        let narrow = if change.rows.is_empty() { None } else { self.confirmed_columns(change) };
+        let tab = A1Range::tab(&self.tabs.operaciones);
         let mut tabs = Vec::new();
         let mut ranges = Vec::new();
-        if !change.rows.is_empty() {
-            tabs.push(Tab::Operaciones);
-            ranges.push(A1Range::tab(&self.tabs.operaciones).to_string());
+        match &narrow {
+            Some((_, columns)) => {
+                for column in columns {
+                    let letters = column_letters(*column);
+                    tabs.push(Tab::Operaciones);
+                    ranges.push(format!("{tab}!{letters}:{letters}"));
+                }
+            }
+            None if !change.rows.is_empty() => {
+                tabs.push(Tab::Operaciones);
+                ranges.push(tab.to_string());
+            }
+            None => {}
         }
         if !change.audit.is_empty() {
             tabs.push(Tab::Metadata);
             ranges.push(format!("{}!1:1", A1Range::tab(&self.tabs.metadata)));
         }
-        let mut grids = self.fetch(&ranges, &tabs).await?.into_iter();
-        let mut prepared = Prepared { requests: Vec::new(), operaciones: None, audit_ids: None };
-        if !change.rows.is_empty() {
-            let mut grid = grids.next().unwrap_or_default();
+        let mut grids = self.fetch(&ranges, &tabs).await?;
+        let audit_header = (!change.audit.is_empty()).then(|| grids.pop().unwrap_or_default().header);
+        let operaciones = match narrow {
+            Some((header, columns)) => match assemble(&header, &columns, &grids) {
+                Some(grid) => Some(grid),
+                None => {
+                    // A person moved a column since the header was read: read the whole tab this time.
+                    lock(&self.header).take();
+                    return Box::pin(self.read_for_write(change)).await;
+                }
+            },
+            None => grids.pop().inspect(|grid| *lock(&self.header) = Some(grid.header.clone())),
+        };
+        Ok((operaciones, audit_header))
+    }
+
+    /// Confirms the rows against the spreadsheet as it is now and builds the requests.
+    async fn prepare(&self, change: &Change) -> Result<Prepared, SpoolError> {
+        let (operaciones, audit_header) = self.read_for_write(change).await?;
+        let mut prepared = Prepared { requests: Vec::new(), placed: Vec::new(), audit_ids: None };
+        if let Some(grid) = operaciones {
             let map = ColumnMap::of(Tab::Operaciones, &self.tabs.operaciones, &grid)?;
             let placed = change.place_rows(&grid, &map)?;
             let sheet_id = self.sheet_id(Tab::Operaciones).await?;
+            let tag_column = map.position(&ops::TAG);
             for row in placed {
                 // Grid rows start after the header: sheet row = grid row + 1.
                 prepared.requests.extend(update_row(sheet_id, row.row + 1, row.cells.clone()));
-                for (column, value) in row.cells {
-                    grid.set(row.row, column, value);
-                }
+                let tag = tag_column.map(|column| grid.cell(row.row, column).clone());
+                prepared.placed.push((row, tag));
             }
-            prepared.operaciones = Some(grid);
         }
-        if !change.audit.is_empty() {
-            let header = grids.next().unwrap_or_default().header;
+        if let Some(header) = audit_header {
             let map = ColumnMap::locate(Tab::Metadata, &self.tabs.metadata, &header)?;
             let rows: Vec<_> = change.audit.iter().map(|event| event.to_row(&map, header.len())).collect();
             prepared.requests.push(append_rows(self.sheet_id(Tab::Metadata).await?, &rows));
             prepared.audit_ids = map.position(&audit::ID);
         }
         Ok(prepared)
+    }
+
+    /// After a write: the kept copy of Operaciones gets the written cells, when its rows are still where the
+    /// confirmation found them (otherwise it is dropped and read again).
+    fn remember_written(&self, placed: Vec<(PlacedRow, Option<Cell>)>) {
+        let mut cache = lock(&self.cache);
+        let Some(cached) = cache.get_mut(&Tab::Operaciones) else { return };
+        let map = ColumnMap::of(Tab::Operaciones, &self.tabs.operaciones, &cached.grid).ok();
+        let tag_column = map.as_ref().and_then(|map| map.position(&ops::TAG));
+        let same_rows = Some(&cached.grid.header) == lock(&self.header).as_ref()
+            && placed.iter().all(|(row, tag)| tag_column.map(|column| cached.grid.cell(row.row, column)) == tag.as_ref());
+        if !same_rows {
+            cache.remove(&Tab::Operaciones);
+            return;
+        }
+        for (row, _) in placed {
+            for (column, value) in row.cells {
+                cached.grid.set(row.row, column, value);
+            }
+        }
     }
 
     /// Whether a write whose answer was lost reached the sheet: its first event id is in the audit tab.
@@ -210,9 +276,7 @@ impl Store for SheetsStore {
             })?;
             let failure = match self.client.batch_update(prepared.requests, gate).await {
                 Ok(()) => {
-                    if let Some(grid) = prepared.operaciones {
-                        self.remember(Tab::Operaciones, grid);
-                    }
+                    self.remember_written(prepared.placed);
                     return Ok(());
                 }
                 Err(failure) => failure,
@@ -238,6 +302,23 @@ impl Store for SheetsStore {
     fn invalidate(&self) {
         lock(&self.cache).remove(&Tab::Operaciones);
     }
+}
+
+/// Operaciones from single columns (each range's first row is the column's header): `header` wide, blank
+/// outside `columns`. None when a column's header is not the one expected there (a person moved columns).
+fn assemble(header: &[String], columns: &[usize], grids: &[Grid]) -> Option<Grid> {
+    let mut grid = Grid::new(header.to_vec());
+    let height = grids.iter().map(|column| column.rows.len()).max().unwrap_or(0);
+    grid.rows = vec![vec![Cell::Empty; header.len()]; height];
+    for (column, values) in columns.iter().zip(grids) {
+        if values.header.first().map(String::as_str).unwrap_or_default() != header.get(*column)?.as_str() {
+            return None;
+        }
+        for (row, cells) in values.rows.iter().enumerate() {
+            grid.set(row, *column, cells.first().cloned().unwrap_or_default());
+        }
+    }
+    Some(grid)
 }
 
 fn missing_tab(name: &str) -> SpoolError {

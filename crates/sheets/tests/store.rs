@@ -373,3 +373,45 @@ async fn a_tomar_decided_on_a_stale_copy_is_decided_again_on_the_row_as_it_is() 
     assert_eq!(shop.fake.grid("Operaciones"), before, "the completed row was not overwritten");
     assert_eq!(audit_rows_for(&shop, &ready(25)), 2, "the other station's TOMAR and COMPLETAR only");
 }
+
+#[tokio::test]
+async fn a_write_confirms_only_the_columns_it_needs() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let station = shop.station(quick()).await;
+    station.list(&ListFilter::default()).await.expect("the header is learnt from a full read");
+    shop.fake.clear_calls();
+
+    station.tomar(&ready(4), ARMADOR, Operation::Arm).await.expect("taken");
+    let reads = shop.fake.read_ranges();
+    assert_eq!(reads.len(), 1, "one confirmation read: {reads:?}");
+    let (columns, audit): (Vec<&String>, Vec<&String>) =
+        reads[0].iter().partition(|range| range.starts_with("Operaciones!"));
+    assert_eq!(audit, ["Metadata!1:1"], "the audit's header only");
+    // TAG, version, the occupation, its date, the state and the worker column: not the whole tab.
+    assert!(columns.len() <= 6, "{columns:?}");
+    for range in &columns {
+        let (start, end) = range["Operaciones!".len()..].split_once(':').expect("a column range");
+        assert!(start == end && start.chars().all(|letter| letter.is_ascii_uppercase()), "{range}");
+    }
+    let grid = shop.fake.grid("Operaciones");
+    assert_eq!(row_of(&grid, &ready(4), "Ocupado_Por"), Cell::text("MR(93)"));
+    assert_eq!(row_of(&grid, &ready(4), "Armador"), Cell::text("MR(93)"));
+}
+
+#[tokio::test]
+async fn one_access_token_serves_reads_writes_and_doctor() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let store = std::sync::Arc::new(shop.store(quick()).await);
+    let lock = spooltrack_embedded::EmbeddedLock::open(&shop.folder.path().join("locks.db")).expect("lock");
+    let station = spooltrack_core::SpoolService::new(
+        store.clone(),
+        std::sync::Arc::new(lock),
+        std::sync::Arc::new(spooltrack_core::SystemClock),
+        "estacion-A",
+        chrono_tz::America::Santiago,
+    );
+    station.list(&ListFilter::default()).await.expect("read");
+    station.tomar(&ready(5), ARMADOR, Operation::Arm).await.expect("written");
+    assert!(store.doctor("America/Santiago").await.iter().all(|check| check.ok));
+    assert_eq!((shop.fake.count("POST token"), shop.fake.issued_tokens().len()), (1, 1));
+}

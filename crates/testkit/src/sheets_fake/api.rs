@@ -94,7 +94,8 @@ fn injected_fault(shared: &mut Shared, kind: Kind) -> Option<Response> {
         return Some(quota_exceeded(kind));
     }
     let now = Instant::now();
-    shared.served.retain(|(_, at)| now.duration_since(*at).as_secs() < 60);
+    let window = shared.faults.quota_window;
+    shared.served.retain(|(_, at)| now.duration_since(*at) < window);
     if let Some(quota) = shared.faults.quota_per_minute {
         if shared.served.iter().filter(|(served, _)| *served == kind).count() >= quota {
             return Some(quota_exceeded(kind));
@@ -167,7 +168,9 @@ async fn batch_get(
     if let Err(refused) = admit(&fake, &headers, &id, "GET values.batchGet", Kind::Read).await {
         return refused;
     }
-    let shared = fake.lock().expect("fake state");
+    let mut shared = fake.lock().expect("fake state");
+    let asked = query.iter().filter(|(name, _)| name == "ranges").map(|(_, text)| text.clone()).collect();
+    shared.read_ranges.push(asked);
     let render = Render::from_query(&query);
     let mut value_ranges = Vec::new();
     for (_, text) in query.iter().filter(|(name, _)| name == "ranges") {

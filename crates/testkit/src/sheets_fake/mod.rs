@@ -25,8 +25,9 @@ use book::Sheet;
 #[derive(Debug, Default)]
 struct Faults {
     latency: Duration,
-    /// Calls of each kind (reads, writes) allowed per rolling minute before Google's 429.
+    /// Calls of each kind (reads, writes) allowed per rolling window (Google's is a minute) before a 429.
     quota_per_minute: Option<usize>,
+    quota_window: Duration,
     fail_next: usize,
     throttle_next: usize,
     drop_next_write_answers: usize,
@@ -47,6 +48,8 @@ struct Shared {
     sheets: Vec<Sheet>,
     tokens: Vec<String>,
     calls: Vec<String>,
+    /// The ranges each served `values.batchGet` asked for.
+    read_ranges: Vec<Vec<String>>,
     faults: Faults,
     served: Vec<(Kind, Instant)>,
 }
@@ -80,6 +83,7 @@ impl SheetsFake {
             calls: Vec::new(),
             faults: Faults::default(),
             served: Vec::new(),
+            read_ranges: Vec::new(),
         }));
         let listener = tokio::net::TcpListener::bind(address).await.expect("a port for the Sheets fake");
         let address = listener.local_addr().expect("bound");
@@ -143,7 +147,14 @@ impl SheetsFake {
     }
 
     pub fn clear_calls(&self) {
-        self.state().calls.clear();
+        let mut state = self.state();
+        state.calls.clear();
+        state.read_ranges.clear();
+    }
+
+    /// The ranges of every `values.batchGet` since the calls were last cleared, in order.
+    pub fn read_ranges(&self) -> Vec<Vec<String>> {
+        self.state().read_ranges.clone()
     }
 
     /// A tab as it stands, unformatted, for assertions on what was written.
@@ -176,7 +187,13 @@ impl SheetsFake {
 
     /// Reads and writes allowed per rolling minute, each, before 429 RESOURCE_EXHAUSTED (as Google's quota).
     pub fn set_quota_per_minute(&self, calls: Option<usize>) {
-        self.state().faults.quota_per_minute = calls;
+        self.set_quota(calls, Duration::from_secs(60));
+    }
+
+    /// Reads and writes allowed per rolling `window`, each: a minute's quota on a shorter clock, for tests.
+    pub fn set_quota(&self, calls: Option<usize>, window: Duration) {
+        let mut state = self.state();
+        (state.faults.quota_per_minute, state.faults.quota_window) = (calls, window);
     }
 
     /// Ends every injected fault still pending (latency and quota stay as set).
