@@ -22,9 +22,20 @@ impl Station {
     /// Opens the configured store (Google Sheets, or the embedded store seeded with the demo shop on first
     /// start), the configured lock service and, with Redis, the live-update feed between stations.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
+        let redis = match &config.lock {
+            LockConfig::Local { .. } => None,
+            LockConfig::Redis { url, prefix } => {
+                Some(Arc::new(RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?))
+            }
+        };
         let (store, sheets): (Arc<dyn Store>, _) = match &config.sheets {
             Some(sheets) => {
-                let store = Arc::new(open_sheets(sheets).await?);
+                let mut store = open_sheets(sheets).await?;
+                if let Some(redis) = &redis {
+                    // The service account's quota is the shop's: every station draws from one budget.
+                    store = store.with_shop_budget(redis.clone());
+                }
+                let store = Arc::new(store);
                 (store.clone(), Some(store))
             }
             None => {
@@ -34,12 +45,11 @@ impl Station {
                 (Arc::new(EmbeddedStore::open(&config.database, tabs)?), None)
             }
         };
-        let (lock, feed): (Arc<dyn LockService>, Option<Arc<dyn ChangeFeed>>) = match &config.lock {
-            LockConfig::Local { .. } => (Arc::new(EmbeddedLock::open(&config.database)?), None),
-            LockConfig::Redis { url, prefix } => {
-                let lock = RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?;
-                let feed = Arc::new(lock.feed());
-                (Arc::new(lock), Some(feed))
+        let (lock, feed): (Arc<dyn LockService>, Option<Arc<dyn ChangeFeed>>) = match redis {
+            None => (Arc::new(EmbeddedLock::open(&config.database)?), None),
+            Some(redis) => {
+                let feed = Arc::new(redis.feed());
+                (redis, Some(feed))
             }
         };
         let mut service =

@@ -19,7 +19,7 @@ pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PlacedRow, RowGuard, RowUpdate, Store, SystemClock, WriteGate,
+    LockToken, NoGate, PlacedRow, Rate, RowGuard, RowUpdate, SharedBudget, Store, SystemClock, WriteGate,
 };
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};

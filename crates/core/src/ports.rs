@@ -285,6 +285,23 @@ pub trait LockService: Send + Sync {
     async fn last_beats(&self, stations: &[String]) -> Result<Vec<Option<DateTime<Utc>>>, SpoolError>;
 }
 
+/// How fast a shared request budget refills: `calls` every `window`, at most `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub calls: u32,
+    pub window: Duration,
+    pub burst: u32,
+}
+
+/// A request budget every station of the shop draws from (the spreadsheet's quota belongs to the one service
+/// account they share), kept where all of them reach it: the shop's Redis.
+#[async_trait]
+pub trait SharedBudget: Send + Sync {
+    /// Takes one call from the bucket `name`; when it is empty, takes nothing and answers how long to wait
+    /// before asking again.
+    async fn take(&self, name: &str, rate: Rate) -> Result<Option<Duration>, SpoolError>;
+}
+
 /// Time, injectable so tests control it.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

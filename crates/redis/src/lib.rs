@@ -2,6 +2,7 @@
 //! the holder, the secret token and the fence. Grants, token checks and releases run inside Lua scripts, so
 //! each is atomic, and a batch of tags costs one script call.
 
+mod budget;
 mod feed;
 mod scripts;
 mod snapshot;

@@ -169,6 +169,7 @@ pub struct Scripts {
     pub restore: Script,
     pub mark_intact: Script,
     pub lead: Script,
+    pub take: Script,
 }
 
 fn timed(body: &str) -> Script {
@@ -188,6 +189,7 @@ impl Scripts {
             restore: timed(RESTORE),
             mark_intact: Script::new(MARK_INTACT),
             lead: Script::new(LEAD),
+            take: crate::budget::take_script(),
         }
     }
 }

@@ -1,11 +1,13 @@
-//! How the client treats Google's limits: a request budget shared by every call of this station (the shop's
-//! service account allows 60 reads and 60 writes a minute for everyone), and retries with exponential backoff
-//! and jitter. A burst waits for its turn instead of failing; only a long wait or a storm of 429s gives up.
+//! How the client treats Google's limits: a request budget for every call of this station and, with Redis, one
+//! shared by every station of the shop (its service account allows 60 reads and 60 writes a minute for
+//! everyone), and retries with exponential backoff and jitter. A burst waits for its turn instead of failing;
+//! only a long wait or a storm of 429s gives up.
 
-use std::{num::NonZeroU32, time::Duration};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use spooltrack_core::{Rate, SharedBudget};
 use spooltrack_domain::SpoolError;
 
 /// The knobs of the client's patience. Production uses the defaults; tests shrink the delays.
@@ -15,6 +17,8 @@ pub struct Tuning {
     pub reads_per_minute: u32,
     /// Writes this station may make per minute.
     pub writes_per_minute: u32,
+    /// Google's "minute": tests shrink it to see a quota refill within seconds.
+    pub quota_window: Duration,
     /// The longest a call waits for the budget before giving up with SHEETS_QUOTA.
     pub budget_wait: Duration,
     /// How long one call may take before its answer counts as lost.
@@ -34,6 +38,7 @@ impl Default for Tuning {
         Tuning {
             reads_per_minute: 60,
             writes_per_minute: 60,
+            quota_window: Duration::from_secs(60),
             budget_wait: Duration::from_secs(20),
             request_timeout: Duration::from_secs(10),
             // About five seconds of retries in all: long enough for a blip, short enough for a worker waiting.
@@ -68,35 +73,63 @@ pub(crate) enum Kind {
 pub(crate) struct Budget {
     reads: DefaultDirectRateLimiter,
     writes: DefaultDirectRateLimiter,
+    rates: [Rate; 2],
     wait: Duration,
+    /// The shop's budget, when its Redis keeps one.
+    shop: Option<Arc<dyn SharedBudget>>,
 }
 
 impl Budget {
     pub fn new(tuning: &Tuning) -> Budget {
-        Budget {
-            reads: limiter(tuning.reads_per_minute),
-            writes: limiter(tuning.writes_per_minute),
-            wait: tuning.budget_wait,
-        }
+        // A burst of a sixth of the quota, and a refill of the rest: no window of Google's ever sees more than
+        // the quota (a token bucket lets its burst plus a window's refill through in one window).
+        let rate = |calls: u32| {
+            let burst = (calls / 6).max(1);
+            Rate { calls: calls.saturating_sub(burst).max(1), window: tuning.quota_window, burst }
+        };
+        let rates = [rate(tuning.reads_per_minute), rate(tuning.writes_per_minute)];
+        Budget { reads: limiter(rates[0]), writes: limiter(rates[1]), rates, wait: tuning.budget_wait, shop: None }
     }
 
-    /// Waits for the budget to allow one more call of `kind`; SHEETS_QUOTA when that would take too long.
+    pub fn share(&mut self, shop: Arc<dyn SharedBudget>) {
+        self.shop = Some(shop);
+    }
+
+    /// Waits for the budget to allow one more call of `kind` (this station's, then the shop's); SHEETS_QUOTA
+    /// when that would take too long. A shop budget that cannot be reached leaves this station's own.
     pub async fn spend(&self, kind: Kind) -> Result<(), SpoolError> {
-        let limiter = match kind {
-            Kind::Read => &self.reads,
-            Kind::Write => &self.writes,
+        let (limiter, rate, bucket) = match kind {
+            Kind::Read => (&self.reads, self.rates[0], "lecturas"),
+            Kind::Write => (&self.writes, self.rates[1], "escrituras"),
         };
-        tokio::time::timeout(self.wait, limiter.until_ready()).await.map_err(|_| {
+        let deadline = tokio::time::Instant::now() + self.wait;
+        let exhausted = || {
             tracing::warn!(?kind, "presupuesto de llamadas a la planilla agotado");
             SpoolError::SheetsQuota
-        })
+        };
+        tokio::time::timeout(self.wait, limiter.until_ready()).await.map_err(|_| exhausted())?;
+        let Some(shop) = &self.shop else { return Ok(()) };
+        loop {
+            match shop.take(bucket, rate).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) if tokio::time::Instant::now() + wait <= deadline => {
+                    tracing::info!(?kind, wait_ms = wait.as_millis() as u64, "Google Sheets ocupado, reintentando…");
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(Some(_)) => return Err(exhausted()),
+                Err(error) => {
+                    tracing::warn!(code = ?error.code(), "presupuesto compartido sin respuesta: rige el de la estación");
+                    return Ok(());
+                }
+            }
+        }
     }
 }
 
-/// `per_minute` calls a minute, evenly: a burst of a sixth of them at once, then one every `60 / per_minute`
-/// seconds. The quota is shared by every station of the shop, so no station spends a whole minute's worth at once.
-fn limiter(per_minute: u32) -> DefaultDirectRateLimiter {
-    let rate = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-    let burst = NonZeroU32::new(per_minute / 6).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::direct(Quota::per_minute(rate).allow_burst(burst))
+/// `rate.calls` a window, evenly, after a burst of `rate.burst`: no station spends a whole window's worth at once.
+fn limiter(rate: Rate) -> DefaultDirectRateLimiter {
+    let burst = NonZeroU32::new(rate.burst).unwrap_or(NonZeroU32::MIN);
+    let period = (rate.window / rate.calls.max(1)).max(Duration::from_nanos(1));
+    let quota = Quota::with_period(period).unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN));
+    RateLimiter::direct(quota.allow_burst(burst))
 }

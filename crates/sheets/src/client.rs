@@ -107,6 +107,11 @@ impl SheetsClient {
         &self.tuning
     }
 
+    /// Draws every call from the shop's budget too (its Redis), not this station's alone.
+    pub fn share_budget(&mut self, shop: std::sync::Arc<dyn spooltrack_core::SharedBudget>) {
+        self.budget.share(shop);
+    }
+
     /// Proves the key works: obtains an access token for the Sheets scope.
     pub async fn token(&self) -> Result<(), SpoolError> {
         match self.hub.auth.get_token(&[SCOPE.as_ref()]).await {

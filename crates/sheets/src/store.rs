@@ -60,6 +60,12 @@ impl SheetsStore {
         &self.client
     }
 
+    /// Spends the shop's request budget (kept in its Redis) as well as this station's.
+    pub fn with_shop_budget(mut self, shop: std::sync::Arc<dyn spooltrack_core::SharedBudget>) -> Self {
+        self.client.share_budget(shop);
+        self
+    }
+
     /// The spreadsheet's properties (time zone, tabs), fetched now; the tab ids are remembered.
     pub async fn spreadsheet(&self) -> Result<Spreadsheet, SpoolError> {
         let spreadsheet = self.client.retrying(|| self.client.spreadsheet()).await?;

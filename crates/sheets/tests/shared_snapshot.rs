@@ -14,6 +14,7 @@ use spooltrack_domain::{
     Cell, Operation,
 };
 use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_sheets::Tuning;
 use spooltrack_testkit::{fixture, RedisServer};
 use tokio::task::JoinHandle;
 
@@ -44,14 +45,18 @@ impl Shop {
         Shop { sheets: SheetsShop::start(fixture::standard_shop()).await, redis: RedisServer::start() }
     }
 
-    /// A station as the window opens it: shared snapshot synced, feed followed.
+    /// A station as the window opens it: shared snapshot synced, feed followed, the shop's budget spent.
     async fn station(&self, name: &str) -> Station {
+        self.station_tuned(name, quick()).await
+    }
+
+    async fn station_tuned(&self, name: &str, tuning: Tuning) -> Station {
         let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
-        let lock = RedisLock::connect(&settings).expect("lock");
+        let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
         let feed = Arc::new(lock.feed());
         let service = SpoolService::new(
-            Arc::new(self.sheets.store(quick()).await),
-            Arc::new(lock),
+            Arc::new(self.sheets.store(tuning).await.with_shop_budget(lock.clone())),
+            lock,
             Arc::new(SystemClock),
             name,
             chrono_tz::America::Santiago,
@@ -69,9 +74,13 @@ impl Shop {
 
     /// `count` stations listening, the first start's reconciliation done.
     async fn stations(&self, count: usize) -> Vec<Station> {
+        self.stations_tuned(count, quick()).await
+    }
+
+    async fn stations_tuned(&self, count: usize, tuning: Tuning) -> Vec<Station> {
         let mut stations = Vec::new();
         for index in 0..count {
-            stations.push(self.station(&format!("estacion-{index}")).await);
+            stations.push(self.station_tuned(&format!("estacion-{index}"), tuning.clone()).await);
         }
         self.redis.wait_for_subscribers(&format!("{PREFIX}:events"), count as u64);
         stations[0].service.reconcile().await.expect("first start reconciled");
@@ -204,6 +213,53 @@ async fn a_station_that_missed_events_ends_with_the_same_snapshot() {
     assert_eq!(snapshot(&stations[2]), snapshot(&stations[0]));
     assert_eq!(holder(&stations[2], &fixture::ready(12)).await.as_deref(), Some("MR(93)"));
     assert_eq!(shop.reads(), 1, "the acting station's confirmation only: the gap was filled from Redis");
+}
+
+/// Thirty stations tapping at once, five actions each, on the production quota (60 reads and 60 writes per
+/// "minute", here a minute of three seconds): every action lands, none draws a 429, because every station
+/// waits its turn in the shop's one budget instead of spending a budget of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
+    let window = Duration::from_secs(3);
+    let shop = Shop::start().await;
+    let production = Tuning {
+        reads_per_minute: 60,
+        writes_per_minute: 60,
+        quota_window: window,
+        budget_wait: Duration::from_secs(120),
+        ..quick()
+    };
+    let stations = shop.stations_tuned(30, production).await;
+    shop.sheets.fake.set_quota(Some(60), window);
+    shop.sheets.fake.clear_calls();
+    let started = tokio::time::Instant::now();
+    let taps = stations.iter().enumerate().map(|(index, station)| {
+        let service = station.service.clone();
+        let tag = fixture::ready(index + 1);
+        async move {
+            for round in 0..5 {
+                let result = if round % 2 == 0 {
+                    service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await
+                } else {
+                    service.pausar(&tag, fixture::ARMADOR).await
+                };
+                result.unwrap_or_else(|error| panic!("{tag}, action {round}: {error:?}"));
+            }
+        }
+    });
+    futures_util::future::join_all(taps).await;
+    let elapsed = started.elapsed();
+    assert_eq!(shop.sheets.fake.throttled(), 0, "no call drew a 429");
+    assert_eq!(shop.sheets.writes(), 150, "every action landed, once");
+    let reads = shop.reads();
+    println!("30 × 5 actions in {elapsed:?}: {reads} reads, 150 writes");
+    // Never more than the quota per window, over however many windows the burst took.
+    let windows = elapsed.as_secs_f64() / window.as_secs_f64();
+    assert!(reads as f64 <= 60.0 * (windows.ceil() + 1.0), "{reads} reads in {windows:.1} windows");
+    settle(&stations).await;
+    for (index, station) in stations.iter().enumerate().take(3) {
+        assert_eq!(holder(station, &fixture::ready(index + 1)).await.as_deref(), Some("MR(93)"));
+    }
 }
 
 impl Shop {

@@ -91,6 +91,7 @@ fn injected_fault(shared: &mut Shared, kind: Kind) -> Option<Response> {
     }
     if faults.throttle_next > 0 {
         faults.throttle_next -= 1;
+        shared.throttled += 1;
         return Some(quota_exceeded(kind));
     }
     let now = Instant::now();
@@ -98,6 +99,7 @@ fn injected_fault(shared: &mut Shared, kind: Kind) -> Option<Response> {
     shared.served.retain(|(_, at)| now.duration_since(*at) < window);
     if let Some(quota) = shared.faults.quota_per_minute {
         if shared.served.iter().filter(|(served, _)| *served == kind).count() >= quota {
+            shared.throttled += 1;
             return Some(quota_exceeded(kind));
         }
     }

@@ -50,6 +50,8 @@ struct Shared {
     calls: Vec<String>,
     /// The ranges each served `values.batchGet` asked for.
     read_ranges: Vec<Vec<String>>,
+    /// How many calls the quota refused with 429.
+    throttled: usize,
     faults: Faults,
     served: Vec<(Kind, Instant)>,
 }
@@ -84,6 +86,7 @@ impl SheetsFake {
             faults: Faults::default(),
             served: Vec::new(),
             read_ranges: Vec::new(),
+            throttled: 0,
         }));
         let listener = tokio::net::TcpListener::bind(address).await.expect("a port for the Sheets fake");
         let address = listener.local_addr().expect("bound");
@@ -150,6 +153,11 @@ impl SheetsFake {
         let mut state = self.state();
         state.calls.clear();
         state.read_ranges.clear();
+    }
+
+    /// How many calls the quota (or an injected storm) has refused with 429 so far.
+    pub fn throttled(&self) -> usize {
+        self.state().throttled
     }
 
     /// The ranges of every `values.batchGet` since the calls were last cleared, in order.
