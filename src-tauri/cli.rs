@@ -24,6 +24,9 @@ pub struct Cli {
     /// Print results and errors as JSON.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Without the network: status, list and workers from the copy of the shop this PC kept last.
+    #[arg(long, global = true)]
+    pub offline: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -128,7 +131,7 @@ enum Report {
 
 pub async fn run(cli: Cli, command: Command) -> ExitCode {
     let result = match Config::load(cli.config.as_deref()) {
-        Ok(config) => execute(config, command, cli.json).await,
+        Ok(config) => execute(config, command, cli.json, cli.offline).await,
         Err(error) => Err(error),
     };
     match result {
@@ -148,7 +151,7 @@ pub async fn run(cli: Cli, command: Command) -> ExitCode {
     }
 }
 
-async fn execute(config: Config, command: Command, json: bool) -> Result<Report, SpoolError> {
+async fn execute(config: Config, command: Command, json: bool, offline: bool) -> Result<Report, SpoolError> {
     if matches!(command, Command::Watch) && matches!(config.lock, LockConfig::Local { .. }) {
         return Err(SpoolError::ConfigInvalid {
             key: "lock.kind".into(),
@@ -158,9 +161,21 @@ async fn execute(config: Config, command: Command, json: bool) -> Result<Report,
     if matches!(command, Command::Doctor) {
         return Ok(Report::Doctor(Station::diagnose(config).await));
     }
-    let station = Station::open(config).await?;
+    let station = if offline {
+        let station = Station::open_offline(config).await?;
+        if let Some(note) = station.service.local_copy_age() {
+            eprintln!("Sin conexión: {note}");
+        }
+        station
+    } else {
+        let station = Station::open(config).await?;
+        if let Err(error) = station.service.sync_snapshot().await {
+            tracing::warn!(code = ?error.code(), "sin copia compartida de la planta: se lee la planilla");
+        }
+        station
+    };
     let service = &station.service;
-    Ok(match command {
+    let report = match command {
         Command::Status { tag } => Report::Spool(Box::new(service.status(&tag).await?)),
         Command::List(args) => Report::Spools(service.list(&args.filter()).await?),
         Command::History { tag } => Report::History(service.history(&tag).await?),
@@ -188,7 +203,12 @@ async fn execute(config: Config, command: Command, json: bool) -> Result<Report,
             watch(&station, json).await;
             Report::Watched
         }
-    })
+    };
+    // What this run learnt of the shop stays on this PC for viewing without the network.
+    if let Err(error) = service.save_local_copy().await {
+        tracing::warn!(code = ?error.code(), "no se pudo guardar la copia local de la planta");
+    }
+    Ok(report)
 }
 
 /// Prints changes as they are heard (one JSON object per line with `--json`) until the process is stopped.

@@ -24,6 +24,13 @@ impl From<SpoolEvent> for SpoolChanged {
     }
 }
 
+/// Asks every screen to reload everything (the station's copy of the shop was replaced).
+pub fn refresh_everything<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(error) = SpoolChanged::from(SpoolEvent::default()).emit(app) {
+        tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
+    }
+}
+
 /// Turns every change the station hears (once its copy of the shop has taken it in) into a `spool-changed`
 /// event for the window, until the feed closes.
 pub async fn forward_changes<R: Runtime>(app: AppHandle<R>) {

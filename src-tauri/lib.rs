@@ -39,12 +39,18 @@ async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
     }
 }
 
-/// While the window is open, this station may be the shop's one reader of the spreadsheet.
+/// Brings the copy the window started from up to date with the shop (screens then refresh everything), and
+/// while the window is open keeps it on this PC; this station may also be the shop's one reader of the
+/// spreadsheet.
 async fn keep_read<R: Runtime>(app: tauri::AppHandle<R>) {
     let station = app.state::<station::Station>();
+    match station.service.sync_snapshot().await {
+        Ok(()) => events::refresh_everything(&app),
+        Err(error) => tracing::warn!(code = ?error.code(), "sin copia compartida de la planta por ahora"),
+    }
     let seconds = station.config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
     let period = std::time::Duration::from_secs(u64::from(seconds));
-    station.service.keep_reading(period).await;
+    station.service.keep_shared_snapshot(period).await;
 }
 
 /// Reconciles at start-up and after the feed reconnects to Redis (a gap may hide a lost Redis), and every

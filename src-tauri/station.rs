@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use spooltrack_core::{
     config::{Config, LockConfig, SheetsConfig},
-    ChangeFeed, DoctorCheck, DoctorReport, LockService, SpoolService, Store, SystemClock,
+    ChangeFeed, DoctorCheck, DoctorReport, LockService, OfflineLock, OfflineStore, SpoolService, Store, SystemClock,
 };
 use spooltrack_domain::{schema::TabNames, SpoolError};
-use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore};
+use spooltrack_embedded::{demo, EmbeddedLock, EmbeddedStore, KeptSnapshot};
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
 
@@ -57,15 +57,33 @@ impl Station {
         if let Some(feed) = feed {
             service = service.with_feed(feed);
             if sheets.is_some() {
-                // Several stations on one spreadsheet: screens read the shop's shared snapshot, not Google.
-                service = service.with_shared_snapshot();
-                if let Err(error) = service.sync_snapshot().await {
-                    tracing::warn!(code = ?error.code(), "sin copia compartida de la planilla por ahora");
+                // Several stations on one spreadsheet: screens read the shop's shared snapshot, not Google, and
+                // start from the copy this PC kept last time (brought up to date once the network answers).
+                let kept = Arc::new(KeptSnapshot::open(&config.database)?);
+                service = service.with_shared_snapshot().with_local_copy(kept);
+                if let Err(error) = service.open_local_copy().await {
+                    tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
                 }
             }
         }
         let service = service.with_heartbeat(config.heartbeat_seconds);
         Ok(Station { service, config, sheets })
+    }
+
+    /// The station with no network at all (`--offline`): the copy of the shop this PC kept, for viewing. A
+    /// station on the embedded store is all local anyway and opens as usual.
+    pub async fn open_offline(config: Config) -> Result<Station, SpoolError> {
+        let Some(sheets) = &config.sheets else { return Station::open(config).await };
+        let kept = Arc::new(KeptSnapshot::open(&config.database)?);
+        let store = Arc::new(OfflineStore::new(sheets.tabs.clone()));
+        let service = SpoolService::new(store, Arc::new(OfflineLock), Arc::new(SystemClock), config.station.clone(), config.timezone)
+            .with_shared_snapshot()
+            .with_local_copy(kept);
+        service.open_local_copy().await?;
+        if service.shared_snapshot().is_none() {
+            return Err(SpoolError::NoLocalCopy);
+        }
+        Ok(Station { service, config, sheets: None })
     }
 
     /// `doctor` for a configuration: the station's checks when it opens, else why it does not.

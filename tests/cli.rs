@@ -449,3 +449,39 @@ async fn doctor_names_a_wrong_time_zone_a_missing_column_and_an_unreadable_key()
     let last = report["checks"].as_array().expect("checks").last().cloned().unwrap_or_default();
     assert!(last["detail"].as_str().unwrap_or_default().contains("sheets.credentials"), "{last}");
 }
+
+/// A station of a shop on Google Sheets and Redis: `--offline` shows the copy this PC kept, says how old it is,
+/// and refuses actions; with no copy kept it says so instead of showing an empty shop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_viewing_works_from_the_copy_this_pc_kept() {
+    let fake = standard_fake().await;
+    let mut redis = spooltrack_testkit::RedisServer::start();
+    let station = sheets_station(&fake, "America/Santiago").await;
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    let config = config.replace(
+        "[lock]\nsingle_station = true\n",
+        &format!("[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"fuera\"\n", redis.url()),
+    );
+    std::fs::write(station.config(), config).expect("config written");
+
+    let (status, error) = json_off_runtime(&station, &["list", "--offline"]).await;
+    assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("sin datos guardados"), "{error}");
+
+    let (status, _) = json_off_runtime(&station, &["tomar", "S-001", "--worker", "93", "--op", "ARM"]).await;
+    assert_eq!(status, 0);
+    redis.stop();
+    drop(fake);
+
+    let command = station.command(&["list", "--occupied", "--offline", "--json"]);
+    let output = tokio::task::spawn_blocking(move || { command }.output().expect("runs")).await.expect("ran");
+    assert_eq!(output.status.code(), Some(0));
+    let spools: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let tags: Vec<&str> = spools.as_array().expect("list").iter().filter_map(|spool| spool["tag"].as_str()).collect();
+    assert!(tags.contains(&"S-001"), "the TOMAR is in the kept copy: {tags:?}");
+    let note = String::from_utf8_lossy(&output.stderr);
+    assert!(note.contains("Sin conexión: datos de las") && note.contains("(hace 0 min)"), "{note}");
+
+    let (status, error) = json_off_runtime(&station, &["pausar", "S-001", "--worker", "93", "--offline"]).await;
+    assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
+}

@@ -5,6 +5,7 @@ pub mod config;
 mod doctor;
 mod feed;
 mod history;
+mod offline;
 mod ports;
 mod queries;
 mod reconcile;
@@ -17,9 +18,11 @@ mod views;
 pub use doctor::{DoctorCheck, DoctorReport};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
+pub use offline::{OfflineLock, OfflineStore};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PlacedRow, Rate, RowGuard, RowUpdate, SharedBudget, Store, SystemClock, WriteGate,
+    LockToken, NoGate, PlacedRow, Rate, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, Store, SystemClock,
+    WriteGate,
 };
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};

@@ -302,6 +302,15 @@ pub trait SharedBudget: Send + Sync {
     async fn take(&self, name: &str, rate: Rate) -> Result<Option<Duration>, SpoolError>;
 }
 
+/// Where a station keeps its last good copy of the shared snapshot (its local file), to start from at once
+/// and to keep showing while the network is away.
+#[async_trait]
+pub trait SnapshotKeeper: Send + Sync {
+    async fn load(&self) -> Result<Option<crate::Snapshot>, SpoolError>;
+
+    async fn save(&self, snapshot: &crate::Snapshot) -> Result<(), SpoolError>;
+}
+
 /// Time, injectable so tests control it.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

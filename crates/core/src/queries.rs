@@ -143,7 +143,7 @@ impl SpoolService {
         let tags: Vec<String> = occupied.iter().map(|(_, tag)| tag.clone()).collect();
         let locks = match self.lock.inspect(&tags).await {
             Ok(locks) => locks,
-            Err(error @ SpoolError::LockUnavailable { .. }) => {
+            Err(error @ (SpoolError::LockUnavailable { .. } | SpoolError::Offline)) => {
                 tracing::warn!(code = ?error.code(), "servicio de bloqueo sin respuesta; se muestran los datos del registro");
                 return Ok(holders);
             }

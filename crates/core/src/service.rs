@@ -12,7 +12,9 @@ use spooltrack_domain::{
     Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
 };
 
-use crate::{feed::ChangeFeed, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotPatch, SpoolEvent, Store};
+use crate::{
+    feed::ChangeFeed, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper, SnapshotPatch, SpoolEvent, Store,
+};
 
 pub struct SpoolService {
     pub(crate) store: Arc<dyn Store>,
@@ -24,6 +26,9 @@ pub struct SpoolService {
     heartbeat: chrono::Duration,
     /// The shop's shared snapshot, when the feed keeps one: screens read from it, not from the spreadsheet.
     pub(crate) shared: Option<Arc<SharedStore>>,
+    /// Where the last good copy of it is kept on this PC, and the number of the copy kept there.
+    pub(crate) keeper: Option<Arc<dyn SnapshotKeeper>>,
+    pub(crate) kept_seq: std::sync::atomic::AtomicU64,
 }
 
 /// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
@@ -66,7 +71,18 @@ impl SpoolService {
     ) -> Self {
         let feed = Arc::new(LocalFeed::default());
         let heartbeat = chrono::Duration::seconds(i64::from(DEFAULT_HEARTBEAT_SECONDS));
-        SpoolService { store, lock, clock, station: station.into(), timezone, feed, heartbeat, shared: None }
+        SpoolService {
+            store,
+            lock,
+            clock,
+            station: station.into(),
+            timezone,
+            feed,
+            heartbeat,
+            shared: None,
+            keeper: None,
+            kept_seq: std::sync::atomic::AtomicU64::new(u64::MAX),
+        }
     }
 
     /// Serves screens from the shop's shared snapshot, kept in step through the feed (the shop's Redis): the
@@ -75,6 +91,13 @@ impl SpoolService {
         let shared = Arc::new(SharedStore::new(self.store.clone()));
         self.store = shared.clone();
         self.shared = Some(shared);
+        self
+    }
+
+    /// Keeps the last good copy of the shared snapshot in `keeper` (the station's file), to start from it at
+    /// once and to keep showing it while the network is away.
+    pub fn with_local_copy(mut self, keeper: Arc<dyn SnapshotKeeper>) -> Self {
+        self.keeper = Some(keeper);
         self
     }
 

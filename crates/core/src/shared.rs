@@ -46,6 +46,11 @@ impl SharedStore {
         *lock(&self.copy) = Some(snapshot);
     }
 
+    /// Installs a copy kept from an earlier run, unless one is already in memory.
+    pub(crate) fn install_if_empty(&self, snapshot: Snapshot) {
+        lock(&self.copy).get_or_insert(snapshot);
+    }
+
     /// Applies patch `seq` if it is the next one for the copy.
     pub(crate) fn apply(&self, seq: u64, patch: &SnapshotPatch) -> Applied {
         let mut copy = lock(&self.copy);

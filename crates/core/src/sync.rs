@@ -3,7 +3,7 @@
 //! feed, and only when the feed has none is the spreadsheet read to seed it. One station at a time, the reader,
 //! re-reads the spreadsheet every period and publishes what people changed by hand.
 
-use std::time::Duration;
+use std::{sync::atomic::Ordering, time::Duration};
 
 use spooltrack_domain::{schema::Tab, Grid, SpoolError};
 
@@ -124,13 +124,46 @@ impl SpoolService {
         Ok(true)
     }
 
-    /// Re-reads every `period` while this station is the reader; the others look for a vanished reader every
-    /// third of a period and take over within a period and two thirds.
-    pub async fn keep_reading(&self, period: Duration) {
+    /// Starts from the copy kept on this PC, when there is one and nothing newer is in memory: the first screen
+    /// never waits for the network. Answers when the kept data was read from the spreadsheet.
+    pub async fn open_local_copy(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>, SpoolError> {
+        let (Some(shared), Some(keeper)) = (&self.shared, &self.keeper) else { return Ok(None) };
+        let Some(kept) = keeper.load().await? else { return Ok(None) };
+        let read_at = kept.read_at;
+        self.kept_seq.store(kept.seq, Ordering::SeqCst);
+        shared.install_if_empty(kept);
+        Ok(read_at)
+    }
+
+    /// How old the data on screen is, in the shop's time: "datos de las 10:41 del 01-12-2026 (hace 3 min)".
+    pub fn local_copy_age(&self) -> Option<String> {
+        let read_at = self.shared_snapshot()?.read_at?;
+        let local = read_at.with_timezone(&self.timezone()).naive_local();
+        let minutes = (self.clock_now() - read_at).num_minutes().max(0);
+        Some(format!("datos de las {} del {} (hace {minutes} min)", local.format("%H:%M"), local.format("%d-%m-%Y")))
+    }
+
+    /// Keeps the copy in memory on this PC, when it changed since it was last kept.
+    pub async fn save_local_copy(&self) -> Result<(), SpoolError> {
+        let (Some(copy), Some(keeper)) = (self.shared_snapshot(), &self.keeper) else { return Ok(()) };
+        if self.kept_seq.load(Ordering::SeqCst) == copy.seq {
+            return Ok(());
+        }
+        keeper.save(&copy).await?;
+        self.kept_seq.store(copy.seq, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Re-reads every `period` while this station is the reader (the others look for a vanished reader every
+    /// third of a period and take over within a period and two thirds), and keeps the copy on this PC.
+    pub async fn keep_shared_snapshot(&self, period: Duration) {
         let tick = period / 3;
         let mut last_read: Option<tokio::time::Instant> = None;
         loop {
             tokio::time::sleep(tick).await;
+            if let Err(error) = self.save_local_copy().await {
+                tracing::warn!(code = ?error.code(), "no se pudo guardar la copia local de la planta");
+            }
             if last_read.is_some_and(|at| at.elapsed() + tick / 2 < period) {
                 continue;
             }

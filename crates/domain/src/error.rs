@@ -95,6 +95,8 @@ pub enum SpoolError {
     DataCorrupt { tag: String, column: String, raw: String },
     #[error("Sin conexión: no se pueden hacer cambios ahora.")]
     Offline,
+    #[error("Sin conexión y sin datos guardados en esta estación: todavía no hay nada que mostrar. Revise la red.")]
+    NoLocalCopy,
     #[error("El spool {tag} fue liberado por otra persona mientras se guardaba; el cambio no se aplicó.")]
     LockLost { tag: String },
     #[error("El spool {tag} cambió en el registro mientras se guardaba; el cambio no se aplicó. Revise su estado e intente de nuevo.")]
@@ -164,7 +166,7 @@ impl SpoolError {
             SpoolError::SheetsQuota => ErrorCode::SheetsQuota,
             SpoolError::SchemaDrift { .. } | SpoolError::DuplicateColumn { .. } => ErrorCode::SchemaDrift,
             SpoolError::DataCorrupt { .. } => ErrorCode::DataCorrupt,
-            SpoolError::Offline => ErrorCode::Offline,
+            SpoolError::Offline | SpoolError::NoLocalCopy => ErrorCode::Offline,
             SpoolError::LockLost { .. } => ErrorCode::LockLost,
             SpoolError::RowChanged { .. } => ErrorCode::RowChanged,
             SpoolError::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
@@ -220,6 +222,7 @@ impl SpoolError {
             SpoolError::BatchTooLarge { .. }
             | SpoolError::SheetsQuota
             | SpoolError::Offline
+            | SpoolError::NoLocalCopy
             | SpoolError::LockDataLost => ErrorDetails::default(),
             SpoolError::DuplicateTags { tags } => ErrorDetails { tags: tags.clone(), ..ErrorDetails::default() },
             SpoolError::LockUnavailable { reason }

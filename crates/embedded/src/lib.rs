@@ -3,9 +3,11 @@
 
 mod database;
 pub mod demo;
+mod kept;
 mod lock;
 mod store;
 
 pub use database::Database;
+pub use kept::KeptSnapshot;
 pub use lock::EmbeddedLock;
 pub use store::EmbeddedStore;

@@ -46,10 +46,6 @@ impl Shop {
     }
 
     /// A station as the window opens it: shared snapshot synced, feed followed, the shop's budget spent.
-    async fn station(&self, name: &str) -> Station {
-        self.station_tuned(name, quick()).await
-    }
-
     async fn station_tuned(&self, name: &str, tuning: Tuning) -> Station {
         let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
         let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
@@ -149,7 +145,7 @@ async fn one_reader_per_shop_brings_hand_edits_and_hands_over() {
     let mut stations = shop.stations(10).await;
     for station in &mut stations {
         let service = station.service.clone();
-        station.reader = Some(tokio::spawn(async move { service.keep_reading(period).await }));
+        station.reader = Some(tokio::spawn(async move { service.keep_shared_snapshot(period).await }));
     }
     tokio::time::sleep(period * 2).await;
 
