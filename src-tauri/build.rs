@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "completar_batch",
     "cancelar",
     "liberar",
+    "connection",
     "doctor",
 ];
 

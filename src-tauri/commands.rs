@@ -2,7 +2,8 @@
 //! details}`. Changes reach the window as `spool-changed` events through the station's change feed.
 
 use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, SpoolView, WorkSession, WorkerView,
+    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, SpoolView, WorkSession,
+    WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
@@ -37,6 +38,13 @@ pub async fn history(station: State<'_, Station>, tag: String) -> Answer<Vec<Wor
 #[specta::specta]
 pub async fn workers(station: State<'_, Station>) -> Answer<Vec<WorkerView>> {
     Ok(station.service.workers().await?)
+}
+
+/// The banner's state as the station last saw it (then kept up to date by `connection-changed`).
+#[tauri::command]
+#[specta::specta]
+pub async fn connection(station: State<'_, Station>) -> Answer<ConnectionState> {
+    Ok(station.service.connection())
 }
 
 #[tauri::command]

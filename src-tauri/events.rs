@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use spooltrack_core::SpoolEvent;
+use spooltrack_core::{ConnectionState, SpoolEvent};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
@@ -22,6 +22,24 @@ impl From<SpoolEvent> for SpoolChanged {
     fn from(event: SpoolEvent) -> Self {
         SpoolChanged { tags: event.tags, action: event.action, worker: event.worker, station: event.station }
     }
+}
+
+/// The station's services changed state (one went away or came back, the data on screen got older): the
+/// banner shows it with no tap needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct ConnectionChanged(pub ConnectionState);
+
+/// Pushes every change of the station's connection state to the window, as long as it is open.
+pub async fn forward_connection<R: Runtime>(app: AppHandle<R>) {
+    let station = app.state::<Station>();
+    station
+        .service
+        .watch_connection(|state| {
+            if let Err(error) = ConnectionChanged(state.clone()).emit(&app) {
+                tracing::warn!(%error, "no se pudo avisar a la ventana del estado de la conexión");
+            }
+        })
+        .await;
 }
 
 /// Asks every screen to reload everything (the station's copy of the shop was replaced).

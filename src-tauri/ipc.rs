@@ -24,9 +24,10 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::completar_batch,
             commands::cancelar,
             commands::liberar,
+            commands::connection,
             commands::doctor,
         ])
-        .events(collect_events![events::SpoolChanged])
+        .events(collect_events![events::SpoolChanged, events::ConnectionChanged])
 }
 
 /// Writes the TypeScript bindings of the contract to `path`.

@@ -23,6 +23,7 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
         tauri::async_runtime::spawn(keep_alive(app.handle().clone()));
         tauri::async_runtime::spawn(keep_reconciled(app.handle().clone()));
         tauri::async_runtime::spawn(keep_read(app.handle().clone()));
+        tauri::async_runtime::spawn(events::forward_connection(app.handle().clone()));
         Ok(())
     })
 }
@@ -48,9 +49,7 @@ async fn keep_read<R: Runtime>(app: tauri::AppHandle<R>) {
         Ok(()) => events::refresh_everything(&app),
         Err(error) => tracing::warn!(code = ?error.code(), "sin copia compartida de la planta por ahora"),
     }
-    let seconds = station.config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
-    let period = std::time::Duration::from_secs(u64::from(seconds));
-    station.service.keep_shared_snapshot(period).await;
+    station.service.keep_shared_snapshot().await;
 }
 
 /// Reconciles at start-up and after the feed reconnects to Redis (a gap may hide a lost Redis), and every

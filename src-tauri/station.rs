@@ -60,7 +60,7 @@ impl Station {
                 // Several stations on one spreadsheet: screens read the shop's shared snapshot, not Google, and
                 // start from the copy this PC kept last time (brought up to date once the network answers).
                 let kept = Arc::new(KeptSnapshot::open(&config.database)?);
-                service = service.with_shared_snapshot().with_local_copy(kept);
+                service = service.with_shared_snapshot(refresh(&config)).with_local_copy(kept);
                 if let Err(error) = service.open_local_copy().await {
                     tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
                 }
@@ -77,7 +77,7 @@ impl Station {
         let kept = Arc::new(KeptSnapshot::open(&config.database)?);
         let store = Arc::new(OfflineStore::new(sheets.tabs.clone()));
         let service = SpoolService::new(store, Arc::new(OfflineLock), Arc::new(SystemClock), config.station.clone(), config.timezone)
-            .with_shared_snapshot()
+            .with_shared_snapshot(refresh(&config))
             .with_local_copy(kept);
         service.open_local_copy().await?;
         if service.shared_snapshot().is_none() {
@@ -118,6 +118,12 @@ impl Station {
         checks.extend(self.service.doctor_services().await);
         DoctorReport::of(checks)
     }
+}
+
+/// How often the shop's reader re-reads the spreadsheet.
+fn refresh(config: &Config) -> std::time::Duration {
+    let seconds = config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
+    std::time::Duration::from_secs(u64::from(seconds))
 }
 
 async fn open_sheets(sheets: &SheetsConfig) -> Result<SheetsStore, SpoolError> {

@@ -139,6 +139,7 @@ impl SpoolService {
     }
 
     async fn liberar_once(&self, tag: &str, admin_id: WorkerId, motivo: &str) -> Result<ActionOutcome, SpoolError> {
+        self.refuse_when_offline()?;
         let shop = self.load(false).await?;
         let admin = require_worker(&shop.workers, admin_id, &[Role::Supervisor])?;
         shop.spool(tag)?;
@@ -208,6 +209,7 @@ impl SpoolService {
         worker_id: WorkerId,
         operation: Operation,
     ) -> Result<Results, SpoolError> {
+        self.refuse_when_offline()?;
         let results = self.tomar_once(tags, worker_id, operation).await?;
         if !results.iter().any(|(_, result)| matches!(result, Err(SpoolError::RowChanged { .. }))) {
             return Ok(results);
@@ -417,6 +419,7 @@ impl SpoolService {
         worker_id: WorkerId,
         release: Release,
     ) -> Result<Results, SpoolError> {
+        self.refuse_when_offline()?;
         let tags = validate_batch(tags)?;
         let with_audit = matches!(release, Release::Cancelar);
         let mut shop = self.load(with_audit).await?;

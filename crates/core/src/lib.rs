@@ -2,6 +2,7 @@
 
 mod actions;
 pub mod config;
+mod connection;
 mod doctor;
 mod feed;
 mod history;
@@ -15,13 +16,14 @@ mod snapshot;
 mod sync;
 mod views;
 
+pub use connection::{ConnectionState, Outage, Service, CONNECTION_CHECK};
 pub use doctor::{DoctorCheck, DoctorReport};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PlacedRow, Rate, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, Store, SystemClock,
+    LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, Store, SystemClock,
     WriteGate,
 };
 pub use queries::{ListFilter, ListScope};

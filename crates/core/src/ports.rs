@@ -110,6 +110,22 @@ pub trait Store: Send + Sync {
     /// Something changed outside this station (another station's event, a reconcile run): the next read goes
     /// to the source instead of any copy.
     fn invalidate(&self) {}
+
+    /// Whether this store's last call reached its source, without asking it again.
+    fn reach(&self) -> Reach {
+        Reach::Unknown
+    }
+}
+
+/// What a store knows of its source from its own calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Reach {
+    /// Nothing called yet, or a source that is always at hand (the embedded file).
+    #[default]
+    Unknown,
+    Reached,
+    /// Every call since `since` failed to get through.
+    Lost { since: DateTime<Utc> },
 }
 
 /// Who holds a spool, as the board and conflict messages show it. Never carries the token.

@@ -29,6 +29,10 @@ pub struct SpoolService {
     /// Where the last good copy of it is kept on this PC, and the number of the copy kept there.
     pub(crate) keeper: Option<Arc<dyn SnapshotKeeper>>,
     pub(crate) kept_seq: std::sync::atomic::AtomicU64,
+    /// How often the shop's reader re-reads the spreadsheet, on the shared snapshot.
+    pub(crate) refresh_period: Option<std::time::Duration>,
+    /// What the banner was last told.
+    pub(crate) connection: tokio::sync::watch::Sender<crate::ConnectionState>,
 }
 
 /// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
@@ -82,15 +86,19 @@ impl SpoolService {
             shared: None,
             keeper: None,
             kept_seq: std::sync::atomic::AtomicU64::new(u64::MAX),
+            refresh_period: None,
+            connection: tokio::sync::watch::Sender::new(crate::ConnectionState::default()),
         }
     }
 
-    /// Serves screens from the shop's shared snapshot, kept in step through the feed (the shop's Redis): the
-    /// spreadsheet is then read by the actions' confirmations and the shop's one reader only.
-    pub fn with_shared_snapshot(mut self) -> Self {
+    /// Serves screens from the shop's shared snapshot, kept in step through the feed (the shop's Redis) and
+    /// re-read by the shop's one reader every `refresh`: the spreadsheet is then read by the actions'
+    /// confirmations and that reader only.
+    pub fn with_shared_snapshot(mut self, refresh: std::time::Duration) -> Self {
         let shared = Arc::new(SharedStore::new(self.store.clone()));
         self.store = shared.clone();
         self.shared = Some(shared);
+        self.refresh_period = Some(refresh);
         self
     }
 
@@ -166,8 +174,12 @@ impl SpoolService {
     pub(crate) async fn publish(&self, mut event: SpoolEvent) {
         match self.feed.publish(&event).await {
             Ok(seq) => {
-                if let (Some(shared), Some(seq), Some(patch)) = (&self.shared, seq, event.patch.take()) {
-                    shared.apply(seq, &patch);
+                let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else { return };
+                if shared.apply(seq, &patch) == crate::shared::Applied::AlreadyHad {
+                    // A number this copy already passed: the shop's sequence started again (Redis lost its data).
+                    if let Err(error) = self.sync_snapshot().await {
+                        tracing::warn!(code = ?error.code(), "no se pudo rehacer la copia compartida");
+                    }
                 }
             }
             Err(error) => tracing::warn!(

@@ -99,6 +99,10 @@ impl Store for SharedStore {
     fn invalidate(&self) {
         self.fresh.store(true, Ordering::SeqCst);
     }
+
+    fn reach(&self) -> crate::Reach {
+        self.inner.reach()
+    }
 }
 
 /// A poisoned copy only means a panic elsewhere; its content is still usable.

@@ -154,9 +154,11 @@ impl SpoolService {
         Ok(())
     }
 
-    /// Re-reads every `period` while this station is the reader (the others look for a vanished reader every
-    /// third of a period and take over within a period and two thirds), and keeps the copy on this PC.
-    pub async fn keep_shared_snapshot(&self, period: Duration) {
+    /// Re-reads every refresh period while this station is the reader (the others look for a vanished reader
+    /// every third of a period and take over within a period and two thirds), and keeps the copy on this PC.
+    /// Returns at once for a station without a shared snapshot.
+    pub async fn keep_shared_snapshot(&self) {
+        let Some(period) = self.refresh_period else { return };
         let tick = period / 3;
         let mut last_read: Option<tokio::time::Instant> = None;
         loop {

@@ -14,7 +14,7 @@ use google_sheets4::{
     yup_oauth2, Sheets,
 };
 use serde_json::Value;
-use spooltrack_core::WriteGate;
+use spooltrack_core::{Reach, WriteGate};
 use spooltrack_domain::{Cell, Grid, SpoolError};
 
 use crate::budget::{Budget, Kind, Tuning};
@@ -67,6 +67,8 @@ pub struct SheetsClient {
     spreadsheet_id: String,
     budget: Budget,
     tuning: Tuning,
+    /// Whether the last call got through, for the station's connection banner.
+    reach: std::sync::Mutex<Reach>,
 }
 
 impl SheetsClient {
@@ -94,7 +96,8 @@ impl SheetsClient {
         hub.base_url(settings.endpoint.clone());
         hub.root_url(settings.endpoint.clone());
         let budget = Budget::new(&tuning);
-        Ok(SheetsClient { hub, spreadsheet_id: settings.spreadsheet_id.clone(), budget, tuning })
+        let reach = std::sync::Mutex::default();
+        Ok(SheetsClient { hub, spreadsheet_id: settings.spreadsheet_id.clone(), budget, tuning, reach })
     }
 
     /// The google-sheets4 hub itself, for callers that need an API call the store does not make (tools, tests
@@ -110,6 +113,21 @@ impl SheetsClient {
     /// Draws every call from the shop's budget too (its Redis), not this station's alone.
     pub fn share_budget(&mut self, shop: std::sync::Arc<dyn spooltrack_core::SharedBudget>) {
         self.budget.share(shop);
+    }
+
+    /// Whether the last call to the spreadsheet got through (a 429 still counts: Google answered).
+    pub fn reach(&self) -> Reach {
+        *self.reach.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn record<T>(&self, answer: &Result<T, Failure>) {
+        let mut reach = self.reach.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *reach = match (answer, *reach) {
+            (Ok(_) | Err(Failure::Throttled), _) => Reach::Reached,
+            (Err(Failure::Uncertain(_) | Failure::Refused { .. }), Reach::Lost { since }) => Reach::Lost { since },
+            (Err(Failure::Uncertain(_) | Failure::Refused { .. }), _) => Reach::Lost { since: chrono::Utc::now() },
+            (Err(Failure::OverBudget | Failure::Gate(_)), unchanged) => unchanged,
+        };
     }
 
     /// Proves the key works: obtains an access token for the Sheets scope.
@@ -194,6 +212,7 @@ impl SheetsClient {
         if let (Some(gate), false) = (gate, matches!(answer, Err(Failure::Uncertain(_)))) {
             gate.close().await;
         }
+        self.record(&answer);
         answer
     }
 

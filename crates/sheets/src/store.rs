@@ -308,6 +308,10 @@ impl Store for SheetsStore {
     fn invalidate(&self) {
         lock(&self.cache).remove(&Tab::Operaciones);
     }
+
+    fn reach(&self) -> spooltrack_core::Reach {
+        self.client.reach()
+    }
 }
 
 /// Operaciones from single columns (each range's first row is the column's header): `header` wide, blank

@@ -8,10 +8,10 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use common::{quick, SheetsShop};
-use spooltrack_core::{ListFilter, ListScope, Snapshot, SpoolService, SystemClock};
+use spooltrack_core::{ConnectionState, ListFilter, ListScope, Service, Snapshot, SpoolService, SystemClock};
 use spooltrack_domain::{
     schema::{ops, ColumnMap, Tab},
-    Cell, Operation,
+    Cell, ErrorCode, Operation,
 };
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_sheets::Tuning;
@@ -19,6 +19,8 @@ use spooltrack_testkit::{fixture, RedisServer};
 use tokio::task::JoinHandle;
 
 const PREFIX: &str = "compartida";
+/// The shop reader's period, shortened from half a minute.
+const REFRESH: Duration = Duration::from_millis(900);
 
 struct Station {
     service: Arc<SpoolService>,
@@ -58,7 +60,7 @@ impl Shop {
             chrono_tz::America::Santiago,
         )
         .with_feed(feed)
-        .with_shared_snapshot();
+        .with_shared_snapshot(REFRESH);
         service.sync_snapshot().await.expect("synced");
         let service = Arc::new(service);
         let follower = tokio::spawn({
@@ -140,12 +142,12 @@ async fn reads_per_action_do_not_grow_with_the_stations_watching() {
 /// screen within a period; when the reader goes away another takes over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_reader_per_shop_brings_hand_edits_and_hands_over() {
-    let period = Duration::from_millis(900);
+    let period = REFRESH;
     let shop = Shop::start().await;
     let mut stations = shop.stations(10).await;
     for station in &mut stations {
         let service = station.service.clone();
-        station.reader = Some(tokio::spawn(async move { service.keep_shared_snapshot(period).await }));
+        station.reader = Some(tokio::spawn(async move { service.keep_shared_snapshot().await }));
     }
     tokio::time::sleep(period * 2).await;
 
@@ -256,6 +258,67 @@ async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
     for (index, station) in stations.iter().enumerate().take(3) {
         assert_eq!(holder(station, &fixture::ready(index + 1)).await.as_deref(), Some("MR(93)"));
     }
+}
+
+/// Waits (at most `limit`) until `station`'s banner state satisfies `wanted`.
+async fn banner_until(station: &Station, limit: Duration, wanted: impl Fn(&ConnectionState) -> bool) -> Duration {
+    let started = tokio::time::Instant::now();
+    loop {
+        let state = station.service.connection();
+        if wanted(&state) {
+            return started.elapsed();
+        }
+        assert!(started.elapsed() < limit, "the banner still says {state:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn out(state: &ConnectionState, service: Service) -> bool {
+    state.outages.iter().any(|outage| outage.service == service)
+}
+
+/// Google Sheets and Redis go away and come back: the banner follows within two seconds with nobody tapping,
+/// viewing and filtering go on from the copy, actions answer OFFLINE, and everything recovers by itself
+/// (Redis comes back empty: the copy is seeded again for the shop).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
+    let mut shop = Shop::start().await;
+    let mut stations = shop.stations(2).await;
+    for station in &mut stations {
+        let (watcher, reader) = (station.service.clone(), station.service.clone());
+        station.follower = tokio::spawn(async move {
+            tokio::join!(watcher.watch_connection(|_| {}), reader.follow_changes(|_| {}), reader.keep_shared_snapshot());
+        });
+    }
+    let station = &stations[0];
+    banner_until(station, Duration::from_secs(2), |state| state.checked && state.online()).await;
+    stations[1].service.tomar(&fixture::ready(3), fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    settle(&stations).await;
+
+    shop.sheets.fake.fail_next(10_000);
+    let refused = station.service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await;
+    assert_eq!(refused.map_err(|error| error.code()), Err(ErrorCode::SheetsUnavailable));
+    banner_until(station, Duration::from_secs(2), |state| out(state, Service::GoogleSheets)).await;
+    shop.redis.stop();
+    let noticed = banner_until(station, Duration::from_secs(2), |state| out(state, Service::Redis)).await;
+    println!("Redis gone: the banner said so after {noticed:?}");
+    let mine = ListFilter { scope: ListScope::Worker(fixture::ARMADOR), ..ListFilter::default() };
+    let held = station.service.list(&mine).await.expect("viewing goes on from the copy");
+    assert_eq!(held.iter().map(|view| view.tag.as_str()).collect::<Vec<_>>(), [fixture::ready(3).as_str()]);
+    let text = ListFilter { text: Some("s-00".into()), ..ListFilter::default() };
+    assert!(!station.service.list(&text).await.expect("searching goes on").is_empty());
+    let refused = station.service.pausar(&fixture::ready(3), fixture::ARMADOR).await;
+    assert_eq!(refused.map_err(|error| error.code()), Err(ErrorCode::Offline));
+
+    shop.sheets.fake.clear_faults();
+    shop.redis.restart();
+    let back = banner_until(station, Duration::from_secs(2), |state| !out(state, Service::Redis)).await;
+    println!("Redis back: the banner said so after {back:?}");
+    // The reader's next re-read (within a period or two of the lease) brings the spreadsheet back.
+    banner_until(station, REFRESH * 5, |state| state.online()).await;
+    stations[1].service.pausar(&fixture::ready(3), fixture::ARMADOR).await.expect("paused after the recovery");
+    settle(&stations).await;
+    assert_eq!(holder(station, &fixture::ready(3)).await, None, "the copy follows again");
 }
 
 impl Shop {

@@ -1,0 +1,119 @@
+//! What the station's banner says about its services, pushed to it rather than found out when a worker taps:
+//! the lock service is asked every second (a PING to Redis), the spreadsheet is judged by the last call that
+//! got through (this station's own, or the shop reader's re-read carried by the shared snapshot).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use spooltrack_domain::SpoolError;
+
+use crate::{Reach, SpoolService};
+
+/// How often the station looks at its services: the banner follows a change within two seconds.
+pub const CONNECTION_CHECK: Duration = Duration::from_secs(1);
+
+/// The shop's reader re-reads every period: this many periods without a re-read mean it cannot.
+const MISSED_REREADS: u32 = 3;
+
+/// A service the station depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Service {
+    /// The shop's Redis: locks, live updates, the shared snapshot.
+    Redis,
+    GoogleSheets,
+}
+
+/// One service out of reach, and since when (shop time, `HH:MM`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Outage {
+    pub service: Service,
+    pub since: String,
+}
+
+/// What the banner shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ConnectionState {
+    /// Whether the station has looked yet.
+    pub checked: bool,
+    /// Services out of reach; none when everything answers.
+    pub outages: Vec<Outage>,
+    /// When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot.
+    pub data_read_at: Option<String>,
+}
+
+impl ConnectionState {
+    pub fn online(&self) -> bool {
+        self.outages.is_empty()
+    }
+
+    fn lost(&self, service: Service) -> bool {
+        self.outages.iter().any(|outage| outage.service == service)
+    }
+}
+
+impl SpoolService {
+    /// The state last pushed to the banner.
+    pub fn connection(&self) -> ConnectionState {
+        self.connection.borrow().clone()
+    }
+
+    /// Looks at the services every [`CONNECTION_CHECK`] and hands each change of state to `on_change`.
+    pub async fn watch_connection(&self, mut on_change: impl FnMut(&ConnectionState) + Send) {
+        let mut redis_lost: Option<DateTime<Utc>> = None;
+        loop {
+            let state = self.look(&mut redis_lost).await;
+            if self.connection.send_if_modified(|current| (*current != state).then(|| *current = state.clone()).is_some())
+            {
+                on_change(&state);
+            }
+            tokio::time::sleep(CONNECTION_CHECK).await;
+        }
+    }
+
+    /// OFFLINE when the station knows its lock service is out of reach: nothing can be taken or released then,
+    /// and the worker is told at once instead of after a timeout.
+    pub(crate) fn refuse_when_offline(&self) -> Result<(), SpoolError> {
+        if self.connection.borrow().lost(Service::Redis) {
+            return Err(SpoolError::Offline);
+        }
+        Ok(())
+    }
+
+    async fn look(&self, redis_lost: &mut Option<DateTime<Utc>>) -> ConnectionState {
+        let now = self.clock_now();
+        // An empty inspection is one round trip to the lock service (a PING on Redis).
+        *redis_lost = match self.lock.inspect(&[]).await {
+            Ok(_) => None,
+            Err(_) => Some(redis_lost.unwrap_or(now)),
+        };
+        let read_at = self.shared_snapshot().and_then(|snapshot| snapshot.read_at);
+        let mut outages = Vec::new();
+        if let Some(since) = *redis_lost {
+            outages.push(Outage { service: Service::Redis, since: self.clock_text(since) });
+        }
+        if let Some(since) = self.sheets_lost_since(read_at, now) {
+            outages.push(Outage { service: Service::GoogleSheets, since: self.clock_text(since) });
+        }
+        ConnectionState { checked: true, outages, data_read_at: read_at.map(|at| self.clock_text(at)) }
+    }
+
+    /// Since when the spreadsheet is out of reach: this station's own last call failed (and no re-read of the
+    /// shop's reader got through since), or the shop's reader has missed its re-reads.
+    fn sheets_lost_since(&self, read_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if let Reach::Lost { since } = self.store.reach() {
+            if read_at.is_none_or(|read_at| read_at < since) {
+                return Some(since);
+            }
+        }
+        let period = chrono::Duration::from_std(self.refresh_period?).ok()?;
+        let read_at = read_at?;
+        (now - read_at > period * MISSED_REREADS as i32).then(|| read_at + period)
+    }
+
+    fn clock_text(&self, moment: DateTime<Utc>) -> String {
+        moment.with_timezone(&self.timezone()).format("%H:%M").to_string()
+    }
+}
