@@ -155,6 +155,27 @@ describe("the screen", () => {
     await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
   });
 
+  test("follows the station's pushed connection state with no tap, naming the service and the data's age", async () => {
+    const user = userEvent.setup();
+    await identifyAs(user, 93);
+    await screen.findByTestId("select-S-0006");
+    await act(() => fake.pushConnection([{ service: "redis", since: "10:42" }], "10:41"));
+    await waitFor(() =>
+      expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis desde las 10:42"),
+    );
+    expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:41");
+    await user.click(screen.getByTestId("select-S-0006"));
+    expect(screen.getByTestId("action-tomar")).toBeDisabled();
+    // The list still answers from the station's copy: that does not make the screen say "online".
+    await act(() => fake.announceElsewhere(["S-0016"]));
+    expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis");
+
+    await act(() => fake.pushConnection([], "10:43"));
+    await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
+    expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:43");
+    expect(screen.getByTestId("action-tomar")).toBeEnabled();
+  });
+
   test("speaks English when asked, and errors stay until dismissed", async () => {
     const user = userEvent.setup();
     await identifyAs(user, 93);

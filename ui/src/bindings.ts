@@ -20,11 +20,14 @@ export const commands = {
 	completarBatch: (tags: string[], workerId: number, fecha: string | null) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("completar_batch", { tags, workerId, fecha })),
 	cancelar: (tag: string, workerId: number) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("cancelar", { tag, workerId })),
 	liberar: (tag: string, adminId: number, motivo: string) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("liberar", { tag, adminId, motivo })),
+	/**  The banner's state as the station last saw it (then kept up to date by `connection-changed`). */
+	connection: () => typedError<ConnectionState_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connection")),
 	doctor: () => typedError<DoctorReport, ErrorPayload_Serialize>(__TAURI_INVOKE("doctor")),
 };
 
 /** Events */
 export const events = {
+	connectionChanged: makeEvent<ConnectionChanged_Serialize, ConnectionChanged_Deserialize>("connection-changed"),
 	spoolChanged: makeEvent<SpoolChanged, SpoolChanged>("spool-changed"),
 };
 
@@ -76,6 +79,47 @@ export type BatchOutcome_Serialize = {
 	succeeded: number,
 	failed: number,
 	details: BatchEntry_Serialize[],
+};
+
+/**
+ *  The station's services changed state (one went away or came back, the data on screen got older): the
+ *  banner shows it with no tap needed.
+ */
+export type ConnectionChanged = ConnectionChanged_Serialize | ConnectionChanged_Deserialize;
+
+/**
+ *  The station's services changed state (one went away or came back, the data on screen got older): the
+ *  banner shows it with no tap needed.
+ */
+export type ConnectionChanged_Deserialize = ConnectionState_Deserialize;
+
+/**
+ *  The station's services changed state (one went away or came back, the data on screen got older): the
+ *  banner shows it with no tap needed.
+ */
+export type ConnectionChanged_Serialize = ConnectionState_Serialize;
+
+/**  What the banner shows. */
+export type ConnectionState = ConnectionState_Serialize | ConnectionState_Deserialize;
+
+/**  What the banner shows. */
+export type ConnectionState_Deserialize = {
+	/**  Whether the station has looked yet. */
+	checked: boolean,
+	/**  Services out of reach; none when everything answers. */
+	outages: Outage[],
+	/**  When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot. */
+	data_read_at?: string | null,
+};
+
+/**  What the banner shows. */
+export type ConnectionState_Serialize = {
+	/**  Whether the station has looked yet. */
+	checked: boolean,
+	/**  Services out of reach; none when everything answers. */
+	outages: Outage[],
+	/**  When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot. */
+	data_read_at: string | null,
 };
 
 export type DoctorCheck = {
@@ -175,9 +219,20 @@ export type ListScope =
 
 export type Operation = "ARM" | "SOLD";
 
+/**  One service out of reach, and since when (shop time, `HH:MM`). */
+export type Outage = {
+	service: Service,
+	since: string,
+};
+
 export type Role = "Armador" | "Soldador" | "Ayudante" | "Metrologia" | "Revestimiento" | "Pintura" | "Despacho" | 
 /**  The admin role: the only one that may force-release. */
 "Supervisor";
+
+/**  A service the station depends on. */
+export type Service = 
+/**  The shop's Redis: locks, live updates, the shared snapshot. */
+"redis" | "google_sheets";
 
 export type SessionEnd = "EN_CURSO" | "PAUSADO" | "COMPLETADO" | "CANCELADO" | "LIBERADO";
 

@@ -1,16 +1,24 @@
-// Always on screen: online, or offline since when; and how old the data shown is.
+// Always on screen: online, or which service is out of reach since when; and how old the data shown is.
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
+import { api } from "../lib/ipc";
 import { clockTime, useConnection } from "../lib/connection";
 
 export function ConnectionBanner() {
   const { t } = useTranslation();
-  const { checked, online, offlineSince, dataAsOf } = useConnection();
+  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt } = useConnection();
+  useEffect(() => api.followConnection(), []);
   const state = !checked
     ? t("connection.checking")
     : online
       ? t("connection.online")
-      : t("connection.offlineSince", { time: clockTime(offlineSince ?? new Date()) });
-  const age = dataAsOf ? t("connection.dataAsOf", { time: clockTime(dataAsOf) }) : t("connection.noData");
+      : outages.length > 0
+        ? outages
+            .map((outage) => t("connection.outage", { service: t(`connection.service.${outage.service}`), time: outage.since }))
+            .join(" · ")
+        : t("connection.offlineSince", { time: clockTime(offlineSince ?? new Date()) });
+  const readAt = dataReadAt ?? (dataAsOf ? clockTime(dataAsOf) : null);
+  const age = readAt ? t("connection.dataAsOf", { time: readAt }) : t("connection.noData");
   return (
     <div className={online ? "connection online" : "connection offline"} data-testid="connection" role="status">
       <span data-testid="connection-state">{state}</span>

@@ -11,6 +11,8 @@ export const en: Translation = {
     offlineSince: "Offline since {{time}}",
     dataAsOf: "data as of {{time}}",
     noData: "no data yet",
+    outage: "No connection to {{service}} since {{time}}",
+    service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {
     title: "Who are you?",

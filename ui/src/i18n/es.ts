@@ -11,6 +11,8 @@ export const es = {
     offlineSince: "Sin conexión desde las {{time}}",
     dataAsOf: "datos de las {{time}}",
     noData: "sin datos todavía",
+    outage: "Sin conexión con {{service}} desde las {{time}}",
+    service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {
     title: "¿Quién eres?",

@@ -88,6 +88,18 @@ export const api = {
   },
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
+  /** Follows the station's pushed connection state (its last one first); answers how to stop. */
+  followConnection: (): (() => void) => {
+    let stopped = false;
+    const listening = events.connectionChanged.listen((event) => connection.pushed(event.payload));
+    void commands.connection().then((answer) => {
+      if (!stopped && answer.status === "ok" && answer.data.checked) connection.pushed(answer.data);
+    });
+    return () => {
+      stopped = true;
+      void listening.then((stop) => stop());
+    };
+  },
 };
 
 /** The largest batch the service accepts. */

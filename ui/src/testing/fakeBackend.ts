@@ -110,6 +110,12 @@ export class FakeBackend {
   /** Every command invoked, for tests that check what the screen asked for. */
   readonly calls: string[] = [];
   offline = false;
+  /** Not checked yet: the screen goes by its IPC answers until something is pushed. */
+  connection: { checked: boolean; outages: { service: string; since: string }[]; data_read_at: string | null } = {
+    checked: false,
+    outages: [],
+    data_read_at: null,
+  };
   private clock = 0;
 
   constructor(count = 40) {
@@ -130,8 +136,15 @@ export class FakeBackend {
     await emit("spool-changed", { tags, action: "TOMAR", worker: "CP(101)", station: "otra" });
   }
 
+  /** The station's own view of its services, pushed as the app pushes it. */
+  async pushConnection(outages: { service: "redis" | "google_sheets"; since: string }[], dataReadAt: string | null) {
+    this.connection = { checked: true, outages, data_read_at: dataReadAt };
+    await emit("connection-changed", this.connection);
+  }
+
   handle = async (command: string, args: Record<string, unknown> = {}): Promise<unknown> => {
     this.calls.push(command);
+    if (command === "connection") return this.connection;
     if (this.offline) {
       throw failure("SHEETS_UNAVAILABLE", "El registro de spools no responde.", { reason: "fake offline" });
     }
