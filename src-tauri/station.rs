@@ -22,6 +22,9 @@ impl Station {
     /// Opens the configured store (Google Sheets, or the embedded store seeded with the demo shop on first
     /// start), the configured lock service and, with Redis, the live-update feed between stations.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
+        if config.viewer {
+            return Station::open_viewer(config).await;
+        }
         let redis = match &config.lock {
             LockConfig::Local { .. } => None,
             LockConfig::Redis { url, prefix } => {
@@ -73,15 +76,28 @@ impl Station {
     /// The station with no network at all (`--offline`): the copy of the shop this PC kept, for viewing. A
     /// station on the embedded store is all local anyway and opens as usual.
     pub async fn open_offline(config: Config) -> Result<Station, SpoolError> {
-        let Some(sheets) = &config.sheets else { return Station::open(config).await };
-        let kept = Arc::new(KeptSnapshot::open(&config.database)?);
-        let store = Arc::new(OfflineStore::new(sheets.tabs.clone()));
-        let service = SpoolService::new(store, Arc::new(OfflineLock), Arc::new(SystemClock), config.station.clone(), config.timezone)
-            .with_shared_snapshot(refresh(&config))
-            .with_local_copy(kept);
+        if config.sheets.is_none() {
+            return Station::open(config).await;
+        }
+        let service = from_local_copy(&config, Arc::new(OfflineLock))?;
         service.open_local_copy().await?;
         if service.shared_snapshot().is_none() {
             return Err(SpoolError::NoLocalCopy);
+        }
+        Ok(Station { service, config, sheets: None })
+    }
+
+    /// A viewer station: the shop's Redis (live updates, the shared snapshot) and the copy this PC kept; no
+    /// service-account key, no spreadsheet, no actions.
+    async fn open_viewer(config: Config) -> Result<Station, SpoolError> {
+        let LockConfig::Redis { url, prefix } = &config.lock else {
+            return Err(SpoolError::ConfigInvalid { key: "viewer".into(), reason: "necesita el Redis de la planta".into() });
+        };
+        let redis = Arc::new(RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?);
+        let feed = Arc::new(redis.feed());
+        let service = from_local_copy(&config, redis)?.with_feed(feed).view_only();
+        if let Err(error) = service.open_local_copy().await {
+            tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
         }
         Ok(Station { service, config, sheets: None })
     }
@@ -118,6 +134,16 @@ impl Station {
         checks.extend(self.service.doctor_services().await);
         DoctorReport::of(checks)
     }
+}
+
+/// A station that never reads the spreadsheet: screens from the copy this PC kept (and, given a feed, from the
+/// shop's shared snapshot), `lock` for what the board shows of the holders.
+fn from_local_copy(config: &Config, lock: Arc<dyn LockService>) -> Result<SpoolService, SpoolError> {
+    let tabs = config.sheets.as_ref().map_or_else(TabNames::default, |sheets| sheets.tabs.clone());
+    let kept = Arc::new(KeptSnapshot::open(&config.database)?);
+    let service =
+        SpoolService::new(Arc::new(OfflineStore::new(tabs)), lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
+    Ok(service.with_shared_snapshot(refresh(config)).with_local_copy(kept).with_heartbeat(config.heartbeat_seconds))
 }
 
 /// How often the shop's reader re-reads the spreadsheet.

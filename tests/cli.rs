@@ -485,3 +485,36 @@ async fn offline_viewing_works_from_the_copy_this_pc_kept() {
     let (status, error) = json_off_runtime(&station, &["pausar", "S-001", "--worker", "93", "--offline"]).await;
     assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
 }
+
+/// A viewer station has no key and never calls Google: it shows what the shop's Redis and its own kept copy
+/// hold, and refuses actions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_station_shows_the_shop_from_redis_without_a_key() {
+    let fake = standard_fake().await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let redis_lock = format!("[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"vista\"\n", redis.url());
+    let viewer = Station::new();
+    let database = viewer.folder.path().join("viewer.db");
+    let config = format!("station = \"pantalla\"\nviewer = true\n[embedded]\ndatabase = {database:?}\n{redis_lock}");
+    std::fs::write(viewer.config(), config).expect("config written");
+
+    let (status, error) = json_off_runtime(&viewer, &["list"]).await;
+    assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "nothing shared yet: {error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("sin datos guardados"), "{error}");
+
+    let worker = sheets_station(&fake, "America/Santiago").await;
+    let config = std::fs::read_to_string(worker.config()).expect("config");
+    std::fs::write(worker.config(), config.replace("[lock]\nsingle_station = true\n", &redis_lock)).expect("written");
+    let (status, _) = json_off_runtime(&worker, &["tomar", "S-002", "--worker", "93", "--op", "ARM"]).await;
+    assert_eq!(status, 0);
+
+    fake.clear_calls();
+    let (status, spools) = json_off_runtime(&viewer, &["list", "--occupied"]).await;
+    assert_eq!(status, 0, "{spools}");
+    let tags: Vec<&str> = spools.as_array().expect("list").iter().filter_map(|spool| spool["tag"].as_str()).collect();
+    assert!(tags.contains(&"S-002"), "{tags:?}");
+    let (status, error) = json_off_runtime(&viewer, &["pausar", "S-002", "--worker", "93"]).await;
+    assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("solo de visualización"), "{error}");
+    assert!(fake.calls().is_empty(), "the viewer never called Google: {:?}", fake.calls());
+}

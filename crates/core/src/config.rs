@@ -64,6 +64,9 @@ pub struct Config {
     pub heartbeat_seconds: u32,
     /// How often the window reconciles locks with the rows (besides at start-up), give or take a random tenth.
     pub reconcile_minutes: u32,
+    /// A viewer station (board, status, lists; no actions): it works from the shop's Redis and its local copy
+    /// alone and needs no service-account key.
+    pub viewer: bool,
     /// The file this configuration came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -80,6 +83,7 @@ impl Config {
             sheets: None,
             heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
+            viewer: false,
             source: None,
         }
     }
@@ -112,8 +116,13 @@ impl Config {
         let table: toml::Table =
             text.parse().map_err(|error: toml::de::Error| invalid("archivo", error.message().to_string()))?;
         let mut config = Config::embedded_default();
+        // Read first: it decides what `[sheets]` requires.
+        if let Some(value) = table.get("viewer") {
+            config.viewer = value.as_bool().ok_or_else(|| invalid("viewer", "debe ser true o false".into()))?;
+        }
         for (key, value) in &table {
             match key.as_str() {
+                "viewer" => {}
                 "station" => config.station = non_empty_text(key, value)?,
                 "timezone" => config.timezone = timezone(key, value)?,
                 "embedded" => {
@@ -129,6 +138,13 @@ impl Config {
                 "sheets" => parse_sheets(section(key, value)?, &mut config)?,
                 _ => return Err(invalid(key, "clave desconocida".into())),
             }
+        }
+        if config.viewer && !matches!(config.lock, LockConfig::Redis { .. }) {
+            return Err(invalid(
+                "viewer",
+                "una estación de visualización toma los datos del Redis de la planta: configure [lock] kind = \"redis\""
+                    .into(),
+            ));
         }
         if config.sheets.is_some() && config.lock == (LockConfig::Local { single_station: false }) {
             return Err(invalid(
@@ -182,7 +198,7 @@ fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolErr
     Ok(())
 }
 
-/// `[sheets]`: `spreadsheet_id` and `credentials` (required), `endpoint`, `timezone` (the spreadsheet's, in
+/// `[sheets]`: `spreadsheet_id` and `credentials` (required, except at a viewer), `endpoint`, `timezone` (the spreadsheet's, in
 /// which dates are written), `reads_per_minute`, `writes_per_minute`, `refresh_seconds`, and `[sheets.tabs]` with
 /// the four names.
 fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolError> {
@@ -228,10 +244,17 @@ fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolE
             _ => return Err(invalid(&key, "clave desconocida".into())),
         }
     }
-    sheets.spreadsheet_id =
-        spreadsheet_id.ok_or_else(|| invalid("sheets.spreadsheet_id", "es obligatorio con [sheets]".into()))?;
-    sheets.credentials =
-        credentials.ok_or_else(|| invalid("sheets.credentials", "es obligatoria con [sheets]".into()))?;
+    // A viewer never reads the spreadsheet itself: the section only names its tabs and time zone.
+    sheets.spreadsheet_id = match spreadsheet_id {
+        Some(id) => id,
+        None if config.viewer => String::new(),
+        None => return Err(invalid("sheets.spreadsheet_id", "es obligatorio con [sheets]".into())),
+    };
+    sheets.credentials = match credentials {
+        Some(path) => path,
+        None if config.viewer => PathBuf::new(),
+        None => return Err(invalid("sheets.credentials", "es obligatoria con [sheets]".into())),
+    };
     config.sheets = Some(sheets);
     Ok(())
 }
@@ -320,6 +343,20 @@ mod tests {
         .expect("valid");
         assert_eq!(default.sheets.expect("sheets").endpoint, GOOGLE_SHEETS_ENDPOINT);
         assert_eq!(Config::parse("").expect("valid").sheets, None, "no section, the embedded store");
+    }
+
+    #[test]
+    fn a_viewer_needs_the_shop_s_redis_and_no_key() {
+        let viewer = Config::parse("viewer = true\n[lock]\nkind = \"redis\"\nurl = \"redis://127.0.0.1\"\n[sheets]\ntimezone = \"America/Lima\"")
+            .expect("valid");
+        assert!(viewer.viewer && viewer.sheets.is_some_and(|sheets| sheets.credentials.as_os_str().is_empty()));
+        let key = |text: &str| match Config::parse(text) {
+            Err(SpoolError::ConfigInvalid { key, .. }) => key,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(key("viewer = true"), "viewer");
+        assert_eq!(key("viewer = \"sí\""), "viewer");
+        assert_eq!(key("[sheets]\nspreadsheet_id = \"x\"\n[lock]\nsingle_station = true"), "sheets.credentials");
     }
 
     #[test]

@@ -74,8 +74,11 @@ impl SpoolService {
     }
 
     /// OFFLINE when the station knows its lock service is out of reach: nothing can be taken or released then,
-    /// and the worker is told at once instead of after a timeout.
+    /// and the worker is told at once instead of after a timeout. A viewer station never acts.
     pub(crate) fn refuse_when_offline(&self) -> Result<(), SpoolError> {
+        if self.view_only {
+            return Err(SpoolError::ViewOnly);
+        }
         if self.connection.borrow().lost(Service::Redis) {
             return Err(SpoolError::Offline);
         }

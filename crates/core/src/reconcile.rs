@@ -40,6 +40,9 @@ fn reconciler() -> Worker {
 
 impl SpoolService {
     pub async fn reconcile(&self) -> Result<ReconcileReport, SpoolError> {
+        if self.view_only {
+            return Err(SpoolError::ViewOnly);
+        }
         // The rows as they are now, never a copy: a stale row would free or rebuild the wrong lock.
         self.store.invalidate();
         let shop = self.load(false).await?;
@@ -169,7 +172,7 @@ impl SpoolService {
     /// The periodic run: only the station holding the reconciliation lease (for `lease`) reconciles; the others
     /// answer `None`. Start-up and after-reconnect runs call [`SpoolService::reconcile`] directly.
     pub async fn reconcile_if_leader(&self, lease: std::time::Duration) -> Result<Option<ReconcileReport>, SpoolError> {
-        if !self.lock.try_lead("reconcile", &self.station, lease).await? {
+        if self.view_only || !self.lock.try_lead("reconcile", &self.station, lease).await? {
             return Ok(None);
         }
         self.reconcile().await.map(Some)

@@ -33,6 +33,8 @@ pub struct SpoolService {
     pub(crate) refresh_period: Option<std::time::Duration>,
     /// What the banner was last told.
     pub(crate) connection: tokio::sync::watch::Sender<crate::ConnectionState>,
+    /// A viewer station: it shows, it never acts, reads the spreadsheet or leads a shop-wide task.
+    pub(crate) view_only: bool,
 }
 
 /// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
@@ -88,6 +90,7 @@ impl SpoolService {
             kept_seq: std::sync::atomic::AtomicU64::new(u64::MAX),
             refresh_period: None,
             connection: tokio::sync::watch::Sender::new(crate::ConnectionState::default()),
+            view_only: false,
         }
     }
 
@@ -99,6 +102,13 @@ impl SpoolService {
         self.store = shared.clone();
         self.shared = Some(shared);
         self.refresh_period = Some(refresh);
+        self
+    }
+
+    /// Makes this a viewer station: actions answer that it only shows, and it never takes the reader's or the
+    /// reconciler's lease (it cannot read the spreadsheet).
+    pub fn view_only(mut self) -> Self {
+        self.view_only = true;
         self
     }
 

@@ -83,7 +83,13 @@ impl Store for SharedStore {
         if tabs.iter().any(kept) && self.fresh.swap(false, Ordering::SeqCst) {
             return self.read_fresh(tabs).await;
         }
-        let Some(snapshot) = self.snapshot() else { return self.inner.read(tabs).await };
+        let Some(snapshot) = self.snapshot() else {
+            // No copy yet, and a source out of reach: say that nothing was kept, not just "offline".
+            return self.inner.read(tabs).await.map_err(|error| match error {
+                SpoolError::Offline => SpoolError::NoLocalCopy,
+                other => other,
+            });
+        };
         let audit: Vec<Tab> = tabs.iter().copied().filter(|tab| !kept(tab)).collect();
         let mut from_store = if audit.is_empty() { Vec::new() } else { self.inner.read(&audit).await? }.into_iter();
         Ok(tabs

@@ -101,7 +101,7 @@ impl SpoolService {
     /// spreadsheet, publishes what differs from the shared snapshot (people's edits by hand), keeps the result
     /// as the feed's checkpoint, and reconciles when an occupation changed that way. Answers whether it read.
     pub async fn reread_if_reader(&self, lease: Duration) -> Result<bool, SpoolError> {
-        let Some(shared) = &self.shared else { return Ok(false) };
+        let Some(shared) = self.shared.as_ref().filter(|_| !self.view_only) else { return Ok(false) };
         if !self.lock.try_lead(READER_TASK, &self.station, lease).await? {
             return Ok(false);
         }

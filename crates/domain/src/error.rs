@@ -97,6 +97,8 @@ pub enum SpoolError {
     Offline,
     #[error("Sin conexión y sin datos guardados en esta estación: todavía no hay nada que mostrar. Revise la red.")]
     NoLocalCopy,
+    #[error("Esta estación es solo de visualización: los cambios se hacen en una estación de trabajo.")]
+    ViewOnly,
     #[error("El spool {tag} fue liberado por otra persona mientras se guardaba; el cambio no se aplicó.")]
     LockLost { tag: String },
     #[error("El spool {tag} cambió en el registro mientras se guardaba; el cambio no se aplicó. Revise su estado e intente de nuevo.")]
@@ -166,7 +168,7 @@ impl SpoolError {
             SpoolError::SheetsQuota => ErrorCode::SheetsQuota,
             SpoolError::SchemaDrift { .. } | SpoolError::DuplicateColumn { .. } => ErrorCode::SchemaDrift,
             SpoolError::DataCorrupt { .. } => ErrorCode::DataCorrupt,
-            SpoolError::Offline | SpoolError::NoLocalCopy => ErrorCode::Offline,
+            SpoolError::Offline | SpoolError::NoLocalCopy | SpoolError::ViewOnly => ErrorCode::Offline,
             SpoolError::LockLost { .. } => ErrorCode::LockLost,
             SpoolError::RowChanged { .. } => ErrorCode::RowChanged,
             SpoolError::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
@@ -223,6 +225,7 @@ impl SpoolError {
             | SpoolError::SheetsQuota
             | SpoolError::Offline
             | SpoolError::NoLocalCopy
+            | SpoolError::ViewOnly
             | SpoolError::LockDataLost => ErrorDetails::default(),
             SpoolError::DuplicateTags { tags } => ErrorDetails { tags: tags.clone(), ..ErrorDetails::default() },
             SpoolError::LockUnavailable { reason }
