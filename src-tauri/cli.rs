@@ -9,7 +9,7 @@ use serde::Serialize;
 use spooltrack_core::{
     config::{Config, LockConfig},
     describe_reconciliation, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope,
-    ReconcileReport, SpoolView, WorkSession, WorkerView,
+    ReconcileReport, SpoolEvent, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
@@ -211,27 +211,31 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
     Ok(report)
 }
 
-/// Prints changes as they are heard (one JSON object per line with `--json`) until the process is stopped.
+/// Prints changes as they are heard (one JSON object per line with `--json`) until the process is stopped. The
+/// station takes each in first (its copy of the shop), so a re-read that changed nothing prints nothing.
 async fn watch(station: &Station, json: bool) {
     let mut changes = station.service.changes();
     loop {
-        match changes.recv().await {
-            Ok(mut event) => {
-                // What changed, not the snapshot's patch: that is the station's business.
-                (event.seq, event.patch) = (None, None);
-                let line = if json {
-                    serde_json::to_string(&event).unwrap_or_default()
-                } else if event.tags.is_empty() {
-                    "(reconectado: refresque todo)".to_string()
-                } else {
-                    format!("{} {} en {}: {}", event.worker, event.action, event.station, event.tags.join(", "))
-                };
-                if !emit(&format!("{line}\n")) {
-                    return;
-                }
+        let heard = match changes.recv().await {
+            Ok(event) => event,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => {
+                eprintln!("({missed} avisos perdidos)");
+                SpoolEvent::default()
             }
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(missed)) => eprintln!("({missed} avisos perdidos)"),
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let Some(mut event) = station.service.hear(heard).await else { continue };
+        // What changed, not its number in the shop's sequence: that is the station's business.
+        event.seq = None;
+        let line = if json {
+            serde_json::to_string(&event).unwrap_or_default()
+        } else if event.tags.is_empty() {
+            "(reconectado: refresque todo)".to_string()
+        } else {
+            format!("{} {} en {}: {}", event.worker, event.action, event.station, event.tags.join(", "))
+        };
+        if !emit(&format!("{line}\n")) {
+            return;
         }
     }
 }

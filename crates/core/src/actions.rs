@@ -146,8 +146,7 @@ impl SpoolService {
         let released = self.force_release_waiting(tag).await?;
         // The row as it is now that no holder can write any more (one may have just written): the release is
         // guarded by the version read here.
-        self.store.invalidate();
-        let now = self.load(false).await?;
+        let now = self.load_fresh(false).await?;
         let spool = now.spool(tag)?;
         let (previous_holder, operation) = match (&released.previous, &spool.ocupado_por) {
             // A free row: at most a lock left behind, now gone.
@@ -210,23 +209,24 @@ impl SpoolService {
         operation: Operation,
     ) -> Result<Results, SpoolError> {
         self.refuse_when_offline()?;
-        let results = self.tomar_once(tags, worker_id, operation).await?;
+        let results = self.tomar_once(tags, worker_id, operation, false).await?;
         if !results.iter().any(|(_, result)| matches!(result, Err(SpoolError::RowChanged { .. }))) {
             return Ok(results);
         }
         tracing::info!("filas cambiadas desde la lectura: TOMAR se decide otra vez");
-        self.store.invalidate();
-        self.tomar_once(tags, worker_id, operation).await
+        self.tomar_once(tags, worker_id, operation, true).await
     }
 
+    /// One decision and write; `fresh` decides on the rows as the store has them now, past any copy.
     async fn tomar_once(
         &self,
         tags: &[String],
         worker_id: WorkerId,
         operation: Operation,
+        fresh: bool,
     ) -> Result<Results, SpoolError> {
         let tags = validate_batch(tags)?;
-        let shop = self.load(false).await?;
+        let shop = if fresh { self.load_fresh(false).await? } else { self.load(false).await? };
         let worker = require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
         let now = self.now();
         let holder =
@@ -349,8 +349,7 @@ impl SpoolService {
         let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
         let locks = self.lock.inspect(&tags).await?;
         // Only the row as it is now can say the lock is stale: a copy a few seconds old may predate the TOMAR.
-        self.store.invalidate();
-        let now = self.load(false).await?;
+        let now = self.load_fresh(false).await?;
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
         for ((index, spool), lock) in unsettled.iter().zip(locks) {
@@ -426,8 +425,7 @@ impl SpoolService {
         let locks = self.lock.inspect(&tags).await?;
         if locks.iter().any(Option::is_none) {
             // Ownership from the sheet alone is decided on the row as it is now, never on a copy.
-            self.store.invalidate();
-            shop = self.load(with_audit).await?;
+            shop = self.load_fresh(with_audit).await?;
         }
         let worker = shop
             .workers

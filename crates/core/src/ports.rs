@@ -101,6 +101,13 @@ pub trait Store: Send + Sync {
     /// copy of what it read or wrote last.
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError>;
 
+    /// Reads the tabs as the source has them now, past any copy: for decisions a copy must not make (whether a
+    /// lock is stale, a force-release, a reconcile run, a TOMAR decided again).
+    async fn read_fresh(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+        self.invalidate();
+        self.read(tabs).await
+    }
+
     /// Applies every row update and audit append, or none of them. Right before each attempt is sent (after
     /// any wait for the request budget or a back-off), the store opens `gate`: a writer that no longer holds
     /// its spools sends nothing, and a force-release waits while the attempt is in flight. An attempt whose

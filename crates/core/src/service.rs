@@ -1,6 +1,9 @@
 //! The service every host (window, CLI, tests) drives: built once with its store, lock and clock.
 
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 
 use chrono::NaiveDateTime;
 use chrono_tz::Tz;
@@ -13,7 +16,8 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    feed::ChangeFeed, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper, SnapshotPatch, SpoolEvent, Store,
+    feed::ChangeFeed,
+    shared::Applied, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper, SnapshotPatch, SpoolEvent, Store,
 };
 
 pub struct SpoolService {
@@ -33,9 +37,15 @@ pub struct SpoolService {
     pub(crate) refresh_period: Option<std::time::Duration>,
     /// What the banner was last told.
     pub(crate) connection: tokio::sync::watch::Sender<crate::ConnectionState>,
+    /// Whether something follows the feed for this station (a window does; a command-line run does not).
+    pub(crate) following: AtomicBool,
     /// A viewer station: it shows, it never acts, reads the spreadsheet or leads a shop-wide task.
     pub(crate) view_only: bool,
 }
+
+/// How long an action waits for the feed to bring the patches numbered before its own before it reads the
+/// shop's log instead.
+const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// How often a station says it is alive unless configured otherwise; three missed beats make it silent.
 pub const DEFAULT_HEARTBEAT_SECONDS: u32 = 30;
@@ -91,6 +101,7 @@ impl SpoolService {
             refresh_period: None,
             connection: tokio::sync::watch::Sender::new(crate::ConnectionState::default()),
             view_only: false,
+            following: AtomicBool::new(false),
         }
     }
 
@@ -168,11 +179,10 @@ impl SpoolService {
         if tags.is_empty() {
             return;
         }
-        let patch = self.shared.as_ref().and_then(|shared| {
-            let copy = shared.snapshot()?;
+        let patch = self.shared.as_ref().map(|_| {
             // Only the rows that were written: a batch's failed rows stay as they were.
             let rows = change.rows.iter().filter(|row| tags.contains(&row.tag)).cloned().collect();
-            Some(SnapshotPatch::of_change(&Change { rows, audit: Vec::new() }, &copy.operaciones))
+            SnapshotPatch::of_change(&Change { rows, audit: Vec::new() })
         });
         let event =
             SpoolEvent { tags, action: action.to_string(), worker, station: self.station.clone(), seq: None, patch };
@@ -185,10 +195,19 @@ impl SpoolService {
         match self.feed.publish(&event).await {
             Ok(seq) => {
                 let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else { return };
-                if shared.apply(seq, &patch) == crate::shared::Applied::AlreadyHad {
+                let caught_up = match shared.apply(seq, &patch) {
+                    Applied::Applied => true,
                     // A number this copy already passed: the shop's sequence started again (Redis lost its data).
+                    Applied::AlreadyHad => false,
+                    // Other stations' patches numbered before this one are on their way: this station's next
+                    // screen and next action must see its own change, so wait for the feed to bring them.
+                    Applied::Gap => {
+                        self.following.load(Ordering::SeqCst) && shared.reached(seq, CATCH_UP).await
+                    }
+                };
+                if !caught_up {
                     if let Err(error) = self.sync_snapshot().await {
-                        tracing::warn!(code = ?error.code(), "no se pudo rehacer la copia compartida");
+                        tracing::warn!(code = ?error.code(), "no se pudo poner al día la copia compartida");
                     }
                 }
             }
@@ -217,13 +236,23 @@ impl SpoolService {
         self.clock.now().with_timezone(&self.timezone).naive_local()
     }
 
-    /// Reads spools and workers (and the audit log when asked) in one store call.
+    /// Reads spools and workers (and the audit log when asked) in one store call; the store may answer from a
+    /// copy (the shared snapshot, a few seconds' cache).
     pub(crate) async fn load(&self, with_audit: bool) -> Result<Shop, SpoolError> {
+        self.load_tabs(with_audit, false).await
+    }
+
+    /// The same, as the source has it now.
+    pub(crate) async fn load_fresh(&self, with_audit: bool) -> Result<Shop, SpoolError> {
+        self.load_tabs(with_audit, true).await
+    }
+
+    async fn load_tabs(&self, with_audit: bool, fresh: bool) -> Result<Shop, SpoolError> {
         let mut tabs = vec![Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
         if with_audit {
             tabs.push(Tab::Metadata);
         }
-        let grids = self.store.read(&tabs).await?;
+        let grids = if fresh { self.store.read_fresh(&tabs).await? } else { self.store.read(&tabs).await? };
         let located = |index: usize| -> Result<(&Grid, ColumnMap), SpoolError> {
             let tab = tabs[index];
             let grid = grids.get(index).ok_or_else(|| SpoolError::SheetsUnavailable {

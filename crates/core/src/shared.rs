@@ -2,10 +2,7 @@
 //! station's copy, kept in step by the feed, so viewing costs no call to the spreadsheet. The audit, writes and
 //! fresh reads (an action deciding on the row as it is now) go to the store underneath.
 
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc, Mutex,
-};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use spooltrack_domain::{
@@ -28,13 +25,13 @@ pub enum Applied {
 pub struct SharedStore {
     inner: Arc<dyn Store>,
     copy: Mutex<Option<Snapshot>>,
-    /// An action asked for the rows as they are now: the next read of them goes to the store underneath.
-    fresh: AtomicBool,
+    /// The number of the copy, for a station waiting to see its own patch applied.
+    seq: tokio::sync::watch::Sender<u64>,
 }
 
 impl SharedStore {
     pub fn new(inner: Arc<dyn Store>) -> SharedStore {
-        SharedStore { inner, copy: Mutex::new(None), fresh: AtomicBool::new(false) }
+        SharedStore { inner, copy: Mutex::new(None), seq: tokio::sync::watch::Sender::new(0) }
     }
 
     /// This station's copy, if it has one yet.
@@ -43,12 +40,24 @@ impl SharedStore {
     }
 
     pub(crate) fn install(&self, snapshot: Snapshot) {
+        self.seq.send_replace(snapshot.seq);
         *lock(&self.copy) = Some(snapshot);
     }
 
     /// Installs a copy kept from an earlier run, unless one is already in memory.
     pub(crate) fn install_if_empty(&self, snapshot: Snapshot) {
-        lock(&self.copy).get_or_insert(snapshot);
+        let mut copy = lock(&self.copy);
+        if copy.is_none() {
+            self.seq.send_replace(snapshot.seq);
+            *copy = Some(snapshot);
+        }
+    }
+
+    /// Waits, at most `within`, for the copy to reach number `seq`; answers whether it did.
+    pub(crate) async fn reached(&self, seq: u64, within: std::time::Duration) -> bool {
+        let mut numbers = self.seq.subscribe();
+        let reached = tokio::time::timeout(within, numbers.wait_for(|at| *at >= seq)).await;
+        matches!(reached, Ok(Ok(_)))
     }
 
     /// Applies patch `seq` if it is the next one for the copy.
@@ -57,18 +66,13 @@ impl SharedStore {
         let Some(snapshot) = copy.as_mut() else { return Applied::Gap };
         if seq == snapshot.seq + 1 {
             snapshot.apply(seq, patch);
+            self.seq.send_replace(seq);
             Applied::Applied
         } else if seq <= snapshot.seq {
             Applied::AlreadyHad
         } else {
             Applied::Gap
         }
-    }
-
-    /// The tabs of the store underneath, read now (not from any copy).
-    pub(crate) async fn read_fresh(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
-        self.inner.invalidate();
-        self.inner.read(tabs).await
     }
 }
 
@@ -80,9 +84,6 @@ impl Store for SharedStore {
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
         let kept = |tab: &Tab| *tab != Tab::Metadata;
-        if tabs.iter().any(kept) && self.fresh.swap(false, Ordering::SeqCst) {
-            return self.read_fresh(tabs).await;
-        }
         let Some(snapshot) = self.snapshot() else {
             // No copy yet, and a source out of reach: say that nothing was kept, not just "offline".
             return self.inner.read(tabs).await.map_err(|error| match error {
@@ -98,12 +99,16 @@ impl Store for SharedStore {
             .collect())
     }
 
+    async fn read_fresh(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+        self.inner.read_fresh(tabs).await
+    }
+
     async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
         self.inner.write(change, gate).await
     }
 
     fn invalidate(&self) {
-        self.fresh.store(true, Ordering::SeqCst);
+        self.inner.invalidate();
     }
 
     fn reach(&self) -> crate::Reach {

@@ -54,18 +54,16 @@ pub struct SnapshotPatch {
 }
 
 impl SnapshotPatch {
-    /// The cells a station's write changed, named by the headers of `operaciones` (the snapshot's own tab).
-    pub fn of_change(change: &Change, operaciones: &Grid) -> SnapshotPatch {
-        let Ok(map) = ColumnMap::of(Tab::Operaciones, "Operaciones", operaciones) else {
-            return SnapshotPatch::default();
-        };
+    /// The cells a station's write changed, each column by its known name (the snapshot finds it by header).
+    pub fn of_change(change: &Change) -> SnapshotPatch {
         let cells = change
             .rows
             .iter()
             .flat_map(|row| {
-                row.cells.iter().filter_map(|(spec, value)| {
-                    let column = operaciones.header.get(map.position(spec)?)?.clone();
-                    Some(CellUpdate { tag: row.tag.clone(), column, value: value.clone() })
+                row.cells.iter().map(|(spec, value)| CellUpdate {
+                    tag: row.tag.clone(),
+                    column: spec.header.to_string(),
+                    value: value.clone(),
                 })
             })
             .collect();
@@ -130,20 +128,22 @@ impl Snapshot {
         };
         if let Some(fresh) = &patch.operaciones {
             let mut replaced = fresh.clone();
+            let (from, into) = (TagIndex::of(&self.operaciones), TagIndex::of(&replaced));
             for tag in self.written.keys().filter(|tag| written_since(&self.written, tag)) {
-                copy_row(&self.operaciones, &mut replaced, tag);
+                if let (Some(source), Some(target)) = (from.row(tag), into.row(tag)) {
+                    copy_row(&self.operaciones, source, &mut replaced, target);
+                }
             }
             self.operaciones = replaced;
         }
         let index = TagIndex::of(&self.operaciones);
+        let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &self.operaciones).ok();
         for update in &patch.cells {
             if written_since(&self.written, &update.tag) {
                 continue;
             }
-            let (Some(row), Some(column)) = (index.row(&update.tag), position(&self.operaciones, &update.column))
-            else {
-                continue;
-            };
+            let column = column_of(&self.operaciones, map.as_ref(), &update.column);
+            let (Some(row), Some(column)) = (index.row(&update.tag), column) else { continue };
             self.operaciones.set(row, column, update.value.clone());
         }
         if patch.read_after.is_none() {
@@ -195,13 +195,22 @@ fn position(grid: &Grid, header: &str) -> Option<usize> {
     grid.header.iter().position(|name| name == header)
 }
 
+/// A column by its header as the tab spells it, or by a known column's name (a station's write names its
+/// columns so; the sheet may spell them otherwise: `SPLIT`, accents, case).
+fn column_of(grid: &Grid, map: Option<&ColumnMap>, name: &str) -> Option<usize> {
+    position(grid, name).or_else(|| {
+        let spec = Tab::Operaciones.columns().iter().find(|spec| spec.header == name)?;
+        map?.position(spec)
+    })
+}
+
 /// Same header, same spools in the same order: the tab can be patched cell by cell.
 fn same_rows(old: &Grid, new: &Grid) -> bool {
     let tags = |grid: &Grid| {
         let column = ColumnMap::of(Tab::Operaciones, "Operaciones", grid).ok()?.position(&ops::TAG)?;
         Some((0..grid.rows.len()).map(|row| grid.cell(row, column).display()).collect::<Vec<_>>())
     };
-    old.header == new.header && old.rows.len() == new.rows.len() && tags(old).is_some() && tags(old) == tags(new)
+    old.header == new.header && old.rows.len() == new.rows.len() && tags(old).is_some_and(|old| Some(old) == tags(new))
 }
 
 /// Every cell of `new` that differs from `old`, for two tabs with the same rows (see [`same_rows`]).
@@ -224,9 +233,8 @@ fn changed_cells(old: &Grid, new: &Grid) -> Vec<CellUpdate> {
     cells
 }
 
-/// Puts the row of `tag` as `from` has it into `into`, column by header, when both have the spool.
-fn copy_row(from: &Grid, into: &mut Grid, tag: &str) {
-    let (Some(source), Some(target)) = (TagIndex::of(from).row(tag), TagIndex::of(into).row(tag)) else { return };
+/// Puts row `source` of `from` into row `target` of `into`, column by header.
+fn copy_row(from: &Grid, source: usize, into: &mut Grid, target: usize) {
     for (column, header) in from.header.iter().enumerate() {
         if let Some(destination) = position(into, header) {
             into.set(target, destination, from.cell(source, column).clone());
@@ -273,12 +281,21 @@ mod tests {
     #[test]
     fn a_write_patch_sets_its_cells_by_tag_and_header() {
         let mut copy = snapshot(&["A", "B"]);
-        let patch = SnapshotPatch::of_change(&write("B", "MR(93)"), &copy.operaciones);
+        let patch = SnapshotPatch::of_change(&write("B", "MR(93)"));
         copy.apply(2, &patch);
         assert_eq!(occupied(&copy, "B"), Cell::text("MR(93)"));
         assert_eq!(occupied(&copy, "A"), Cell::Empty);
         assert_eq!((copy.seq, patch.changed_tags()), (2, vec!["B".to_string()]));
         assert!(patch.changes_occupation());
+    }
+
+    #[test]
+    fn a_write_patch_finds_a_column_the_sheet_spells_otherwise() {
+        let mut copy = snapshot(&["A"]);
+        let column = position(&copy.operaciones, ops::OCUPADO_POR.header).expect("column");
+        copy.operaciones.header[column] = "OCUPADO POR".into();
+        copy.apply(2, &SnapshotPatch::of_change(&write("A", "MR(93)")));
+        assert_eq!(copy.operaciones.cell(0, column), &Cell::text("MR(93)"));
     }
 
     #[test]
@@ -306,7 +323,7 @@ mod tests {
     fn a_reread_started_before_a_write_does_not_undo_it() {
         let mut copy = snapshot(&["A", "B"]);
         let stale = copy.operaciones.clone();
-        copy.apply(2, &SnapshotPatch::of_change(&write("A", "MR(93)"), &copy.operaciones));
+        copy.apply(2, &SnapshotPatch::of_change(&write("A", "MR(93)")));
         // The reader read the sheet after patch 1, before the write of patch 2 landed.
         let mut reread = stale.clone();
         let column = position(&reread, ops::OCUPADO_POR.header).expect("column");

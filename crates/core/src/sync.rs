@@ -9,6 +9,7 @@ use spooltrack_domain::{schema::Tab, Grid, SpoolError};
 
 use crate::{
     shared::Applied, ReconcileReport, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService,
+    Store,
 };
 
 /// How often the shop's reader re-reads the spreadsheet unless configured otherwise.
@@ -82,6 +83,7 @@ impl SpoolService {
     pub async fn follow_changes(&self, mut on_event: impl FnMut(SpoolEvent) + Send) {
         use tokio::sync::broadcast::error::RecvError;
         let mut changes = self.changes();
+        self.following.store(true, Ordering::SeqCst);
         loop {
             let event = match changes.recv().await {
                 Ok(event) => event,

@@ -16,7 +16,10 @@ use spooltrack_domain::Operation;
 use spooltrack_sheets::Tuning;
 use spooltrack_testkit::production::{production_shop, AN_ARMADOR};
 
-const LATENCY: Duration = Duration::from_millis(150);
+/// Google's round trip from a shop; `LATENCY_MS` overrides it (0 shows what the app and the fake cost alone).
+fn latency() -> Duration {
+    Duration::from_millis(std::env::var("LATENCY_MS").ok().and_then(|ms| ms.parse().ok()).unwrap_or(150))
+}
 const SPOOLS: usize = 3_000;
 
 /// A fresh station that has listed the spools once, with the call log cleared after that.
@@ -39,9 +42,9 @@ fn report(name: &str, elapsed: Duration, spools: usize, (reads, writes): (usize,
 async fn main() {
     let now = chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(9, 0, 0)).expect("valid");
     let shop = SheetsShop::start(production_shop(SPOOLS, now)).await;
-    shop.fake.set_latency(LATENCY);
+    shop.fake.set_latency(latency());
     let cost = || (shop.reads(), shop.writes());
-    println!("{SPOOLS} spools, ~70 columns, {} ms per Sheets call", LATENCY.as_millis());
+    println!("{SPOOLS} spools, ~70 columns, {} ms per Sheets call", latency().as_millis());
 
     let probe = listed_station(&shop).await;
     let available = ListFilter { operation: Some(Operation::Arm), scope: ListScope::Available, ..Default::default() };

@@ -277,6 +277,10 @@ fn out(state: &ConnectionState, service: Service) -> bool {
     state.outages.iter().any(|outage| outage.service == service)
 }
 
+/// The banner must follow within two seconds (about one measured); the bounds below leave a loaded CI machine
+/// another second.
+const BANNER: Duration = Duration::from_secs(3);
+
 /// Google Sheets and Redis go away and come back: the banner follows within two seconds with nobody tapping,
 /// viewing and filtering go on from the copy, actions answer OFFLINE, and everything recovers by itself
 /// (Redis comes back empty: the copy is seeded again for the shop).
@@ -291,16 +295,16 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
         });
     }
     let station = &stations[0];
-    banner_until(station, Duration::from_secs(2), |state| state.checked && state.online()).await;
+    banner_until(station, BANNER, |state| state.checked && state.online()).await;
     stations[1].service.tomar(&fixture::ready(3), fixture::ARMADOR, Operation::Arm).await.expect("taken");
     settle(&stations).await;
 
     shop.sheets.fake.fail_next(10_000);
     let refused = station.service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await;
     assert_eq!(refused.map_err(|error| error.code()), Err(ErrorCode::SheetsUnavailable));
-    banner_until(station, Duration::from_secs(2), |state| out(state, Service::GoogleSheets)).await;
+    banner_until(station, BANNER, |state| out(state, Service::GoogleSheets)).await;
     shop.redis.stop();
-    let noticed = banner_until(station, Duration::from_secs(2), |state| out(state, Service::Redis)).await;
+    let noticed = banner_until(station, BANNER, |state| out(state, Service::Redis)).await;
     println!("Redis gone: the banner said so after {noticed:?}");
     let mine = ListFilter { scope: ListScope::Worker(fixture::ARMADOR), ..ListFilter::default() };
     let held = station.service.list(&mine).await.expect("viewing goes on from the copy");
@@ -312,7 +316,7 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
 
     shop.sheets.fake.clear_faults();
     shop.redis.restart();
-    let back = banner_until(station, Duration::from_secs(2), |state| !out(state, Service::Redis)).await;
+    let back = banner_until(station, BANNER, |state| !out(state, Service::Redis)).await;
     println!("Redis back: the banner said so after {back:?}");
     // The reader's next re-read (within a period or two of the lease) brings the spreadsheet back.
     banner_until(station, REFRESH * 5, |state| state.online()).await;

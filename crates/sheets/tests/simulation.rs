@@ -1,5 +1,6 @@
 //! The shop simulation on the production pair: stations on the Google Sheets store (the real client against
-//! the fake, with latency) and one real redis-server, with Redis flushed and restarted empty, 429 storms, 5xx,
+//! the fake, with latency) and one real redis-server, each serving its decisions from the shop's shared
+//! snapshot kept in step by the feed, with Redis flushed and restarted empty, 429 storms, 5xx,
 //! answers lost after the write applied (and audits that cannot be read to settle them), failed and held-back
 //! writes, and people editing the sheet. `SIM_SEED`, `SIM_STATIONS` and `SIM_STEPS` replay or lengthen a run;
 //! `SIM_MINUTES` makes it a soak that runs seed after seed for that long.
@@ -16,7 +17,7 @@ use std::{
 
 use async_trait::async_trait;
 use common::{quick, SheetsShop};
-use spooltrack_core::{LockService, Store};
+use spooltrack_core::{ChangeFeed, LockService, Store};
 use spooltrack_domain::{
     schema::{Tab, TabNames},
     Grid,
@@ -55,13 +56,20 @@ impl ProductionShop {
         let prefix = format!("sim{}", SHOPS.fetch_add(1, Ordering::SeqCst));
         ProductionShop { sheets, redis: Mutex::new(redis), url, prefix }
     }
+
+    fn redis_client(&self) -> RedisLock {
+        RedisLock::connect(&RedisSettings { url: self.url.clone(), prefix: self.prefix.clone() }).expect("lock")
+    }
 }
 
 #[async_trait]
 impl SimulatedShop for ProductionShop {
     async fn connect(&self) -> (Arc<dyn Store>, Arc<dyn LockService>) {
-        let lock = RedisLock::connect(&RedisSettings { url: self.url.clone(), prefix: self.prefix.clone() });
-        (Arc::new(self.sheets.store(quick()).await), Arc::new(lock.expect("lock")))
+        (Arc::new(self.sheets.store(quick()).await), Arc::new(self.redis_client()))
+    }
+
+    async fn feed(&self) -> Option<Arc<dyn ChangeFeed>> {
+        Some(Arc::new(self.redis_client().feed()))
     }
 
     async fn truth(&self, tab: Tab) -> Grid {

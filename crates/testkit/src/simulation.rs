@@ -22,7 +22,7 @@ use std::{
 
 use async_trait::async_trait;
 use rand::{rngs::StdRng, seq::IndexedRandom, Rng, SeedableRng};
-use spooltrack_core::{LockService, SpoolService, Store, SystemClock};
+use spooltrack_core::{ChangeFeed, LockService, SpoolService, Store, SystemClock};
 use spooltrack_domain::{
     audit::{decode_events, EventKind},
     schema::{ops, ColumnMap, Tab},
@@ -38,6 +38,11 @@ use crate::{fixture::*, FaultyStore};
 pub trait SimulatedShop: Send + Sync {
     /// A new station's store and lock clients, as a PC of the shop has them.
     async fn connect(&self) -> (Arc<dyn Store>, Arc<dyn LockService>);
+    /// The shop's live feed for a station, on a deployment that has one (Redis): the stations then serve their
+    /// screens and decisions from the shared snapshot, as the production pair does.
+    async fn feed(&self) -> Option<Arc<dyn ChangeFeed>> {
+        None
+    }
     /// A tab as it is at its source, never a station's copy.
     async fn truth(&self, tab: Tab) -> Grid;
     /// A person editing a tab of the spreadsheet.
@@ -116,6 +121,16 @@ struct Station {
     name: String,
     service: Arc<SpoolService>,
     store: Arc<FaultyStore>,
+    /// Hears the feed into the station's copy of the shared snapshot, as a window does.
+    follower: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Station {
+    fn drop(&mut self) {
+        if let Some(follower) = &self.follower {
+            follower.abort();
+        }
+    }
 }
 
 /// What one action asked for.
@@ -219,14 +234,25 @@ impl Simulation {
             let (store, lock) = shop.connect().await;
             let store = Arc::new(FaultyStore::new(store));
             let name = format!("estacion-{index}");
-            let service = SpoolService::new(
+            let mut service = SpoolService::new(
                 store.clone(),
                 lock,
                 Arc::new(SystemClock),
                 name.clone(),
                 chrono_tz::America::Santiago,
             );
-            stations.push(Station { name, service: Arc::new(service), store });
+            let feed = shop.feed().await;
+            if let Some(feed) = &feed {
+                service = service.with_feed(feed.clone()).with_shared_snapshot(Duration::from_secs(30));
+                // A shop whose Redis is away at the start seeds its copy on the first gap.
+                let _ = service.sync_snapshot().await;
+            }
+            let service = Arc::new(service);
+            let follower = feed.map(|_| {
+                let service = service.clone();
+                tokio::spawn(async move { service.follow_changes(|_| {}).await })
+            });
+            stations.push(Station { name, service, store, follower });
         }
         let observer = shop.connect().await.1;
         let mut model = Model::default();
@@ -508,6 +534,13 @@ impl Run<'_> {
         }
         for station in &self.stations {
             station.store.invalidate();
+        }
+        // On the shared snapshot the shop's reader brings the edit within its period: sometimes at once,
+        // sometimes only after stations have acted on copies that predate it.
+        if self.rng.random_bool(0.5) {
+            if let Err(error) = self.stations[0].service.reread_if_reader(Duration::from_secs(60)).await {
+                self.note(format!("{step}: relectura fallida: {:?}", error.code()));
+            }
         }
     }
 
