@@ -8,7 +8,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 use spooltrack_domain::{schema::Tab, Grid, SpoolError};
 
 use crate::{
-    shared::Applied, ReconcileReport, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService,
+    shared::Applied, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService,
     Store,
 };
 
@@ -71,7 +71,9 @@ impl SpoolService {
             return Some(SpoolEvent::default());
         }
         let unchanged = event.action == REREAD_ACTION && !patch.changes_anything();
-        (!unchanged && applied == Applied::Applied).then(|| {
+        // This station's own event was applied when it was published: its screens still hear of it.
+        let heard = applied == Applied::Applied || event.station == self.station;
+        (heard && !unchanged).then(|| {
             if event.action == REREAD_ACTION {
                 event.tags = patch.changed_tags();
             }
@@ -121,7 +123,7 @@ impl SpoolService {
             self.feed.checkpoint(&snapshot).await?;
         }
         if occupation_changed {
-            self.reconcile().await.map(|report: ReconcileReport| report.corrections())?;
+            self.reconcile().await?;
         }
         Ok(true)
     }
