@@ -170,6 +170,10 @@ describe("the screen", () => {
     await act(() => fake.announceElsewhere(["S-0016"]));
     expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis");
 
+    await act(() => fake.pushConnection([], "10:43", true));
+    await waitFor(() =>
+      expect(screen.getByTestId("connection-state")).toHaveTextContent("Google Sheets ocupado, reintentando…"),
+    );
     await act(() => fake.pushConnection([], "10:43"));
     await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
     expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:43");

@@ -110,6 +110,8 @@ export type ConnectionState_Deserialize = {
 	outages: Outage[],
 	/**  When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot. */
 	data_read_at?: string | null,
+	/**  A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…". */
+	sheets_busy: boolean,
 };
 
 /**  What the banner shows. */
@@ -120,6 +122,8 @@ export type ConnectionState_Serialize = {
 	outages: Outage[],
 	/**  When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot. */
 	data_read_at: string | null,
+	/**  A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…". */
+	sheets_busy: boolean,
 };
 
 export type DoctorCheck = {

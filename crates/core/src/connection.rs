@@ -42,6 +42,8 @@ pub struct ConnectionState {
     pub outages: Vec<Outage>,
     /// When the data on screen was read from the spreadsheet (shop time, `HH:MM`), on the shared snapshot.
     pub data_read_at: Option<String>,
+    /// A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…".
+    pub sheets_busy: bool,
 }
 
 impl ConnectionState {
@@ -100,7 +102,8 @@ impl SpoolService {
         if let Some(since) = self.sheets_lost_since(read_at, now) {
             outages.push(Outage { service: Service::GoogleSheets, since: self.clock_text(since) });
         }
-        ConnectionState { checked: true, outages, data_read_at: read_at.map(|at| self.clock_text(at)) }
+        let data_read_at = read_at.map(|at| self.clock_text(at));
+        ConnectionState { checked: true, outages, data_read_at, sheets_busy: self.store.busy() }
     }
 
     /// Since when the spreadsheet is out of reach: this station's own last call failed (and no re-read of the

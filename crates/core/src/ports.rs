@@ -122,6 +122,11 @@ pub trait Store: Send + Sync {
     fn reach(&self) -> Reach {
         Reach::Unknown
     }
+
+    /// Whether a call is waiting its turn in the shop's request budget now.
+    fn busy(&self) -> bool {
+        false
+    }
 }
 
 /// What a store knows of its source from its own calls.

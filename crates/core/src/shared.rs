@@ -114,6 +114,10 @@ impl Store for SharedStore {
     fn reach(&self) -> crate::Reach {
         self.inner.reach()
     }
+
+    fn busy(&self) -> bool {
+        self.inner.busy()
+    }
 }
 
 /// A poisoned copy only means a panic elsewhere; its content is still usable.

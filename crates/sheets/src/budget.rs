@@ -3,7 +3,14 @@
 //! everyone), and retries with exponential backoff and jitter. A burst waits for its turn instead of failing;
 //! only a long wait or a storm of 429s gives up.
 
-use std::{num::NonZeroU32, sync::Arc, time::Duration};
+use std::{
+    num::NonZeroU32,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use backon::{BackoffBuilder, ExponentialBuilder};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -77,6 +84,8 @@ pub(crate) struct Budget {
     wait: Duration,
     /// The shop's budget, when its Redis keeps one.
     shop: Option<Arc<dyn SharedBudget>>,
+    /// Calls of this station waiting their turn in the shop's budget now.
+    waiting: AtomicUsize,
 }
 
 impl Budget {
@@ -88,11 +97,17 @@ impl Budget {
             Rate { calls: calls.saturating_sub(burst).max(1), window: tuning.quota_window, burst }
         };
         let rates = [rate(tuning.reads_per_minute), rate(tuning.writes_per_minute)];
-        Budget { reads: limiter(rates[0]), writes: limiter(rates[1]), rates, wait: tuning.budget_wait, shop: None }
+        let (reads, writes) = (limiter(rates[0]), limiter(rates[1]));
+        Budget { reads, writes, rates, wait: tuning.budget_wait, shop: None, waiting: AtomicUsize::new(0) }
     }
 
     pub fn share(&mut self, shop: Arc<dyn SharedBudget>) {
         self.shop = Some(shop);
+    }
+
+    /// Whether a call of this station is waiting its turn in the shop's budget ("Google Sheets ocupado").
+    pub fn busy(&self) -> bool {
+        self.waiting.load(Ordering::SeqCst) > 0
     }
 
     /// Waits for the budget to allow one more call of `kind` (this station's, then the shop's); SHEETS_QUOTA
@@ -114,7 +129,9 @@ impl Budget {
                 Ok(None) => return Ok(()),
                 Ok(Some(wait)) if tokio::time::Instant::now() + wait <= deadline => {
                     tracing::info!(?kind, wait_ms = wait.as_millis() as u64, "Google Sheets ocupado, reintentando…");
+                    self.waiting.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(wait).await;
+                    self.waiting.fetch_sub(1, Ordering::SeqCst);
                 }
                 Ok(Some(_)) => return Err(exhausted()),
                 Err(error) => {

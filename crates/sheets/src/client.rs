@@ -120,6 +120,11 @@ impl SheetsClient {
         *self.reach.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Whether a call is waiting its turn in the shop's request budget.
+    pub fn busy(&self) -> bool {
+        self.budget.busy()
+    }
+
     fn record<T>(&self, answer: &Result<T, Failure>) {
         let mut reach = self.reach.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *reach = match (answer, *reach) {

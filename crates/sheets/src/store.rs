@@ -312,6 +312,10 @@ impl Store for SheetsStore {
     fn reach(&self) -> spooltrack_core::Reach {
         self.client.reach()
     }
+
+    fn busy(&self) -> bool {
+        self.client.busy()
+    }
 }
 
 /// Operaciones from single columns (each range's first row is the column's header): `header` wide, blank

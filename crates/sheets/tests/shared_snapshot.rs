@@ -227,7 +227,20 @@ async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
         budget_wait: Duration::from_secs(120),
         ..quick()
     };
-    let stations = shop.stations_tuned(30, production).await;
+    let mut stations = shop.stations_tuned(30, production).await;
+    // Every station's banner, as a window shows it: some must have said "Google Sheets ocupado".
+    let busy_seen = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for station in &mut stations {
+        let (service, busy_seen) = (station.service.clone(), busy_seen.clone());
+        station.reader = Some(tokio::spawn(async move {
+            service.watch_connection(|state| {
+                if state.sheets_busy {
+                    busy_seen.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+            })
+            .await
+        }));
+    }
     shop.sheets.fake.set_quota(Some(60), window);
     shop.sheets.fake.clear_calls();
     let started = tokio::time::Instant::now();
@@ -248,6 +261,7 @@ async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
     futures_util::future::join_all(taps).await;
     let elapsed = started.elapsed();
     assert_eq!(shop.sheets.fake.throttled(), 0, "no call drew a 429");
+    assert!(busy_seen.load(std::sync::atomic::Ordering::SeqCst), "stations waiting their turn said so");
     assert_eq!(shop.sheets.writes(), 150, "every action landed, once");
     let reads = shop.reads();
     println!("30 × 5 actions in {elapsed:?}: {reads} reads, 150 writes");

@@ -110,6 +110,14 @@ impl Store for FaultyStore {
     fn invalidate(&self) {
         self.inner.invalidate();
     }
+
+    fn reach(&self) -> spooltrack_core::Reach {
+        self.inner.reach()
+    }
+
+    fn busy(&self) -> bool {
+        self.inner.busy()
+    }
 }
 
 /// A writer's gate that runs a hook once it has opened.

@@ -6,12 +6,12 @@ import { clockTime, useConnection } from "../lib/connection";
 
 export function ConnectionBanner() {
   const { t } = useTranslation();
-  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt } = useConnection();
+  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt, sheetsBusy } = useConnection();
   useEffect(() => api.followConnection(), []);
   const state = !checked
     ? t("connection.checking")
     : online
-      ? t("connection.online")
+      ? t(sheetsBusy ? "connection.sheetsBusy" : "connection.online")
       : outages.length > 0
         ? outages
             .map((outage) => t("connection.outage", { service: t(`connection.service.${outage.service}`), time: outage.since }))

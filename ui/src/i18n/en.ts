@@ -12,6 +12,7 @@ export const en: Translation = {
     dataAsOf: "data as of {{time}}",
     noData: "no data yet",
     outage: "No connection to {{service}} since {{time}}",
+    sheetsBusy: "Google Sheets busy, retrying…",
     service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {

@@ -12,6 +12,7 @@ export const es = {
     dataAsOf: "datos de las {{time}}",
     noData: "sin datos todavía",
     outage: "Sin conexión con {{service}} desde las {{time}}",
+    sheetsBusy: "Google Sheets ocupado, reintentando…",
     service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {

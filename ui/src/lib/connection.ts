@@ -20,6 +20,8 @@ export type ConnectionState = {
   dataReadAt: string | null;
   /** Whether the station has pushed its own view: IPC answers then no longer decide online or offline. */
   pushed: boolean;
+  /** A call waits its turn in the shop's Google Sheets budget. */
+  sheetsBusy: boolean;
 };
 
 /** Errors that mean "cannot reach a service", as opposed to a refusal of the action. */
@@ -33,6 +35,7 @@ const FRESH: ConnectionState = {
   outages: [],
   dataReadAt: null,
   pushed: false,
+  sheetsBusy: false,
 };
 
 let state: ConnectionState = FRESH;
@@ -80,6 +83,7 @@ export const connection = {
       outages: station.outages,
       dataReadAt: station.data_read_at,
       pushed: true,
+      sheetsBusy: station.sheets_busy,
     });
   },
   /** For tests: back to the state of a fresh window. */

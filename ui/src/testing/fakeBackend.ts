@@ -111,11 +111,12 @@ export class FakeBackend {
   readonly calls: string[] = [];
   offline = false;
   /** Not checked yet: the screen goes by its IPC answers until something is pushed. */
-  connection: { checked: boolean; outages: { service: string; since: string }[]; data_read_at: string | null } = {
-    checked: false,
-    outages: [],
-    data_read_at: null,
-  };
+  connection: {
+    checked: boolean;
+    outages: { service: string; since: string }[];
+    data_read_at: string | null;
+    sheets_busy: boolean;
+  } = { checked: false, outages: [], data_read_at: null, sheets_busy: false };
   private clock = 0;
 
   constructor(count = 40) {
@@ -137,8 +138,12 @@ export class FakeBackend {
   }
 
   /** The station's own view of its services, pushed as the app pushes it. */
-  async pushConnection(outages: { service: "redis" | "google_sheets"; since: string }[], dataReadAt: string | null) {
-    this.connection = { checked: true, outages, data_read_at: dataReadAt };
+  async pushConnection(
+    outages: { service: "redis" | "google_sheets"; since: string }[],
+    dataReadAt: string | null,
+    sheetsBusy = false,
+  ) {
+    this.connection = { checked: true, outages, data_read_at: dataReadAt, sheets_busy: sheetsBusy };
     await emit("connection-changed", this.connection);
   }
 
