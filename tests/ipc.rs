@@ -223,3 +223,71 @@ fn commands_outside_the_contract_are_refused() {
     assert!(window.invoke("plugin:fs|read_text_file", json!({ "path": "/etc/passwd" })).is_err());
     assert!(window.invoke("borrar_todo", json!({})).is_err());
 }
+
+/// A window of a station on Google Sheets and Redis, started with neither reachable but with the copy this PC
+/// kept: the first list answers at once from it, the banner names what is away and how old the data is, and
+/// actions answer OFFLINE.
+#[test]
+fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
+    use spooltrack_core::{config::{LockConfig, SheetsConfig}, Snapshot, SnapshotKeeper, SnapshotPatch};
+    use spooltrack_domain::schema::{Tab, TabNames};
+
+    let folder = tempfile::tempdir().expect("temp dir");
+    let database = folder.path().join("spooltrack.db");
+    let grids = spooltrack_testkit::fixture::standard_shop().grids();
+    let tab = |wanted: Tab| grids.iter().find(|(tab, _)| *tab == wanted).map(|(_, grid)| grid.clone()).expect("tab");
+    let read_at = chrono::Utc::now() - chrono::Duration::minutes(7);
+    let mut kept = Snapshot::default();
+    kept.apply(3, &SnapshotPatch::seed([tab(Tab::Operaciones), tab(Tab::Trabajadores), tab(Tab::Roles)], 0, read_at));
+    let keeper = spooltrack_embedded::KeptSnapshot::open(&database).expect("kept copy");
+    tauri::async_runtime::block_on(keeper.save(&kept)).expect("saved");
+    // A key the client can read, for a spreadsheet that is no longer there.
+    let (credentials, endpoint) = tauri::async_runtime::block_on(async {
+        let fake = spooltrack_testkit::SheetsFake::start("planilla", Vec::new()).await;
+        (fake.write_service_account_key(folder.path()), fake.endpoint())
+    });
+    let sheets = SheetsConfig {
+        spreadsheet_id: "planilla".into(),
+        credentials,
+        endpoint,
+        tabs: TabNames::default(),
+        reads_per_minute: 60,
+        writes_per_minute: 60,
+        refresh_seconds: 30,
+    };
+    let config = Config {
+        database,
+        station: "sin-red".into(),
+        lock: LockConfig::Redis { url: "redis://127.0.0.1:1/".into(), prefix: "nadie".into() },
+        sheets: Some(sheets),
+        ..Config::embedded_default()
+    };
+    let started = std::time::Instant::now();
+    let mut app =
+        spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let webview = app.get_webview_window("main").expect("main window");
+    let window = Window { app, webview, _folder: folder };
+
+    let spools = window.ok("list_spools", json!({ "filter": { "scope": "all" } }));
+    let listed = started.elapsed();
+    assert!(spools.as_array().is_some_and(|spools| spools.len() > 50), "the kept shop: {spools}");
+    assert!(listed < std::time::Duration::from_secs(3), "at once, not after the network's timeouts: {listed:?}");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let state = loop {
+        let state = window.ok("connection", json!({}));
+        if state["outages"].as_array().is_some_and(|outages| !outages.is_empty()) {
+            break state;
+        }
+        assert!(std::time::Instant::now() < deadline, "the banner never said it: {state}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(state["outages"][0]["service"], json!("redis"), "{state}");
+    let shop_time = read_at.with_timezone(&chrono_tz::America::Santiago).format("%H:%M").to_string();
+    assert_eq!(state["data_read_at"], json!(shop_time), "{state}");
+    let tag = spools[0]["tag"].as_str().expect("tag").to_string();
+    let refused = window.error_code("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
+    assert_eq!(refused, "OFFLINE");
+}
