@@ -91,7 +91,10 @@ impl Station {
     /// service-account key, no spreadsheet, no actions.
     async fn open_viewer(config: Config) -> Result<Station, SpoolError> {
         let LockConfig::Redis { url, prefix } = &config.lock else {
-            return Err(SpoolError::ConfigInvalid { key: "viewer".into(), reason: "necesita el Redis de la planta".into() });
+            return Err(SpoolError::ConfigInvalid {
+                key: "viewer".into(),
+                reason: "necesita el Redis de la planta".into(),
+            });
         };
         let redis = Arc::new(RedisLock::connect(&RedisSettings { url: url.clone(), prefix: prefix.clone() })?);
         let feed = Arc::new(redis.feed());
@@ -141,14 +144,20 @@ impl Station {
 fn from_local_copy(config: &Config, lock: Arc<dyn LockService>) -> Result<SpoolService, SpoolError> {
     let tabs = config.sheets.as_ref().map_or_else(TabNames::default, |sheets| sheets.tabs.clone());
     let kept = Arc::new(KeptSnapshot::open(&config.database)?);
-    let service =
-        SpoolService::new(Arc::new(OfflineStore::new(tabs)), lock, Arc::new(SystemClock), config.station.clone(), config.timezone);
+    let service = SpoolService::new(
+        Arc::new(OfflineStore::new(tabs)),
+        lock,
+        Arc::new(SystemClock),
+        config.station.clone(),
+        config.timezone,
+    );
     Ok(service.with_shared_snapshot(refresh(config)).with_local_copy(kept).with_heartbeat(config.heartbeat_seconds))
 }
 
 /// How often the shop's reader re-reads the spreadsheet.
 fn refresh(config: &Config) -> std::time::Duration {
-    let seconds = config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
+    let seconds =
+        config.sheets.as_ref().map_or(spooltrack_core::DEFAULT_REFRESH_SECONDS, |sheets| sheets.refresh_seconds);
     std::time::Duration::from_secs(u64::from(seconds))
 }
 

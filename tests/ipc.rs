@@ -229,7 +229,10 @@ fn commands_outside_the_contract_are_refused() {
 /// actions answer OFFLINE.
 #[test]
 fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
-    use spooltrack_core::{config::{LockConfig, SheetsConfig}, Snapshot, SnapshotKeeper, SnapshotPatch};
+    use spooltrack_core::{
+        config::{LockConfig, SheetsConfig},
+        Snapshot, SnapshotKeeper, SnapshotPatch,
+    };
     use spooltrack_domain::schema::{Tab, TabNames};
 
     let folder = tempfile::tempdir().expect("temp dir");

@@ -172,7 +172,8 @@ impl SpoolService {
             return Err(error);
         }
         tracing::info!(tag = %tag, admin = admin_id, previous = %previous_holder, "spool liberado por supervisor");
-        self.announce(vec![tag.to_string()], EventKind::LiberacionForzada.accion(), admin.display_name(), &change).await;
+        self.announce(vec![tag.to_string()], EventKind::LiberacionForzada.accion(), admin.display_name(), &change)
+            .await;
         Ok(ActionOutcome {
             tag: tag.to_string(),
             operation: operation.unwrap_or(Operation::Arm),

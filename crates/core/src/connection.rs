@@ -67,7 +67,9 @@ impl SpoolService {
         let mut redis_lost: Option<DateTime<Utc>> = None;
         loop {
             let state = self.look(&mut redis_lost).await;
-            if self.connection.send_if_modified(|current| (*current != state).then(|| *current = state.clone()).is_some())
+            if self
+                .connection
+                .send_if_modified(|current| (*current != state).then(|| *current = state.clone()).is_some())
             {
                 on_change(&state);
             }

@@ -137,7 +137,9 @@ pub enum Reach {
     Unknown,
     Reached,
     /// Every call since `since` failed to get through.
-    Lost { since: DateTime<Utc> },
+    Lost {
+        since: DateTime<Utc>,
+    },
 }
 
 /// Who holds a spool, as the board and conflict messages show it. Never carries the token.

@@ -16,8 +16,8 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    feed::ChangeFeed,
-    shared::Applied, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper, SnapshotPatch, SpoolEvent, Store,
+    feed::ChangeFeed, shared::Applied, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper,
+    SnapshotPatch, SpoolEvent, Store,
 };
 
 pub struct SpoolService {
@@ -194,16 +194,16 @@ impl SpoolService {
     pub(crate) async fn publish(&self, mut event: SpoolEvent) {
         match self.feed.publish(&event).await {
             Ok(seq) => {
-                let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else { return };
+                let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else {
+                    return;
+                };
                 let caught_up = match shared.apply(seq, &patch) {
                     Applied::Applied => true,
                     // A number this copy already passed: the shop's sequence started again (Redis lost its data).
                     Applied::AlreadyHad => false,
                     // Other stations' patches numbered before this one are on their way: this station's next
                     // screen and next action must see its own change, so wait for the feed to bring them.
-                    Applied::Gap => {
-                        self.following.load(Ordering::SeqCst) && shared.reached(seq, CATCH_UP).await
-                    }
+                    Applied::Gap => self.following.load(Ordering::SeqCst) && shared.reached(seq, CATCH_UP).await,
                 };
                 if !caught_up {
                     if let Err(error) = self.sync_snapshot().await {

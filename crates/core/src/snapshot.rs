@@ -348,9 +348,19 @@ mod tests {
     fn people_travel_as_whole_tabs() {
         let copy = snapshot(&["A"]);
         let workers = Grid { header: vec!["Id".into()], rows: vec![vec![Cell::Number(93.0)]] };
-        let patch = SnapshotPatch::of_reread(&copy, [copy.operaciones.clone(), workers.clone(), Grid::default()], 1, Utc::now());
+        let patch = SnapshotPatch::of_reread(
+            &copy,
+            [copy.operaciones.clone(), workers.clone(), Grid::default()],
+            1,
+            Utc::now(),
+        );
         assert!(patch.changes_anything() && patch.changed_tags().is_empty());
-        let unchanged = SnapshotPatch::of_reread(&copy, [copy.operaciones.clone(), Grid::default(), Grid::default()], 1, Utc::now());
+        let unchanged = SnapshotPatch::of_reread(
+            &copy,
+            [copy.operaciones.clone(), Grid::default(), Grid::default()],
+            1,
+            Utc::now(),
+        );
         assert!(!unchanged.changes_anything(), "nothing to show, only a newer read time");
     }
 }

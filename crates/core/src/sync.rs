@@ -7,10 +7,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 
 use spooltrack_domain::{schema::Tab, Grid, SpoolError};
 
-use crate::{
-    shared::Applied, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService,
-    Store,
-};
+use crate::{shared::Applied, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService, Store};
 
 /// How often the shop's reader re-reads the spreadsheet unless configured otherwise.
 pub const DEFAULT_REFRESH_SECONDS: u32 = 30;
@@ -206,9 +203,10 @@ async fn read_kept(shared: &SharedStore) -> Result<[Grid; 3], SpoolError> {
 /// event after it, in order; none when the log has a gap.
 fn replay(log: SnapshotLog) -> Option<Snapshot> {
     let seeds = |event: &SpoolEvent| {
-        event.patch.as_ref().is_some_and(|patch| {
-            patch.operaciones.is_some() && patch.trabajadores.is_some() && patch.roles.is_some()
-        })
+        event
+            .patch
+            .as_ref()
+            .is_some_and(|patch| patch.operaciones.is_some() && patch.trabajadores.is_some() && patch.roles.is_some())
     };
     let mut snapshot = match (log.checkpoint, log.events.first()) {
         (Some(checkpoint), _) => checkpoint,

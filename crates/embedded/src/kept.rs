@@ -26,11 +26,16 @@ impl SnapshotKeeper for KeptSnapshot {
         let body: Option<String> = self
             .database
             .run(|connection| {
-                connection.query_row("SELECT body FROM kept_snapshot WHERE id = 1", [], |row| row.get(0)).optional().map_err(sql_error)
+                connection
+                    .query_row("SELECT body FROM kept_snapshot WHERE id = 1", [], |row| row.get(0))
+                    .optional()
+                    .map_err(sql_error)
             })
             .await?;
-        body.map(|body| serde_json::from_str(&body).map_err(|error| unavailable(format!("copia local ilegible: {error}"))))
-            .transpose()
+        body.map(|body| {
+            serde_json::from_str(&body).map_err(|error| unavailable(format!("copia local ilegible: {error}")))
+        })
+        .transpose()
     }
 
     async fn save(&self, snapshot: &Snapshot) -> Result<(), SpoolError> {

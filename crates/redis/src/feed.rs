@@ -134,7 +134,8 @@ async fn listen(client: redis::Client, channel: String, heard: broadcast::Sender
                 }
                 let mut messages = pubsub.on_message();
                 while let Some(message) = messages.next().await {
-                    let event = message.get_payload::<Vec<u8>>().map_err(unavailable).and_then(|bytes| decode_entry(&bytes));
+                    let event =
+                        message.get_payload::<Vec<u8>>().map_err(unavailable).and_then(|bytes| decode_entry(&bytes));
                     // An unreadable message is a gap like any other: the station reads the log.
                     let event = event.unwrap_or_else(|error| {
                         tracing::warn!(%channel, %error, "aviso ilegible");

@@ -43,7 +43,13 @@ impl Drop for Station {
     }
 }
 
-async fn station(shop: &SheetsShop, redis: &RedisServer, prefix: &str, name: &str, database: &std::path::Path) -> Station {
+async fn station(
+    shop: &SheetsShop,
+    redis: &RedisServer,
+    prefix: &str,
+    name: &str,
+    database: &std::path::Path,
+) -> Station {
     let lock = Arc::new(RedisLock::connect(&RedisSettings { url: redis.url(), prefix: prefix.into() }).expect("lock"));
     let feed = Arc::new(lock.feed());
     let store = shop.store(Tuning { reads_per_minute: 6_000, writes_per_minute: 6_000, ..Tuning::default() }).await;
@@ -84,7 +90,10 @@ async fn main() {
     let now = chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(9, 0, 0)).expect("valid");
     let folder = tempfile::tempdir().expect("temp dir");
     println!("Sheets fake at {} ms per call, one redis-server; reader period {PERIOD:?}", LATENCY.as_millis());
-    println!("{:<9} {:>14} {:>22} {:>26}", "stations", "reads/action", "reads/min at rest (30 s)", "hand edit → every copy");
+    println!(
+        "{:<9} {:>14} {:>22} {:>26}",
+        "stations", "reads/action", "reads/min at rest (30 s)", "hand edit → every copy"
+    );
     for count in [1usize, 10, 30] {
         let shop = SheetsShop::start(production_shop(400, now)).await;
         shop.fake.set_latency(LATENCY);
@@ -98,8 +107,13 @@ async fn main() {
         redis.wait_for_subscribers(&format!("{prefix}:events"), count as u64);
         let actor = &stations[count - 1].service;
         actor.reconcile().await.expect("first start");
-        let available = ListFilter { operation: Some(Operation::Arm), scope: spooltrack_core::ListScope::Available, ..Default::default() };
-        let tags: Vec<String> = actor.list(&available).await.expect("list").into_iter().map(|view| view.tag).take(4).collect();
+        let available = ListFilter {
+            operation: Some(Operation::Arm),
+            scope: spooltrack_core::ListScope::Available,
+            ..Default::default()
+        };
+        let tags: Vec<String> =
+            actor.list(&available).await.expect("list").into_iter().map(|view| view.tag).take(4).collect();
         actor.tomar(&tags[0], AN_ARMADOR, Operation::Arm).await.expect("warm-up");
         settle(&stations).await;
 
@@ -132,7 +146,9 @@ async fn main() {
         });
         let edited = Instant::now();
         for station in &stations {
-            while station.service.status(&tag).await.expect("status").estado_detalle.as_deref() != Some("editado a mano") {
+            while station.service.status(&tag).await.expect("status").estado_detalle.as_deref()
+                != Some("editado a mano")
+            {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }

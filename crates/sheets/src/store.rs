@@ -132,8 +132,11 @@ impl SheetsStore {
         let header = lock(&self.header).clone()?;
         let map = ColumnMap::locate(Tab::Operaciones, &self.tabs.operaciones, &header).ok()?;
         let changed = change.rows.iter().flat_map(|row| row.cells.iter().map(|(spec, _)| *spec));
-        let mut columns: Vec<usize> =
-            [&ops::TAG, &ops::VERSION, &ops::OCUPADO_POR].into_iter().chain(changed).filter_map(|spec| map.position(spec)).collect();
+        let mut columns: Vec<usize> = [&ops::TAG, &ops::VERSION, &ops::OCUPADO_POR]
+            .into_iter()
+            .chain(changed)
+            .filter_map(|spec| map.position(spec))
+            .collect();
         columns.sort_unstable();
         columns.dedup();
         Some((header, columns))
@@ -213,7 +216,9 @@ impl SheetsStore {
         let map = ColumnMap::of(Tab::Operaciones, &self.tabs.operaciones, &cached.grid).ok();
         let tag_column = map.as_ref().and_then(|map| map.position(&ops::TAG));
         let same_rows = Some(&cached.grid.header) == lock(&self.header).as_ref()
-            && placed.iter().all(|(row, tag)| tag_column.map(|column| cached.grid.cell(row.row, column)) == tag.as_ref());
+            && placed
+                .iter()
+                .all(|(row, tag)| tag_column.map(|column| cached.grid.cell(row.row, column)) == tag.as_ref());
         if !same_rows {
             cache.remove(&Tab::Operaciones);
             return;

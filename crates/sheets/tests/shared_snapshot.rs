@@ -129,7 +129,13 @@ async fn reads_per_action_do_not_grow_with_the_stations_watching() {
         for station in &stations {
             assert_eq!(holder(station, &fixture::ready(2)).await.as_deref(), Some("MR(93)"), "{count} stations");
             let occupied = ListFilter { scope: ListScope::Occupied, ..ListFilter::default() };
-            assert!(station.service.list(&occupied).await.expect("list").iter().any(|view| view.tag == fixture::ready(2)));
+            assert!(station
+                .service
+                .list(&occupied)
+                .await
+                .expect("list")
+                .iter()
+                .any(|view| view.tag == fixture::ready(2)));
         }
         assert_eq!(shop.reads(), 1, "{count} stations: the confirmation read only");
         assert_eq!(shop.sheets.writes(), 1);
@@ -233,12 +239,13 @@ async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
     for station in &mut stations {
         let (service, busy_seen) = (station.service.clone(), busy_seen.clone());
         station.reader = Some(tokio::spawn(async move {
-            service.watch_connection(|state| {
-                if state.sheets_busy {
-                    busy_seen.store(true, std::sync::atomic::Ordering::SeqCst);
-                }
-            })
-            .await
+            service
+                .watch_connection(|state| {
+                    if state.sheets_busy {
+                        busy_seen.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                })
+                .await
         }));
     }
     shop.sheets.fake.set_quota(Some(60), window);
@@ -305,7 +312,11 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     for station in &mut stations {
         let (watcher, reader) = (station.service.clone(), station.service.clone());
         station.follower = tokio::spawn(async move {
-            tokio::join!(watcher.watch_connection(|_| {}), reader.follow_changes(|_| {}), reader.keep_shared_snapshot());
+            tokio::join!(
+                watcher.watch_connection(|_| {}),
+                reader.follow_changes(|_| {}),
+                reader.keep_shared_snapshot()
+            );
         });
     }
     let station = &stations[0];
