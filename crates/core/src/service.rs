@@ -16,7 +16,7 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    feed::ChangeFeed, shared::Applied, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper,
+    feed::ChangeFeed, shared::PatchOutcome, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper,
     SnapshotPatch, SpoolEvent, Store,
 };
 
@@ -198,12 +198,12 @@ impl SpoolService {
                     return;
                 };
                 let caught_up = match shared.apply(seq, &patch) {
-                    Applied::Applied => true,
+                    PatchOutcome::Applied => true,
                     // A number this copy already passed: the shop's sequence started again (Redis lost its data).
-                    Applied::AlreadyHad => false,
+                    PatchOutcome::AlreadyHad => false,
                     // Other stations' patches numbered before this one are on their way: this station's next
                     // screen and next action must see its own change, so wait for the feed to bring them.
-                    Applied::Gap => self.following.load(Ordering::SeqCst) && shared.reached(seq, CATCH_UP).await,
+                    PatchOutcome::Gap => self.following.load(Ordering::SeqCst) && shared.reached(seq, CATCH_UP).await,
                 };
                 if !caught_up {
                     if let Err(error) = self.sync_snapshot().await {

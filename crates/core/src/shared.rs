@@ -14,7 +14,7 @@ use crate::{Change, Snapshot, SnapshotPatch, Store, WriteGate};
 
 /// What became of a numbered patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
+pub enum PatchOutcome {
     Applied,
     /// The copy already has it (this station's own patch, heard back).
     AlreadyHad,
@@ -61,17 +61,17 @@ impl SharedStore {
     }
 
     /// Applies patch `seq` if it is the next one for the copy.
-    pub(crate) fn apply(&self, seq: u64, patch: &SnapshotPatch) -> Applied {
+    pub(crate) fn apply(&self, seq: u64, patch: &SnapshotPatch) -> PatchOutcome {
         let mut copy = lock(&self.copy);
-        let Some(snapshot) = copy.as_mut() else { return Applied::Gap };
+        let Some(snapshot) = copy.as_mut() else { return PatchOutcome::Gap };
         if seq == snapshot.seq + 1 {
             snapshot.apply(seq, patch);
             self.seq.send_replace(seq);
-            Applied::Applied
+            PatchOutcome::Applied
         } else if seq <= snapshot.seq {
-            Applied::AlreadyHad
+            PatchOutcome::AlreadyHad
         } else {
-            Applied::Gap
+            PatchOutcome::Gap
         }
     }
 }

@@ -7,7 +7,7 @@ use std::{sync::atomic::Ordering, time::Duration};
 
 use spooltrack_domain::{schema::Tab, Grid, SpoolError};
 
-use crate::{shared::Applied, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService, Store};
+use crate::{shared::PatchOutcome, SharedStore, Snapshot, SnapshotLog, SnapshotPatch, SpoolEvent, SpoolService, Store};
 
 /// How often the shop's reader re-reads the spreadsheet unless configured otherwise.
 pub const DEFAULT_REFRESH_SECONDS: u32 = 30;
@@ -59,9 +59,9 @@ impl SpoolService {
             return Some(event);
         };
         let patch = event.patch.take().unwrap_or_default();
-        let applied = event.seq.map_or(Applied::Gap, |seq| shared.apply(seq, &patch));
-        let reset = applied == Applied::AlreadyHad && event.station != self.station;
-        if applied == Applied::Gap || reset {
+        let applied = event.seq.map_or(PatchOutcome::Gap, |seq| shared.apply(seq, &patch));
+        let reset = applied == PatchOutcome::AlreadyHad && event.station != self.station;
+        if applied == PatchOutcome::Gap || reset {
             if let Err(error) = self.sync_snapshot().await {
                 tracing::warn!(code = ?error.code(), "no se pudo poner al día la copia compartida; se muestra la última");
             }
@@ -69,7 +69,7 @@ impl SpoolService {
         }
         let unchanged = event.action == REREAD_ACTION && !patch.changes_anything();
         // This station's own event was applied when it was published: its screens still hear of it.
-        let heard = applied == Applied::Applied || event.station == self.station;
+        let heard = applied == PatchOutcome::Applied || event.station == self.station;
         (heard && !unchanged).then(|| {
             if event.action == REREAD_ACTION {
                 event.tags = patch.changed_tags();
