@@ -181,6 +181,10 @@ fn facts(config: &Config) -> Vec<DoctorCheck> {
     let source =
         config.source.as_ref().map_or("ninguno (valores por omisión)".to_string(), |path| path.display().to_string());
     let store = match &config.sheets {
+        _ if config.viewer => format!(
+            "solo visualización: la copia compartida de la planta en Redis y la guardada en {}",
+            config.database.display()
+        ),
         Some(sheets) => format!("Google Sheets, planilla {} en {}", sheets.spreadsheet_id, sheets.endpoint),
         None => format!("local embebido en {}", config.database.display()),
     };

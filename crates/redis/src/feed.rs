@@ -75,7 +75,7 @@ impl ChangeFeed for RedisFeed {
         let events = entries
             .iter()
             .filter_map(|entry| {
-                // An entry nobody can read is a gap: the log replays only up to it.
+                // An entry nobody can read is left out: the replay then meets a gap, and the copy is seeded anew.
                 decode_entry(entry).inspect_err(|error| tracing::warn!(%error, "entrada del registro ilegible")).ok()
             })
             .collect();
