@@ -46,7 +46,8 @@ async fn keep_alive<R: Runtime>(app: tauri::AppHandle<R>) {
 async fn keep_read<R: Runtime>(app: tauri::AppHandle<R>) {
     let station = app.state::<station::Station>();
     match station.service.sync_snapshot().await {
-        Ok(()) => events::refresh_everything(&app),
+        Ok(()) if station.service.shared_snapshot().is_some() => events::refresh_everything(&app),
+        Ok(()) => {}
         Err(error) => tracing::warn!(code = ?error.code(), "sin copia compartida de la planta por ahora"),
     }
     station.service.keep_shared_snapshot().await;
