@@ -144,24 +144,38 @@ async fn reads_per_action_do_not_grow_with_the_stations_watching() {
     }
 }
 
-/// At rest the shop reads once per period, whatever the number of stations; a person's edit reaches every
-/// screen within a period; when the reader goes away another takes over.
+/// Every station running its window's background work: the reader's lease, the re-reads, the kept copy.
+fn keep_shared_snapshots(stations: &mut [Station]) {
+    for station in stations {
+        let service = station.service.clone();
+        station.reader = Some(tokio::spawn(async move { service.keep_shared_snapshot().await }));
+    }
+}
+
+/// At rest the shop reads the spreadsheet once per period, whether 1, 10 or 30 stations are open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_rest_the_shop_reads_once_per_period_whatever_the_stations() {
+    for count in [1, 10, 30] {
+        let shop = Shop::start().await;
+        let mut stations = shop.stations(count).await;
+        keep_shared_snapshots(&mut stations);
+        tokio::time::sleep(REFRESH * 2).await;
+        shop.sheets.fake.clear_calls();
+        let periods = 5;
+        tokio::time::sleep(REFRESH * periods).await;
+        let reads = shop.reads();
+        assert!((3..=6).contains(&reads), "{count} stations: {reads} reads in {periods} periods");
+    }
+}
+
+/// A person's edit reaches every screen within a period; when the reader goes away another takes over.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_reader_per_shop_brings_hand_edits_and_hands_over() {
     let period = REFRESH;
     let shop = Shop::start().await;
     let mut stations = shop.stations(10).await;
-    for station in &mut stations {
-        let service = station.service.clone();
-        station.reader = Some(tokio::spawn(async move { service.keep_shared_snapshot().await }));
-    }
+    keep_shared_snapshots(&mut stations);
     tokio::time::sleep(period * 2).await;
-
-    shop.sheets.fake.clear_calls();
-    let periods = 6;
-    tokio::time::sleep(period * periods).await;
-    let reads = shop.reads();
-    assert!((periods as usize - 2..=periods as usize + 1).contains(&reads), "{reads} reads in {periods} periods");
 
     let tag = fixture::ready(7);
     shop.sheets.fake.edit("Operaciones", |grid| {
