@@ -294,3 +294,35 @@ fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
     let refused = window.error_code("tomar", json!({ "tag": tag, "workerId": ARMADOR, "operation": "ARM" }));
     assert_eq!(refused, "OFFLINE");
 }
+
+/// A viewer window: its banner state says so and actions are refused in plain words, with no key configured.
+#[test]
+fn a_viewer_window_says_so_and_refuses_actions() {
+    use spooltrack_core::config::LockConfig;
+
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        database: folder.path().join("spooltrack.db"),
+        station: "pantalla".into(),
+        viewer: true,
+        lock: LockConfig::Redis { url: "redis://127.0.0.1:1/".into(), prefix: "vista".into() },
+        ..Config::embedded_default()
+    };
+    let mut app =
+        spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let webview = app.get_webview_window("main").expect("main window");
+    let window = Window { app, webview, _folder: folder };
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while window.ok("connection", json!({}))["view_only"] != json!(true) {
+        assert!(std::time::Instant::now() < deadline, "the banner never said it is a viewer");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let error = window
+        .invoke("tomar", json!({ "tag": "S-001", "workerId": ARMADOR, "operation": "ARM" }))
+        .expect_err("a viewer does not act");
+    assert_eq!(error["code"], json!("OFFLINE"));
+    assert!(error["message"].as_str().unwrap_or_default().contains("solo de visualización"), "{error}");
+}

@@ -170,7 +170,7 @@ describe("the screen", () => {
     await act(() => fake.announceElsewhere(["S-0016"]));
     expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis");
 
-    await act(() => fake.pushConnection([], "10:43", true));
+    await act(() => fake.pushConnection([], "10:43", { sheetsBusy: true }));
     await waitFor(() =>
       expect(screen.getByTestId("connection-state")).toHaveTextContent("Google Sheets ocupado, reintentando…"),
     );
@@ -178,6 +178,11 @@ describe("the screen", () => {
     await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
     expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:43");
     expect(screen.getByTestId("action-tomar")).toBeEnabled();
+
+    // A viewer station says so and offers no action.
+    await act(() => fake.pushConnection([], "10:44", { viewOnly: true }));
+    await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
+    expect(screen.getByTestId("action-tomar")).toBeDisabled();
   });
 
   test("speaks English when asked, and errors stay until dismissed", async () => {

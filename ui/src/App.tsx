@@ -36,7 +36,9 @@ function storedIdleMinutes(): number {
 
 export function App() {
   const { t, i18n } = useTranslation();
-  const { online } = useConnection();
+  const { online, viewOnly } = useConnection();
+  // A viewer station shows everything and offers no action.
+  const canAct = online && !viewOnly;
   const [mode, setMode] = useState<Mode>("worker");
   const [workers, setWorkers] = useState<Worker[]>([]);
   const [worker, setWorker] = useState<Worker | null>(null);
@@ -237,7 +239,7 @@ export function App() {
       <main className="content">
         {mode === "board" && (
           <>
-            <Board admin={worker?.supervisor ? worker : null} onHistory={setHistory} onRelease={liberar} reveal={reveal} />
+            <Board admin={worker?.supervisor && !viewOnly ? worker : null} onHistory={setHistory} onRelease={liberar} reveal={reveal} />
             <label className="field idle-setting">
               {t("session.idle")}
               <select
@@ -297,7 +299,7 @@ export function App() {
                 onHistory={setHistory}
                 reveal={reveal}
               >
-                <button className="huge primary" data-testid="action-tomar" disabled={selected.length === 0 || !online} onClick={tomar}>
+                <button className="huge primary" data-testid="action-tomar" disabled={selected.length === 0 || !canAct} onClick={tomar}>
                   {t("actions.tomar", { operation })}
                 </button>
               </SelectableSpools>
@@ -312,13 +314,13 @@ export function App() {
                 onHistory={setHistory}
                 reveal={reveal}
               >
-                <button className="huge" data-testid="action-pausar" disabled={selected.length === 0 || !online} onClick={pausar}>
+                <button className="huge" data-testid="action-pausar" disabled={selected.length === 0 || !canAct} onClick={pausar}>
                   {t("actions.pausar")}
                 </button>
-                <button className="huge primary" data-testid="action-completar" disabled={selected.length === 0 || !online} onClick={completar}>
+                <button className="huge primary" data-testid="action-completar" disabled={selected.length === 0 || !canAct} onClick={completar}>
                   {t("actions.completar")}
                 </button>
-                <button className="huge danger" data-testid="action-cancelar" disabled={selected.length === 0 || !online} onClick={cancelar}>
+                <button className="huge danger" data-testid="action-cancelar" disabled={selected.length === 0 || !canAct} onClick={cancelar}>
                   {t("actions.cancelar")}
                 </button>
               </SelectableSpools>

@@ -112,6 +112,8 @@ export type ConnectionState_Deserialize = {
 	data_read_at?: string | null,
 	/**  A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…". */
 	sheets_busy: boolean,
+	/**  A viewer station: the banner says so and the screen offers no actions. */
+	view_only: boolean,
 };
 
 /**  What the banner shows. */
@@ -124,6 +126,8 @@ export type ConnectionState_Serialize = {
 	data_read_at: string | null,
 	/**  A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…". */
 	sheets_busy: boolean,
+	/**  A viewer station: the banner says so and the screen offers no actions. */
+	view_only: boolean,
 };
 
 export type DoctorCheck = {

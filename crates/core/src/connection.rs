@@ -44,6 +44,8 @@ pub struct ConnectionState {
     pub data_read_at: Option<String>,
     /// A call of this station waits its turn in the shop's request budget: "Google Sheets ocupado, reintentando…".
     pub sheets_busy: bool,
+    /// A viewer station: the banner says so and the screen offers no actions.
+    pub view_only: bool,
 }
 
 impl ConnectionState {
@@ -105,7 +107,13 @@ impl SpoolService {
             outages.push(Outage { service: Service::GoogleSheets, since: self.clock_text(since) });
         }
         let data_read_at = read_at.map(|at| self.clock_text(at));
-        ConnectionState { checked: true, outages, data_read_at, sheets_busy: self.store.busy() }
+        ConnectionState {
+            checked: true,
+            outages,
+            data_read_at,
+            sheets_busy: self.store.busy(),
+            view_only: self.view_only,
+        }
     }
 
     /// Since when the spreadsheet is out of reach: this station's own last call failed (and no re-read of the

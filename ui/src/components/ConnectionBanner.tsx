@@ -6,7 +6,7 @@ import { clockTime, useConnection } from "../lib/connection";
 
 export function ConnectionBanner() {
   const { t } = useTranslation();
-  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt, sheetsBusy } = useConnection();
+  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt, sheetsBusy, viewOnly } = useConnection();
   useEffect(() => api.followConnection(), []);
   const state = !checked
     ? t("connection.checking")
@@ -21,6 +21,7 @@ export function ConnectionBanner() {
   const age = readAt ? t("connection.dataAsOf", { time: readAt }) : t("connection.noData");
   return (
     <div className={online ? "connection online" : "connection offline"} data-testid="connection" role="status">
+      {viewOnly && <span data-testid="connection-view-only">{t("connection.viewOnly")}</span>}
       <span data-testid="connection-state">{state}</span>
       <span data-testid="connection-data">{age}</span>
     </div>

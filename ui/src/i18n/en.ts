@@ -13,6 +13,7 @@ export const en: Translation = {
     noData: "no data yet",
     outage: "No connection to {{service}} since {{time}}",
     sheetsBusy: "Google Sheets busy, retrying…",
+    viewOnly: "View only",
     service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {

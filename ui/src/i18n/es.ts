@@ -13,6 +13,7 @@ export const es = {
     noData: "sin datos todavía",
     outage: "Sin conexión con {{service}} desde las {{time}}",
     sheetsBusy: "Google Sheets ocupado, reintentando…",
+    viewOnly: "Solo visualización",
     service: { redis: "Redis", google_sheets: "Google Sheets" },
   },
   identify: {

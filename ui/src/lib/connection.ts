@@ -22,6 +22,8 @@ export type ConnectionState = {
   pushed: boolean;
   /** A call waits its turn in the shop's Google Sheets budget. */
   sheetsBusy: boolean;
+  /** A viewer station: no actions are offered. */
+  viewOnly: boolean;
 };
 
 /** Errors that mean "cannot reach a service", as opposed to a refusal of the action. */
@@ -36,6 +38,7 @@ const FRESH: ConnectionState = {
   dataReadAt: null,
   pushed: false,
   sheetsBusy: false,
+  viewOnly: false,
 };
 
 let state: ConnectionState = FRESH;
@@ -84,6 +87,7 @@ export const connection = {
       dataReadAt: station.data_read_at,
       pushed: true,
       sheetsBusy: station.sheets_busy,
+      viewOnly: station.view_only,
     });
   },
   /** For tests: back to the state of a fresh window. */

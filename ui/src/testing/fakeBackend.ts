@@ -116,7 +116,8 @@ export class FakeBackend {
     outages: { service: string; since: string }[];
     data_read_at: string | null;
     sheets_busy: boolean;
-  } = { checked: false, outages: [], data_read_at: null, sheets_busy: false };
+    view_only: boolean;
+  } = { checked: false, outages: [], data_read_at: null, sheets_busy: false, view_only: false };
   private clock = 0;
 
   constructor(count = 40) {
@@ -141,9 +142,9 @@ export class FakeBackend {
   async pushConnection(
     outages: { service: "redis" | "google_sheets"; since: string }[],
     dataReadAt: string | null,
-    sheetsBusy = false,
+    { sheetsBusy = false, viewOnly = false } = {},
   ) {
-    this.connection = { checked: true, outages, data_read_at: dataReadAt, sheets_busy: sheetsBusy };
+    this.connection = { checked: true, outages, data_read_at: dataReadAt, sheets_busy: sheetsBusy, view_only: viewOnly };
     await emit("connection-changed", this.connection);
   }
 
