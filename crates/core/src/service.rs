@@ -197,7 +197,7 @@ impl SpoolService {
                 let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else {
                     return;
                 };
-                let caught_up = match shared.apply(seq, &patch) {
+                let caught_up = match shared.apply(seq, &patch).await {
                     PatchOutcome::Applied => true,
                     // A number this copy already passed: the shop's sequence started again (Redis lost its data).
                     PatchOutcome::AlreadyHad => false,

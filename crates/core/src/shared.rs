@@ -27,16 +27,25 @@ pub struct SharedStore {
     copy: Mutex<Option<Snapshot>>,
     /// The number of the copy, for a station waiting to see its own patch applied.
     seq: tokio::sync::watch::Sender<u64>,
+    /// Held while the copy is replaced from the feed's log, and by every patch applied: a patch heard between
+    /// fetching the log and installing what it replays would otherwise be undone by the install.
+    replacing: tokio::sync::Mutex<()>,
 }
 
 impl SharedStore {
     pub fn new(inner: Arc<dyn Store>) -> SharedStore {
-        SharedStore { inner, copy: Mutex::new(None), seq: tokio::sync::watch::Sender::new(0) }
+        let seq = tokio::sync::watch::Sender::new(0);
+        SharedStore { inner, copy: Mutex::new(None), seq, replacing: tokio::sync::Mutex::new(()) }
     }
 
     /// This station's copy, if it has one yet.
     pub fn snapshot(&self) -> Option<Snapshot> {
         lock(&self.copy).clone()
+    }
+
+    /// Keeps patches from being applied until the guard is dropped: for replacing the copy.
+    pub(crate) async fn replacing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.replacing.lock().await
     }
 
     pub(crate) fn install(&self, snapshot: Snapshot) {
@@ -60,8 +69,9 @@ impl SharedStore {
         matches!(reached, Ok(Ok(_)))
     }
 
-    /// Applies patch `seq` if it is the next one for the copy.
-    pub(crate) fn apply(&self, seq: u64, patch: &SnapshotPatch) -> PatchOutcome {
+    /// Applies patch `seq` if it is the next one for the copy (waiting while the copy is being replaced).
+    pub(crate) async fn apply(&self, seq: u64, patch: &SnapshotPatch) -> PatchOutcome {
+        let _replacing = self.replacing.lock().await;
         let mut copy = lock(&self.copy);
         let Some(snapshot) = copy.as_mut() else { return PatchOutcome::Gap };
         if seq == snapshot.seq + 1 {

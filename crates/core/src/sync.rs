@@ -32,6 +32,8 @@ impl SpoolService {
     /// that seeds it for every station.
     pub async fn sync_snapshot(&self) -> Result<(), SpoolError> {
         let Some(shared) = &self.shared else { return Ok(()) };
+        // No patch lands between reading the log and installing what it replays.
+        let _replacing = shared.replacing().await;
         let log = self.feed.snapshot_log().await?.unwrap_or_default();
         let latest = log.events.last().and_then(|event| event.seq).unwrap_or(0);
         if let Some(snapshot) = replay(log) {
@@ -59,7 +61,10 @@ impl SpoolService {
             return Some(event);
         };
         let patch = event.patch.take().unwrap_or_default();
-        let applied = event.seq.map_or(PatchOutcome::Gap, |seq| shared.apply(seq, &patch));
+        let applied = match event.seq {
+            Some(seq) => shared.apply(seq, &patch).await,
+            None => PatchOutcome::Gap,
+        };
         let reset = applied == PatchOutcome::AlreadyHad && event.station != self.station;
         if applied == PatchOutcome::Gap || reset {
             if let Err(error) = self.sync_snapshot().await {
