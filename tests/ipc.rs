@@ -27,6 +27,11 @@ fn open() -> Window {
         station: "e2e-ipc".into(),
         ..Config::embedded_default()
     };
+    launch(config, folder)
+}
+
+/// The app on `config`, its setup run; `folder` holds its files for as long as the window lives.
+fn launch(config: Config, folder: TempDir) -> Window {
     let mut app =
         spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
     // One turn of the event loop runs setup: the station's services and the configured main window.
@@ -266,12 +271,7 @@ fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
         ..Config::embedded_default()
     };
     let started = std::time::Instant::now();
-    let mut app =
-        spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let webview = app.get_webview_window("main").expect("main window");
-    let window = Window { app, webview, _folder: folder };
+    let window = launch(config, folder);
 
     let spools = window.ok("list_spools", json!({ "filter": { "scope": "all" } }));
     let listed = started.elapsed();
@@ -308,12 +308,7 @@ fn a_viewer_window_says_so_and_refuses_actions() {
         lock: LockConfig::Redis { url: "redis://127.0.0.1:1/".into(), prefix: "vista".into() },
         ..Config::embedded_default()
     };
-    let mut app =
-        spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("app builds");
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let webview = app.get_webview_window("main").expect("main window");
-    let window = Window { app, webview, _folder: folder };
+    let window = launch(config, folder);
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while window.ok("connection", json!({}))["view_only"] != json!(true) {

@@ -12,7 +12,7 @@ use spooltrack_domain::SpoolError;
 use crate::{Reach, SpoolService};
 
 /// How often the station looks at its services: the banner follows a change within two seconds.
-pub const CONNECTION_CHECK: Duration = Duration::from_secs(1);
+const CONNECTION_CHECK: Duration = Duration::from_secs(1);
 
 /// The shop's reader re-reads every period: this many periods without a re-read mean it cannot.
 const MISSED_REREADS: u32 = 3;

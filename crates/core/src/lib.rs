@@ -16,7 +16,7 @@ mod snapshot;
 mod sync;
 mod views;
 
-pub use connection::{ConnectionState, Outage, Service, CONNECTION_CHECK};
+pub use connection::{ConnectionState, Outage, Service};
 pub use doctor::{DoctorCheck, DoctorReport};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
@@ -31,5 +31,5 @@ pub use reconcile::{describe as describe_reconciliation, ReconcileReport};
 pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};
 pub use shared::SharedStore;
 pub use snapshot::{CellUpdate, Snapshot, SnapshotPatch};
-pub use sync::{DEFAULT_REFRESH_SECONDS, REREAD_ACTION};
+pub use sync::DEFAULT_REFRESH_SECONDS;
 pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};

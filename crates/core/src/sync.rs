@@ -16,7 +16,7 @@ pub const DEFAULT_REFRESH_SECONDS: u32 = 30;
 const KEPT: [Tab; 3] = [Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
 
 /// The action of the events that carry a re-read of the spreadsheet.
-pub const REREAD_ACTION: &str = "PLANILLA";
+const REREAD_ACTION: &str = "PLANILLA";
 
 /// The lease of the shop's one reader.
 const READER_TASK: &str = "lectura";
@@ -146,7 +146,8 @@ impl SpoolService {
         let read_at = self.shared_snapshot()?.read_at?;
         let local = read_at.with_timezone(&self.timezone()).naive_local();
         let minutes = (self.clock_now() - read_at).num_minutes().max(0);
-        Some(format!("datos de las {} del {} (hace {minutes} min)", local.format("%H:%M"), local.format("%d-%m-%Y")))
+        let (time, day) = (local.format("%H:%M"), spooltrack_domain::cell::format_date(local.date()));
+        Some(format!("datos de las {time} del {day} (hace {minutes} min)"))
     }
 
     /// Keeps the copy in memory on this PC, when it changed since it was last kept.

@@ -1,6 +1,6 @@
 //! The shop simulation on the production pair: stations on the Google Sheets store (the real client against
 //! the fake, with latency) and one real redis-server, each serving its decisions from the shop's shared
-//! snapshot kept in step by the feed, with Redis flushed and restarted empty, 429 storms, 5xx,
+//! snapshot kept in step by the feed (every feed cut now and then), with Redis flushed and restarted empty, 429 storms, 5xx,
 //! answers lost after the write applied (and audits that cannot be read to settle them), failed and held-back
 //! writes, and people editing the sheet. `SIM_SEED`, `SIM_STATIONS` and `SIM_STEPS` replay or lengthen a run;
 //! `SIM_MINUTES` makes it a soak that runs seed after seed for that long.
@@ -32,6 +32,7 @@ use spooltrack_testkit::{
 const FAULTS: &[Fault] = &[
     Fault::LockDataLost,
     Fault::LockServiceRestarted,
+    Fault::FeedsCut,
     Fault::Throttled(3),
     Fault::ServerErrors(2),
     Fault::AnswerDropped,
@@ -94,6 +95,13 @@ impl SimulatedShop for ProductionShop {
                 }
             }
             Fault::LockServiceRestarted => self.redis.lock().expect("server").restart(),
+            Fault::FeedsCut => {
+                let client = redis::Client::open(self.url.as_str()).expect("client");
+                if let Ok(mut connection) = client.get_multiplexed_async_connection().await {
+                    let _: redis::RedisResult<i64> =
+                        redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut connection).await;
+                }
+            }
             Fault::Throttled(calls) => fake.throttle_next(calls),
             Fault::ServerErrors(calls) => fake.fail_next(calls),
             Fault::AnswerDropped => fake.drop_next_write_answers(1),

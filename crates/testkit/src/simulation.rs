@@ -64,6 +64,9 @@ pub enum Fault {
     LockDataLost,
     /// Redis is killed and started again empty.
     LockServiceRestarted,
+    /// Every station's live-update connection is cut: each reconnects and catches up from the shop's log while
+    /// the next actions are already landing.
+    FeedsCut,
     /// Google answers 429 to the next calls.
     Throttled(usize),
     /// Google answers 500 to the next calls.
@@ -866,6 +869,9 @@ async fn perform_on(service: &SpoolService, act: &Act) -> Vec<(String, Answer)> 
         Act::Cancelar(tag, worker) => single(tag, service.cancelar(tag, *worker).await),
         Act::Liberar(tag) => single(tag, service.liberar(tag, SUPERVISOR, "simulación").await),
         Act::Reconcile => {
+            // The shop's reader re-reading while the others' writes land (a re-read started before a write
+            // must not undo it), then a reconcile run.
+            let _ = service.reread_if_reader(Duration::from_secs(60)).await;
             let _ = service.reconcile().await;
             Vec::new()
         }
