@@ -497,11 +497,12 @@ impl Run<'_> {
         }
     }
 
-    /// A person in the sheet: frees a row by hand, sorts the tab, or blanks an Estado_Detalle.
+    /// A person in the sheet: frees a row by hand, sorts the tab, blanks an Estado_Detalle, or inserts a column
+    /// in front of the occupation (a station that learnt the header before must not write the wrong cells).
     async fn hand_edit(&mut self, step: usize) {
         self.tally.hand_edits += 1;
         let tag = self.some_tags(0.0, 1).remove(0);
-        let kind = self.rng.random_range(0..3);
+        let kind = self.rng.random_range(0..4);
         self.note(format!("{step}: edición a mano {kind} de {tag}"));
         let edited = tag.clone();
         let change: HandEdit = match kind {
@@ -515,6 +516,12 @@ impl Run<'_> {
                 }
             }),
             1 => Box::new(|grid: &mut Grid| grid.rows.reverse()),
+            3 => Box::new(move |grid: &mut Grid| {
+                let Some(position) = grid.header.iter().position(|name| name == ops::OCUPADO_POR.header) else {
+                    return;
+                };
+                grid.insert_column(position, &format!("Notas_{step}"));
+            }),
             _ => Box::new(move |grid: &mut Grid| {
                 let Ok(map) = ColumnMap::of(Tab::Operaciones, "Operaciones", grid) else { return };
                 let Some(row) = find_row(grid, &map, &edited) else { return };
