@@ -179,10 +179,21 @@ describe("the screen", () => {
     expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:43");
     expect(screen.getByTestId("action-tomar")).toBeEnabled();
 
-    // A viewer station says so and offers no action.
+    // A viewer station says so and offers no action: the board takes the screen.
     await act(() => fake.pushConnection([], "10:44", { viewOnly: true }));
     await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
-    expect(screen.getByTestId("action-tomar")).toBeDisabled();
+    expect(screen.queryByTestId("action-tomar")).not.toBeInTheDocument();
+    expect(screen.getByTestId("board")).toBeInTheDocument();
+  });
+
+  test("a viewer station opens on the board: nobody is asked to identify", async () => {
+    await fake.pushConnection([], "10:44", { viewOnly: true });
+    render(<App />);
+    await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
+    expect(await screen.findByTestId("board")).toBeInTheDocument();
+    expect(screen.queryByTestId("mode-worker")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("worker-93")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
   });
 
   test("speaks English when asked, and errors stay until dismissed", async () => {

@@ -39,7 +39,10 @@ export function App() {
   const { online, viewOnly } = useConnection();
   // A viewer station shows everything and offers no action.
   const canAct = online && !viewOnly;
-  const [mode, setMode] = useState<Mode>("worker");
+  const [chosenMode, setMode] = useState<Mode>("worker");
+  // Nobody identifies at a viewer station: it shows the board.
+  const mode: Mode = viewOnly ? "board" : chosenMode;
+  const modes: Mode[] = viewOnly ? ["board"] : ["worker", "board"];
   const [workers, setWorkers] = useState<Worker[]>([]);
   const [worker, setWorker] = useState<Worker | null>(null);
   const [step, setStep] = useState<Step>("take");
@@ -199,7 +202,7 @@ export function App() {
       <header className="bar">
         <h1>{t("app.title")}</h1>
         <nav className="segmented" aria-label={t("app.title")}>
-          {(["worker", "board"] as Mode[]).map((candidate) => (
+          {modes.map((candidate) => (
             <button
               key={candidate}
               data-testid={`mode-${candidate}`}
@@ -240,24 +243,26 @@ export function App() {
         {mode === "board" && (
           <>
             <Board admin={worker?.supervisor && !viewOnly ? worker : null} onHistory={setHistory} onRelease={liberar} reveal={reveal} />
-            <label className="field idle-setting">
-              {t("session.idle")}
-              <select
-                data-testid="idle-minutes"
-                value={idleMinutes}
-                onChange={(event) => {
-                  const minutes = Number(event.target.value);
-                  window.localStorage.setItem(IDLE_KEY, String(minutes));
-                  setIdleMinutes(minutes);
-                }}
-              >
-                {IDLE_CHOICES.map((minutes) => (
-                  <option key={minutes} value={minutes}>
-                    {t("session.minutes", { count: minutes })}
-                  </option>
-                ))}
-              </select>
-            </label>
+            {!viewOnly && (
+              <label className="field idle-setting">
+                {t("session.idle")}
+                <select
+                  data-testid="idle-minutes"
+                  value={idleMinutes}
+                  onChange={(event) => {
+                    const minutes = Number(event.target.value);
+                    window.localStorage.setItem(IDLE_KEY, String(minutes));
+                    setIdleMinutes(minutes);
+                  }}
+                >
+                  {IDLE_CHOICES.map((minutes) => (
+                    <option key={minutes} value={minutes}>
+                      {t("session.minutes", { count: minutes })}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
           </>
         )}
 
