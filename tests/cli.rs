@@ -487,7 +487,7 @@ async fn offline_viewing_works_from_the_copy_this_pc_kept() {
 }
 
 /// A viewer station has no key and never calls Google: it shows what the shop's Redis and its own kept copy
-/// hold, and refuses actions.
+/// hold (a spool's history too), and refuses actions.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_station_shows_the_shop_from_redis_without_a_key() {
     let fake = standard_fake().await;
@@ -516,5 +516,14 @@ async fn a_viewer_station_shows_the_shop_from_redis_without_a_key() {
     let (status, error) = json_off_runtime(&viewer, &["pausar", "S-002", "--worker", "93"]).await;
     assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
     assert!(error["message"].as_str().unwrap_or_default().contains("solo de visualización"), "{error}");
+    assert!(fake.calls().is_empty(), "the viewer never called Google: {:?}", fake.calls());
+
+    // A station's history read the audit and gave it to the shop's Redis: the viewer shows the same.
+    let (status, sessions) = json_off_runtime(&worker, &["history", "S-002"]).await;
+    assert_eq!(status, 0, "{sessions}");
+    fake.clear_calls();
+    let (status, seen) = json_off_runtime(&viewer, &["history", "S-002"]).await;
+    assert_eq!((status, &seen), (0, &sessions));
+    assert_eq!(seen[0]["worker"], json!("MR(93)"), "{seen}");
     assert!(fake.calls().is_empty(), "the viewer never called Google: {:?}", fake.calls());
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use spooltrack_domain::{
     audit::{AuditEvent, EventKind},
     cell::{format_date, format_date_time},
-    schema::{ops, Tab},
+    schema::ops,
     worker::require_worker,
     Cell, ErrorCode, Operation, Role, Spool, SpoolError, Worker, WorkerId,
 };
@@ -381,13 +381,7 @@ impl SpoolService {
 
     /// Every event in the audit by id, read fresh (the audit is never kept in a copy).
     async fn recorded_events(&self) -> Result<std::collections::HashMap<String, EventKind>, SpoolError> {
-        let grid = self.store.read(&[Tab::Metadata]).await?.remove(0);
-        let map =
-            spooltrack_domain::schema::ColumnMap::of(Tab::Metadata, self.store.tab_names().name(Tab::Metadata), &grid)?;
-        Ok(spooltrack_domain::audit::decode_events(&grid, &map)
-            .into_iter()
-            .map(|event| (event.id, event.kind))
-            .collect())
+        Ok(self.audit().await?.into_iter().map(|event| (event.id, event.kind)).collect())
     }
 
     fn tomar_change(&self, spool: &Spool, worker: &Worker, holder: &Holder, grant: &Grant) -> (RowUpdate, AuditEvent) {

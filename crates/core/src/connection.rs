@@ -1,6 +1,8 @@
 //! What the station's banner says about its services, pushed to it rather than found out when a worker taps:
 //! the lock service is asked every second (a PING to Redis), the spreadsheet is judged by the last call that
-//! got through (this station's own, or the shop reader's re-read carried by the shared snapshot).
+//! got through (this station's own, or the shop reader's re-read carried by the shared snapshot) and by what
+//! the shop's stations say of it through Redis: a station that does not call the spreadsheet at rest hears
+//! of an outage as soon as the one that calls it (the reader, or a station acting) sees it.
 
 use std::time::Duration;
 
@@ -16,6 +18,10 @@ const CONNECTION_CHECK: Duration = Duration::from_secs(1);
 
 /// The shop's reader re-reads every period: this many periods without a re-read mean it cannot.
 const MISSED_REREADS: u32 = 3;
+
+/// How long a station's word that the spreadsheet is out of reach stands unless it says it again (it does every
+/// check while it sees the outage): a station that went away stops speaking for the shop within seconds.
+const SIGHTING_LASTS: Duration = Duration::from_secs(5);
 
 /// A service the station depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -99,11 +105,20 @@ impl SpoolService {
             Err(_) => Some(redis_lost.unwrap_or(now)),
         };
         let read_at = self.shared_snapshot().and_then(|snapshot| snapshot.read_at);
+        // This station's own last call failed, and no re-read of the shop's reader got through since.
+        let seen = match self.store.reach() {
+            Reach::Lost { since } if read_at.is_none_or(|read_at| read_at < since) => Some(since),
+            _ => None,
+        };
         let mut outages = Vec::new();
         if let Some(since) = *redis_lost {
             outages.push(Outage { service: Service::Redis, since: self.clock_text(since) });
         }
-        if let Some(since) = self.sheets_lost_since(read_at, now) {
+        let shop_word = match (&self.shared, *redis_lost) {
+            (Some(_), None) => self.feed.sheets_outage(seen, SIGHTING_LASTS).await.ok().flatten(),
+            _ => None,
+        };
+        if let Some(since) = self.sheets_lost_since(seen, shop_word, read_at, now) {
             outages.push(Outage { service: Service::GoogleSheets, since: self.clock_text(since) });
         }
         let data_read_at = read_at.map(|at| self.clock_text(at));
@@ -116,13 +131,19 @@ impl SpoolService {
         }
     }
 
-    /// Since when the spreadsheet is out of reach: this station's own last call failed (and no re-read of the
-    /// shop's reader got through since), or the shop's reader has missed its re-reads.
-    fn sheets_lost_since(&self, read_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        if let Reach::Lost { since } = self.store.reach() {
-            if read_at.is_none_or(|read_at| read_at < since) {
-                return Some(since);
-            }
+    /// Since when the spreadsheet is out of reach: this station saw it, another station said so through the
+    /// shop (both unless a re-read of the shop's reader got through since), or the reader has missed its
+    /// re-reads.
+    fn sheets_lost_since(
+        &self,
+        seen: Option<DateTime<Utc>>,
+        shop_word: Option<DateTime<Utc>>,
+        read_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let standing = shop_word.filter(|since| read_at.is_none_or(|read_at| read_at < *since));
+        if let Some(since) = [seen, standing].into_iter().flatten().min() {
+            return Some(since);
         }
         let period = chrono::Duration::from_std(self.refresh_period?).ok()?;
         let read_at = read_at?;

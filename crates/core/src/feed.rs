@@ -1,9 +1,12 @@
 //! Live updates between stations: every action announces which spools changed, and every station listening
 //! refreshes its screen. The shop's Redis carries them between PCs; on one PC an in-process feed does.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use spooltrack_domain::SpoolError;
+use spooltrack_domain::{audit::AuditEvent, SpoolError};
 use tokio::sync::broadcast;
 
 use crate::{Snapshot, SnapshotPatch};
@@ -26,6 +29,9 @@ pub struct SpoolEvent {
     /// What it changed in the shared snapshot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch: Option<SnapshotPatch>,
+    /// The audit rows it wrote, for the history a feed keeps; not part of what is announced.
+    #[serde(skip)]
+    pub audit: Vec<AuditEvent>,
 }
 
 /// The shared snapshot as the feed keeps it: the last checkpoint, and every event numbered after it.
@@ -48,6 +54,41 @@ pub trait ChangeFeed: Send + Sync {
 
     /// Keeps `snapshot` as the checkpoint (unless a later one is kept), and forgets the events it includes.
     async fn checkpoint(&self, _snapshot: &Snapshot) -> Result<(), SpoolError> {
+        Ok(())
+    }
+
+    /// Adds this station's sighting of the spreadsheet out of reach (since when) to the shop's word, which
+    /// lasts `lasting` unless said again, and answers the shop's word: the earliest sighting still standing.
+    /// Stations that do not call the spreadsheet at rest learn of an outage from the one that saw it.
+    async fn sheets_outage(
+        &self,
+        _seen: Option<DateTime<Utc>>,
+        _lasting: Duration,
+    ) -> Result<Option<DateTime<Utc>>, SpoolError> {
+        Ok(None)
+    }
+
+    /// The audit events of `tag` as the feed keeps them for the shop (an audit row of every event published
+    /// since the shop's reader gave it the whole audit), so that showing a history costs no read of the
+    /// spreadsheet's audit; none when this feed keeps no history, or not a whole one.
+    async fn history(&self, _tag: &str) -> Result<Option<Vec<AuditEvent>>, SpoolError> {
+        Ok(None)
+    }
+
+    /// Whether the history the feed keeps is whole; a feed that keeps none has nothing to be given.
+    async fn history_is_whole(&self) -> Result<bool, SpoolError> {
+        Ok(true)
+    }
+
+    /// Adds the audit rows it lacks of `audit` (the spreadsheet's whole audit log) to the history it keeps,
+    /// which is then whole.
+    async fn keep_history(&self, _audit: &[AuditEvent]) -> Result<(), SpoolError> {
+        Ok(())
+    }
+
+    /// Says the history may lack events (a write this station could not announce): the reader gives it the
+    /// audit again.
+    async fn doubt_history(&self) -> Result<(), SpoolError> {
         Ok(())
     }
 

@@ -88,10 +88,26 @@ impl SpoolService {
         Ok(self.load(false).await?.workers.iter().map(WorkerView::from).collect())
     }
 
+    /// On the shared snapshot, from the history the feed keeps (a viewer has no other); otherwise, or while
+    /// that history is not whole, from the spreadsheet's audit, which then makes the feed's history whole.
     pub async fn history(&self, tag: &str) -> Result<Vec<WorkSession>, SpoolError> {
-        let shop = self.load(true).await?;
+        let shop = self.load(false).await?;
         let tag = shop.record(tag.trim())?.tag().to_string();
-        Ok(history::sessions(&shop.events, &tag, &shop.workers))
+        let kept = match &self.shared {
+            Some(_) => self.feed.history(&tag).await?,
+            None => None,
+        };
+        let events = match kept {
+            Some(events) => events,
+            None => {
+                let audit = self.audit().await?;
+                if self.shared.is_some() {
+                    self.give_history(&audit).await;
+                }
+                audit
+            }
+        };
+        Ok(history::sessions(&events, &tag, &shop.workers))
     }
 
     /// Views of `records` with their lock holders and whether the holders' stations went silent.

@@ -41,6 +41,9 @@ pub struct SpoolService {
     pub(crate) following: AtomicBool,
     /// A viewer station: it shows, it never acts, reads the spreadsheet or leads a shop-wide task.
     pub(crate) view_only: bool,
+    /// A write of this station reached the spreadsheet but not the feed: the history the feed keeps lacks its
+    /// audit rows until the shop's reader gives it the audit again.
+    history_in_doubt: AtomicBool,
 }
 
 /// How long an action waits for the feed to bring the patches numbered before its own before it reads the
@@ -102,6 +105,7 @@ impl SpoolService {
             connection: tokio::sync::watch::Sender::new(crate::ConnectionState::default()),
             view_only: false,
             following: AtomicBool::new(false),
+            history_in_doubt: AtomicBool::new(false),
         }
     }
 
@@ -184,9 +188,24 @@ impl SpoolService {
             let rows = change.rows.iter().filter(|row| tags.contains(&row.tag)).cloned().collect();
             SnapshotPatch::of_change(&Change { rows, audit: Vec::new() })
         });
-        let event =
-            SpoolEvent { tags, action: action.to_string(), worker, station: self.station.clone(), seq: None, patch };
+        let audit = change.audit.iter().filter(|event| tags.contains(&event.tag)).cloned().collect();
+        let event = SpoolEvent {
+            tags,
+            action: action.to_string(),
+            worker,
+            station: self.station.clone(),
+            seq: None,
+            patch,
+            audit,
+        };
         self.publish(event).await;
+    }
+
+    /// Tells the feed its history may lack this station's unannounced writes, once the feed can be reached.
+    pub(crate) async fn settle_history_doubt(&self) {
+        if self.history_in_doubt.swap(false, Ordering::SeqCst) && self.feed.doubt_history().await.is_err() {
+            self.history_in_doubt.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Publishes an event and, when it got a number in the shop's sequence, applies its patch to this
@@ -194,6 +213,7 @@ impl SpoolService {
     pub(crate) async fn publish(&self, mut event: SpoolEvent) {
         match self.feed.publish(&event).await {
             Ok(seq) => {
+                self.settle_history_doubt().await;
                 let Some(((shared, seq), patch)) = self.shared.as_ref().zip(seq).zip(event.patch.take()) else {
                     return;
                 };
@@ -211,11 +231,16 @@ impl SpoolService {
                     }
                 }
             }
-            Err(error) => tracing::warn!(
-                code = ?error.code(),
-                action = %event.action,
-                "no se pudo anunciar el cambio a las demás estaciones"
-            ),
+            Err(error) => {
+                tracing::warn!(
+                    code = ?error.code(),
+                    action = %event.action,
+                    "no se pudo anunciar el cambio a las demás estaciones"
+                );
+                if !event.audit.is_empty() {
+                    self.history_in_doubt.store(true, Ordering::SeqCst);
+                }
+            }
         }
     }
 
@@ -245,6 +270,13 @@ impl SpoolService {
     /// The same, as the source has it now.
     pub(crate) async fn load_fresh(&self, with_audit: bool) -> Result<Shop, SpoolError> {
         self.load_tabs(with_audit, true).await
+    }
+
+    /// The spreadsheet's audit log, as it is now (no copy keeps the audit).
+    pub(crate) async fn audit(&self) -> Result<Vec<AuditEvent>, SpoolError> {
+        let grid = self.store.read(&[Tab::Metadata]).await?.remove(0);
+        let map = ColumnMap::of(Tab::Metadata, self.store.tab_names().name(Tab::Metadata), &grid)?;
+        Ok(decode_events(&grid, &map))
     }
 
     async fn load_tabs(&self, with_audit: bool, fresh: bool) -> Result<Shop, SpoolError> {

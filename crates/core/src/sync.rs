@@ -35,6 +35,7 @@ impl SpoolService {
         // No patch lands between reading the log and installing what it replays.
         let _replacing = shared.replacing().await;
         let log = self.feed.snapshot_log().await?.unwrap_or_default();
+        self.settle_history_doubt().await;
         let latest = log.events.last().and_then(|event| event.seq).unwrap_or(0);
         if let Some(snapshot) = replay(log) {
             shared.install(snapshot);
@@ -127,7 +128,26 @@ impl SpoolService {
         if occupation_changed {
             self.reconcile().await?;
         }
+        self.give_history_if_lacking().await?;
         Ok(true)
+    }
+
+    /// Gives the feed the spreadsheet's whole audit when the history it keeps is not whole (the shop's first
+    /// start, a Redis that lost its data, a write that could not be announced): one read of the audit tab.
+    async fn give_history_if_lacking(&self) -> Result<(), SpoolError> {
+        if self.feed.history_is_whole().await? {
+            return Ok(());
+        }
+        self.give_history(&self.audit().await?).await;
+        Ok(())
+    }
+
+    /// Gives the feed `audit`, the spreadsheet's whole audit log, for the shop's history.
+    pub(crate) async fn give_history(&self, audit: &[spooltrack_domain::audit::AuditEvent]) {
+        match self.feed.keep_history(audit).await {
+            Ok(()) => tracing::info!(events = audit.len(), "historial de la planta entregado a Redis"),
+            Err(error) => tracing::warn!(code = ?error.code(), "no se pudo entregar el historial a Redis"),
+        }
     }
 
     /// Starts from the copy kept on this PC, when there is one and nothing newer is in memory: the first screen
@@ -195,6 +215,7 @@ impl SpoolService {
             station: self.station.clone(),
             seq: None,
             patch: Some(patch),
+            audit: Vec::new(),
         }
     }
 }

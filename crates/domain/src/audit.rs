@@ -72,7 +72,7 @@ impl EventKind {
 }
 
 /// One audit row. `metadata` holds what later steps need (the row before a TOMAR, a force-release reason).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: String,
     pub timestamp: NaiveDateTime,

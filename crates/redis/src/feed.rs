@@ -6,13 +6,16 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use redis::aio::ConnectionManager;
+use redis::AsyncCommands;
 use spooltrack_core::{ChangeFeed, Snapshot, SnapshotLog, SpoolEvent, FEED_BACKLOG};
-use spooltrack_domain::SpoolError;
+use spooltrack_domain::{audit::AuditEvent, SpoolError};
 use tokio::sync::broadcast;
 
 use crate::{
+    history::{self, KEEP_STEP},
     snapshot::{decode_checkpoint, decode_entry, deflate, SnapshotScripts, LOG_LIMIT},
     unavailable,
 };
@@ -65,7 +68,42 @@ impl ChangeFeed for RedisFeed {
         let mut invocation = self.scripts.publish.prepare_invoke();
         invocation.key(self.key(":seq")).key(self.key(":log"));
         invocation.arg(deflate(event)?).arg(&self.channel).arg(LOG_LIMIT);
+        for row in &event.audit {
+            invocation.key(history::list_key(&self.prefix, &row.tag)).arg(history::encode(row)?);
+        }
         self.run(&invocation).await.map(Some)
+    }
+
+    async fn history(&self, tag: &str) -> Result<Option<Vec<AuditEvent>>, SpoolError> {
+        let mut invocation = self.scripts.read_history.prepare_invoke();
+        invocation.key(history::whole_key(&self.prefix)).key(history::list_key(&self.prefix, tag));
+        let entries: Option<Vec<String>> = self.run(&invocation).await?;
+        entries.map(|entries| entries.iter().map(|entry| history::decode(entry)).collect()).transpose()
+    }
+
+    async fn history_is_whole(&self) -> Result<bool, SpoolError> {
+        let mut connection = self.publisher.clone();
+        connection.exists(history::whole_key(&self.prefix)).await.map_err(unavailable)
+    }
+
+    async fn keep_history(&self, audit: &[AuditEvent]) -> Result<(), SpoolError> {
+        let steps: Vec<&[AuditEvent]> = if audit.is_empty() { vec![&[]] } else { audit.chunks(KEEP_STEP).collect() };
+        let last = steps.len() - 1;
+        for (index, step) in steps.into_iter().enumerate() {
+            let mut invocation = self.scripts.keep_history.prepare_invoke();
+            invocation.key(history::whole_key(&self.prefix)).arg(if index == last { "1" } else { "0" });
+            for row in step {
+                invocation.key(history::list_key(&self.prefix, &row.tag)).arg(history::encode(row)?);
+            }
+            let _: i64 = self.run(&invocation).await?;
+        }
+        Ok(())
+    }
+
+    async fn doubt_history(&self) -> Result<(), SpoolError> {
+        let mut connection = self.publisher.clone();
+        let _: i64 = connection.del(history::whole_key(&self.prefix)).await.map_err(unavailable)?;
+        Ok(())
     }
 
     async fn snapshot_log(&self) -> Result<Option<SnapshotLog>, SpoolError> {
@@ -88,6 +126,19 @@ impl ChangeFeed for RedisFeed {
         invocation.arg(snapshot.seq).arg(deflate(snapshot)?);
         let _: i64 = self.run(&invocation).await?;
         Ok(())
+    }
+
+    async fn sheets_outage(
+        &self,
+        seen: Option<DateTime<Utc>>,
+        lasting: Duration,
+    ) -> Result<Option<DateTime<Utc>>, SpoolError> {
+        let mut invocation = self.scripts.sheets_outage.prepare_invoke();
+        invocation.key(format!("{}:sheets:outage", self.prefix));
+        invocation.arg(seen.map(|since| since.timestamp_millis().to_string()).unwrap_or_default());
+        invocation.arg(lasting.as_millis() as u64);
+        let word: String = self.run(&invocation).await?;
+        Ok(word.parse().ok().and_then(DateTime::from_timestamp_millis))
     }
 
     fn subscribe(&self) -> broadcast::Receiver<SpoolEvent> {

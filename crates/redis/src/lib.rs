@@ -4,6 +4,7 @@
 
 mod budget;
 mod feed;
+mod history;
 mod scripts;
 mod snapshot;
 

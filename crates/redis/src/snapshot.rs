@@ -12,11 +12,15 @@ use serde::{de::DeserializeOwned, Serialize};
 use spooltrack_core::{Snapshot, SpoolEvent};
 use spooltrack_domain::SpoolError;
 
+use crate::history;
+
 /// The most events the log keeps when no checkpoint cuts it: a station further behind reads the spreadsheet.
 pub(crate) const LOG_LIMIT: usize = 10_000;
 
-/// KEYS: the sequence counter, the log. ARGV: the deflated event, the channel, the log limit. Answers the number.
+/// KEYS: the sequence counter, the log, then one spool's history per audit row. ARGV: the deflated event, the
+/// channel, the log limit, then the audit rows (appended to the history when missing). Answers the number.
 const PUBLISH: &str = r"
+for i = 3, #KEYS do append_missing(KEYS[i], ARGV[i + 1]) end
 local seq = redis.call('INCR', KEYS[1])
 local entry = seq .. '\n' .. ARGV[1]
 redis.call('RPUSH', KEYS[2], entry)
@@ -47,15 +51,41 @@ const LOG: &str = r"
 return {redis.call('GET', KEYS[1]) or '', redis.call('LRANGE', KEYS[2], 0, -1)}
 ";
 
+/// KEYS: the shop's word on a spreadsheet outage. ARGV: this station's sighting (milliseconds since the epoch,
+/// or empty for none), how long a word lasts (milliseconds). The earliest sighting stands while any station
+/// repeats one. Answers the word, or empty.
+const SHEETS_OUTAGE: &str = r"
+local seen = tonumber(ARGV[1])
+if seen then
+  local word = tonumber(redis.call('GET', KEYS[1]))
+  if word == nil or seen < word then
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  else
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  end
+end
+return redis.call('GET', KEYS[1]) or ''
+";
+
 pub(crate) struct SnapshotScripts {
     pub publish: Script,
     pub checkpoint: Script,
     pub log: Script,
+    pub sheets_outage: Script,
+    pub keep_history: Script,
+    pub read_history: Script,
 }
 
 impl SnapshotScripts {
     pub fn new() -> Self {
-        SnapshotScripts { publish: Script::new(PUBLISH), checkpoint: Script::new(CHECKPOINT), log: Script::new(LOG) }
+        SnapshotScripts {
+            publish: history::appending(PUBLISH),
+            checkpoint: Script::new(CHECKPOINT),
+            log: Script::new(LOG),
+            sheets_outage: Script::new(SHEETS_OUTAGE),
+            keep_history: history::keep_script(),
+            read_history: history::read_script(),
+        }
     }
 }
 

@@ -100,6 +100,12 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     feed.checkpoint(&snapshot).await.expect("checkpoint");
     let log = other.snapshot_log().await.expect("log").expect("kept");
     assert_eq!((log.checkpoint.map(|kept| kept.seq), log.events.len()), (Some(seq), 0));
+    // The shop's history and its word on the spreadsheet, the same.
+    feed.keep_history(&[]).await.expect("history kept");
+    assert_eq!(other.history("T-1").await.expect("history"), Some(Vec::new()));
+    feed.doubt_history().await.expect("history doubted");
+    let since = chrono::DateTime::from_timestamp_millis(1_764_582_000_000);
+    assert_eq!(other.sheets_outage(since, Duration::from_secs(5)).await.expect("outage said"), since);
 
     let report = doctor(lock).await;
     assert!(report.ok, "{report:?}");

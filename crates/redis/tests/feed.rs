@@ -3,7 +3,11 @@
 use std::{sync::Arc, time::Duration};
 
 use spooltrack_core::{ChangeFeed, SpoolEvent, SpoolService, SystemClock};
-use spooltrack_domain::{schema::TabNames, Operation};
+use spooltrack_domain::{
+    audit::{AuditEvent, EventKind},
+    schema::TabNames,
+    Operation,
+};
 use spooltrack_embedded::EmbeddedStore;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture, RedisServer};
@@ -82,4 +86,54 @@ async fn the_listener_comes_back_after_redis_does_and_asks_for_a_full_refresh() 
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(next(&mut heard).await, SpoolEvent { seq, ..event });
+}
+
+fn audit_row(id: &str, tag: &str, minute: u32) -> AuditEvent {
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid");
+    AuditEvent {
+        id: id.into(),
+        timestamp: day.and_hms_opt(10, minute, 0).expect("valid"),
+        kind: EventKind::TomarSpool,
+        tag: tag.into(),
+        worker_id: 93,
+        worker_name: "MR(93)".into(),
+        operation: Some(Operation::Arm),
+        fecha_operacion: day,
+        metadata: serde_json::Value::Null,
+    }
+}
+
+/// The history a feed keeps: its published events' audit rows, whole only once the spreadsheet's audit was
+/// given, each event kept once however often it was given, and in doubt again when a station says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shop_history_keeps_each_event_once_and_is_whole_once_given_the_audit() {
+    let server = RedisServer::start();
+    let settings = RedisSettings { url: server.url(), prefix: "historia".into() };
+    let feed = RedisLock::connect(&settings).expect("lock").feed();
+    let published = |rows: Vec<AuditEvent>| SpoolEvent {
+        tags: rows.iter().map(|row| row.tag.clone()).collect(),
+        action: "TOMAR".into(),
+        audit: rows,
+        ..SpoolEvent::default()
+    };
+
+    feed.publish(&published(vec![audit_row("e-2", "S-1", 2)])).await.expect("published");
+    assert!(!feed.history_is_whole().await.expect("asked"));
+    assert_eq!(feed.history("S-1").await.expect("asked"), None, "not whole: the audit is read instead");
+
+    // The spreadsheet's audit holds the published event too, and one from before the shop's Redis.
+    let audit = vec![audit_row("e-1", "S-1", 1), audit_row("e-2", "S-1", 2), audit_row("e-9", "S-2", 3)];
+    feed.keep_history(&audit).await.expect("kept");
+    feed.publish(&published(vec![audit_row("e-3", "S-1", 4), audit_row("e-9", "S-2", 3)])).await.expect("published");
+    let ids = |rows: Option<Vec<AuditEvent>>| rows.expect("whole").into_iter().map(|row| row.id).collect::<Vec<_>>();
+    assert_eq!(ids(feed.history("S-1").await.expect("asked")), ["e-2", "e-1", "e-3"]);
+    assert_eq!(ids(feed.history("S-2").await.expect("asked")), ["e-9"]);
+    assert_eq!(ids(feed.history("S-3").await.expect("asked")), Vec::<String>::new());
+    let heard = feed.snapshot_log().await.expect("log").expect("kept").events;
+    assert!(heard.iter().all(|event| event.audit.is_empty()), "audit rows are not announced");
+
+    feed.doubt_history().await.expect("doubted");
+    assert!(!feed.history_is_whole().await.expect("asked"));
+    feed.keep_history(&audit).await.expect("kept again");
+    assert_eq!(ids(feed.history("S-1").await.expect("asked")), ["e-2", "e-1", "e-3"], "nothing doubled");
 }

@@ -8,9 +8,12 @@ mod common;
 use std::{sync::Arc, time::Duration};
 
 use common::{quick, SheetsShop};
-use spooltrack_core::{ConnectionState, ListFilter, ListScope, Service, Snapshot, SpoolService, SystemClock};
+use spooltrack_core::{
+    ChangeFeed, ConnectionState, ListFilter, ListScope, OfflineStore, Service, SessionEnd, Snapshot, SpoolService,
+    SystemClock,
+};
 use spooltrack_domain::{
-    schema::{ops, ColumnMap, Tab},
+    schema::{ops, ColumnMap, Tab, TabNames},
     Cell, ErrorCode, Operation,
 };
 use spooltrack_redis::{RedisLock, RedisSettings};
@@ -44,11 +47,17 @@ impl Drop for Station {
 struct Shop {
     sheets: SheetsShop,
     redis: RedisServer,
+    /// The reader's period of the stations opened next.
+    refresh: Duration,
 }
 
 impl Shop {
     async fn start() -> Shop {
-        Shop { sheets: SheetsShop::start(fixture::standard_shop()).await, redis: RedisServer::start() }
+        Shop {
+            sheets: SheetsShop::start(fixture::standard_shop()).await,
+            redis: RedisServer::start(),
+            refresh: REFRESH,
+        }
     }
 
     /// A station as the window opens it: shared snapshot synced, feed followed, the shop's budget spent.
@@ -64,7 +73,7 @@ impl Shop {
             chrono_tz::America::Santiago,
         )
         .with_feed(feed)
-        .with_shared_snapshot(REFRESH);
+        .with_shared_snapshot(self.refresh);
         service.sync_snapshot().await.expect("synced");
         let service = Arc::new(service);
         let follower = tokio::spawn({
@@ -306,6 +315,20 @@ async fn thirty_stations_bursting_stay_within_the_shop_s_quota() {
     }
 }
 
+/// Each station also watches its connection and keeps the shared snapshot, as a window does.
+fn run_as_windows(stations: &mut [Station]) {
+    for station in stations {
+        let (watcher, reader) = (station.service.clone(), station.service.clone());
+        station.follower = tokio::spawn(async move {
+            tokio::join!(
+                watcher.watch_connection(|_| {}),
+                reader.follow_changes(|_| {}),
+                reader.keep_shared_snapshot()
+            );
+        });
+    }
+}
+
 /// Waits (at most `limit`) until `station`'s banner state satisfies `wanted`.
 async fn banner_until(station: &Station, limit: Duration, wanted: impl Fn(&ConnectionState) -> bool) -> Duration {
     let started = tokio::time::Instant::now();
@@ -335,16 +358,7 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     let _turn = ONE_SHOP_AT_A_TIME.lock().await;
     let mut shop = Shop::start().await;
     let mut stations = shop.stations(2).await;
-    for station in &mut stations {
-        let (watcher, reader) = (station.service.clone(), station.service.clone());
-        station.follower = tokio::spawn(async move {
-            tokio::join!(
-                watcher.watch_connection(|_| {}),
-                reader.follow_changes(|_| {}),
-                reader.keep_shared_snapshot()
-            );
-        });
-    }
+    run_as_windows(&mut stations);
     let station = &stations[0];
     banner_until(station, BANNER, |state| state.checked && state.online()).await;
     stations[1].service.tomar(&fixture::ready(3), fixture::ARMADOR, Operation::Arm).await.expect("taken");
@@ -383,4 +397,77 @@ impl Shop {
         let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
         redis::cmd("GET").arg(format!("{PREFIX}:leader:lectura")).query_async(&mut connection).await.expect("get")
     }
+}
+
+/// The spreadsheet goes away while one station acts and the others only look (no re-read falls due in the
+/// test's minute): every banner says so within seconds, though only the acting station called the spreadsheet,
+/// and clears once no station sees the outage any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_banner_hears_of_a_sheets_outage_from_the_station_that_saw_it() {
+    let _turn = ONE_SHOP_AT_A_TIME.lock().await;
+    let mut shop = Shop::start().await;
+    shop.refresh = Duration::from_secs(60);
+    let mut stations = shop.stations(3).await;
+    run_as_windows(&mut stations);
+    for station in &stations {
+        banner_until(station, BANNER, |state| state.checked && state.online()).await;
+    }
+
+    shop.sheets.fake.fail_next(10_000);
+    let refused = stations[0].service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await;
+    assert_eq!(refused.map_err(|error| error.code()), Err(ErrorCode::SheetsUnavailable));
+    let reads = shop.reads();
+    for station in &stations[1..] {
+        let heard = banner_until(station, BANNER, |state| out(state, Service::GoogleSheets)).await;
+        println!("a looking station heard of the outage after {heard:?}");
+    }
+    assert_eq!(shop.reads(), reads, "the looking stations called the spreadsheet for nothing");
+
+    shop.sheets.fake.clear_faults();
+    stations[0].service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await.expect("taken again");
+    for station in &stations {
+        banner_until(station, BANNER * 3, |state| state.online()).await;
+    }
+}
+
+/// A spool's history on the shared snapshot comes from the shop's Redis once the reader has given it the
+/// audit: showing it costs the spreadsheet nothing, a viewer with no key shows the same, and while Redis's
+/// history is in doubt a station reads the audit instead (and the reader gives it again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn histories_come_from_the_shop_s_redis() {
+    let _turn = ONE_SHOP_AT_A_TIME.lock().await;
+    let shop = Shop::start().await;
+    let stations = shop.stations(2).await;
+    let tag = fixture::ready(1);
+    stations[0].service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"), "the first station reads");
+    stations[1].service.pausar(&tag, fixture::ARMADOR).await.expect("paused");
+    settle(&stations).await;
+
+    let reads = shop.reads();
+    let sessions = stations[1].service.history(&tag).await.expect("history");
+    assert_eq!(shop.reads(), reads, "the history cost no read of the spreadsheet");
+    let ended: Vec<_> = sessions.iter().map(|session| (session.worker.as_str(), session.fin)).collect();
+    assert_eq!(ended, [("MR(93)", SessionEnd::Pausado)]);
+
+    let settings = RedisSettings { url: shop.redis.url(), prefix: PREFIX.into() };
+    let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
+    let viewer = SpoolService::new(
+        Arc::new(OfflineStore::new(TabNames::default())),
+        lock.clone(),
+        Arc::new(SystemClock),
+        "pantalla",
+        chrono_tz::America::Santiago,
+    )
+    .with_feed(Arc::new(lock.feed()))
+    .with_shared_snapshot(REFRESH)
+    .view_only();
+    viewer.sync_snapshot().await.expect("synced from Redis");
+    assert_eq!(viewer.history(&tag).await.expect("a viewer's history"), sessions);
+
+    lock.feed().doubt_history().await.expect("doubted");
+    assert_eq!(stations[1].service.history(&tag).await.expect("history from the audit"), sessions);
+    assert_eq!(shop.reads(), reads + 1, "in doubt, the audit is read");
+    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"));
+    assert!(lock.feed().history_is_whole().await.expect("asked"), "the reader gave the audit again");
 }
