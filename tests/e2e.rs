@@ -69,6 +69,63 @@ fn cli_status(config: &Path, tag: &str) -> Value {
     serde_json::from_slice(&output.stdout).expect("json status")
 }
 
+/// The real app in a window under its own Xvfb, driven through tauri-driver.
+struct Window {
+    client: fantoccini::Client,
+    _driver: Guard,
+    _xvfb: Guard,
+}
+
+impl Window {
+    async fn open(config: &Path) -> Window {
+        let (xvfb, display) = start_xvfb();
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Guard::spawn(
+            Command::new("tauri-driver")
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null()),
+        );
+        wait_for_port(port);
+        let capabilities = json!({
+            "tauri:options": {
+                "application": env!("CARGO_BIN_EXE_spooltrack"),
+                "args": ["--config", config.to_str().expect("utf-8 path")],
+            }
+        });
+        let client = ClientBuilder::native()
+            .capabilities(capabilities.as_object().expect("object").clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a session with the app");
+        Window { client, _driver: driver, _xvfb: xvfb }
+    }
+
+    async fn wait_for(&self, css: String) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.expect(&css)
+    }
+
+    /// An element's text as the page holds it, once it contains `wanted` (or the last seen after ten seconds).
+    async fn text_once(&self, css: &str, wanted: &str) -> String {
+        let mut shown = String::new();
+        for _ in 0..50 {
+            let script = format!("return document.querySelector(\"{css}\")?.textContent ?? ''");
+            shown = self
+                .client
+                .execute(&script, Vec::new())
+                .await
+                .ok()
+                .and_then(|text| text.as_str().map(String::from))
+                .unwrap_or_default();
+            if shown.contains(wanted) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        shown
+    }
+}
+
 #[tokio::test]
 async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     let folder = tempfile::tempdir().expect("temp dir");
@@ -76,32 +133,9 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     let database = folder.path().join("shop.db");
     std::fs::write(&config, format!("station = \"e2e\"\n[embedded]\ndatabase = {database:?}\n")).expect("config");
 
-    let (_xvfb, display) = start_xvfb();
-    let (port, native_port) = (free_port(), free_port());
-    let _driver = Guard::spawn(
-        Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &display)
-            .stdout(Stdio::null()),
-    );
-    wait_for_port(port);
-
-    let capabilities = json!({
-        "tauri:options": {
-            "application": env!("CARGO_BIN_EXE_spooltrack"),
-            "args": ["--config", config.to_str().expect("utf-8 path")],
-        }
-    });
-    let client = ClientBuilder::native()
-        .capabilities(capabilities.as_object().expect("object").clone())
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("a session with the app");
-
-    let wait_for = |css: String| {
-        let client = client.clone();
-        async move { client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.expect(&css) }
-    };
+    let window = Window::open(&config).await;
+    let client = &window.client;
+    let wait_for = |css: String| window.wait_for(css);
 
     // MR(93) identifies on the first screen; with one operation allowed, the picker is skipped.
     wait_for("[data-testid='worker-93']".into()).await.click().await.expect("identified");
@@ -123,20 +157,7 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     // transformed rows).
     let row = format!("[data-testid='board'] [data-testid='state-{tag}']");
     wait_for(row.clone()).await;
-    let mut shown = String::new();
-    for _ in 0..50 {
-        let script = format!("return document.querySelector(\"{row}\")?.textContent ?? ''");
-        shown = client
-            .execute(&script, Vec::new())
-            .await
-            .ok()
-            .and_then(|text| text.as_str().map(String::from))
-            .unwrap_or_default();
-        if shown.contains("MR(93)") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let shown = window.text_once(&row, "MR(93)").await;
     assert!(shown.contains("MR(93)"), "the board shows the holder: {shown:?}");
 
     if let Ok(png) = client.screenshot().await {
@@ -144,10 +165,60 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
         std::fs::create_dir_all(&shots).ok();
         std::fs::write(shots.join("tablero.png"), png).ok();
     }
-    client.close().await.expect("session closed");
+    window.client.clone().close().await.expect("session closed");
 
     // The other process on the same store agrees.
     let status = cli_status(&config, &tag);
     assert_eq!(status["ocupado_por"], json!("MR(93)"));
     assert_eq!(status["estacion"], json!("e2e"));
+}
+
+/// A station of the production pair (Sheets through the fake, the shop's Redis) whose network is gone when the
+/// window opens: the first screen shows the copy this PC kept, the banner names what is away and how old the
+/// data is, and nothing can be taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_with_no_network_starts_from_the_copy_this_pc_kept() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("spooltrack.toml");
+    let tabs = spooltrack_testkit::fixture::standard_shop()
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
+        .collect();
+    let fake = spooltrack_testkit::SheetsFake::start("planilla-e2e", tabs).await;
+    let mut redis = spooltrack_testkit::RedisServer::start();
+    let key = fake.write_service_account_key(folder.path());
+    std::fs::write(
+        &config,
+        format!(
+            "station = \"e2e\"\n[embedded]\ndatabase = {:?}\n[sheets]\nspreadsheet_id = \"planilla-e2e\"\n\
+             credentials = {key:?}\nendpoint = {:?}\n[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"e2e\"\n",
+            folder.path().join("station.db"),
+            fake.endpoint().trim_end_matches('/'),
+            redis.url(),
+        ),
+    )
+    .expect("config");
+    // A run on the network keeps the shop's copy on this PC; then the network goes.
+    let listed = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || Command::new(env!("CARGO_BIN_EXE_spooltrack")).arg("--config").arg(config).arg("list").output()
+    })
+    .await
+    .expect("ran")
+    .expect("cli runs");
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    redis.stop();
+    drop(fake);
+
+    let window = Window::open(&config).await;
+    window.wait_for("[data-testid='worker-93']".into()).await.click().await.expect("identified from the copy");
+    window.wait_for("[data-testid^='select-']:not([disabled])".into()).await.click().await.expect("ticked");
+    let state = window.text_once("[data-testid='connection-state']", "Redis").await;
+    assert!(state.contains("Sin conexión con Redis"), "the banner names what is away: {state:?}");
+    let age = window.text_once("[data-testid='connection-data']", "datos de las").await;
+    assert!(age.contains("datos de las"), "and how old the data is: {age:?}");
+    let take = window.client.find(Locator::Css("[data-testid='action-tomar']")).await.expect("button");
+    assert!(!take.is_enabled().await.expect("state"), "a spool is ticked, but nothing can be taken offline");
+    window.client.clone().close().await.expect("session closed");
 }

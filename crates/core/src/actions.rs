@@ -140,13 +140,14 @@ impl SpoolService {
 
     async fn liberar_once(&self, tag: &str, admin_id: WorkerId, motivo: &str) -> Result<ActionOutcome, SpoolError> {
         self.refuse_when_offline()?;
-        let shop = self.load(false).await?;
+        let only = [tag.to_string()];
+        let shop = self.load_of(&only, false, false).await?;
         let admin = require_worker(&shop.workers, admin_id, &[Role::Supervisor])?;
         shop.spool(tag)?;
         let released = self.force_release_waiting(tag).await?;
         // The row as it is now that no holder can write any more (one may have just written): the release is
         // guarded by the version read here.
-        let now = self.load_fresh(false).await?;
+        let now = self.load_of(&only, false, true).await?;
         let spool = now.spool(tag)?;
         let (previous_holder, operation) = match (&released.previous, &spool.ocupado_por) {
             // A free row: at most a lock left behind, now gone.
@@ -227,7 +228,7 @@ impl SpoolService {
         fresh: bool,
     ) -> Result<Results, SpoolError> {
         let tags = validate_batch(tags)?;
-        let shop = if fresh { self.load_fresh(false).await? } else { self.load(false).await? };
+        let shop = self.load_of(&tags, false, fresh).await?;
         let worker = require_worker(&shop.workers, worker_id, &operation.allowed_roles())?;
         let now = self.now();
         let holder =
@@ -350,7 +351,7 @@ impl SpoolService {
         let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
         let locks = self.lock.inspect(&tags).await?;
         // Only the row as it is now can say the lock is stale: a copy a few seconds old may predate the TOMAR.
-        let now = self.load_fresh(false).await?;
+        let now = self.load_of(&tags, false, true).await?;
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
         for ((index, spool), lock) in unsettled.iter().zip(locks) {
@@ -416,11 +417,11 @@ impl SpoolService {
         self.refuse_when_offline()?;
         let tags = validate_batch(tags)?;
         let with_audit = matches!(release, Release::Cancelar);
-        let mut shop = self.load(with_audit).await?;
+        let mut shop = self.load_of(&tags, with_audit, false).await?;
         let locks = self.lock.inspect(&tags).await?;
         if locks.iter().any(Option::is_none) {
             // Ownership from the sheet alone is decided on the row as it is now, never on a copy.
-            shop = self.load_fresh(with_audit).await?;
+            shop = self.load_of(&tags, with_audit, true).await?;
         }
         let worker = shop
             .workers

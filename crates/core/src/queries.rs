@@ -66,7 +66,7 @@ impl ListFilter {
 impl SpoolService {
     /// One spool; DATA_CORRUPT (never SPOOL_NOT_FOUND) when its row cannot be read.
     pub async fn status(&self, tag: &str) -> Result<SpoolView, SpoolError> {
-        let shop = self.load(false).await?;
+        let shop = self.load_of(&[tag.trim().to_string()], false, false).await?;
         let record = shop.record(tag.trim())?;
         record.spool()?;
         let mut views = self.views(&shop, std::slice::from_ref(record)).await?;
@@ -74,7 +74,7 @@ impl SpoolService {
     }
 
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<SpoolView>, SpoolError> {
-        let shop = self.load(false).await?;
+        let shop = self.load().await?;
         let views = self.views(&shop, &shop.spools).await?;
         Ok(views
             .into_iter()
@@ -85,13 +85,13 @@ impl SpoolService {
     }
 
     pub async fn workers(&self) -> Result<Vec<WorkerView>, SpoolError> {
-        Ok(self.load(false).await?.workers.iter().map(WorkerView::from).collect())
+        Ok(self.load().await?.workers.iter().map(WorkerView::from).collect())
     }
 
     /// On the shared snapshot, from the history the feed keeps (a viewer has no other); otherwise, or while
     /// that history is not whole, from the spreadsheet's audit, which then makes the feed's history whole.
     pub async fn history(&self, tag: &str) -> Result<Vec<WorkSession>, SpoolError> {
-        let shop = self.load(false).await?;
+        let shop = self.load_of(&[tag.trim().to_string()], false, false).await?;
         let tag = shop.record(tag.trim())?.tag().to_string();
         let kept = match &self.shared {
             Some(_) => self.feed.history(&tag).await?,

@@ -44,7 +44,7 @@ impl SpoolService {
             return Err(SpoolError::ViewOnly);
         }
         // The rows as they are now, never a copy: a stale row would free or rebuild the wrong lock.
-        let shop = self.load_fresh(false).await?;
+        let shop = self.load_fresh().await?;
         let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();
         let occupied: Vec<&Spool> = spools.iter().copied().filter(|spool| spool.ocupado_por.is_some()).collect();
         // A lock service that lost its data starts its fence counter again: no new grant may carry a fence a

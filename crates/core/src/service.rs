@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use spooltrack_domain::{
     audit::{decode_events, AuditEvent},
     schema::{ColumnMap, Tab},
-    spool::decode_spools,
+    spool::{decode_spools, decode_spools_of},
     worker::decode_workers,
     Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
 };
@@ -261,15 +261,21 @@ impl SpoolService {
         self.clock.now().with_timezone(&self.timezone).naive_local()
     }
 
-    /// Reads spools and workers (and the audit log when asked) in one store call; the store may answer from a
-    /// copy (the shared snapshot, a few seconds' cache).
-    pub(crate) async fn load(&self, with_audit: bool) -> Result<Shop, SpoolError> {
-        self.load_tabs(with_audit, false).await
+    /// Reads spools and workers in one store call; the store may answer from a copy (the shared snapshot, a
+    /// few seconds' cache).
+    pub(crate) async fn load(&self) -> Result<Shop, SpoolError> {
+        self.load_tabs(false, false, None).await
     }
 
     /// The same, as the source has it now.
-    pub(crate) async fn load_fresh(&self, with_audit: bool) -> Result<Shop, SpoolError> {
-        self.load_tabs(with_audit, true).await
+    pub(crate) async fn load_fresh(&self) -> Result<Shop, SpoolError> {
+        self.load_tabs(false, true, None).await
+    }
+
+    /// The spools of `tags` only (an action's own), the workers, and the audit log when asked; `fresh` as the
+    /// source has them now.
+    pub(crate) async fn load_of(&self, tags: &[String], with_audit: bool, fresh: bool) -> Result<Shop, SpoolError> {
+        self.load_tabs(with_audit, fresh, Some(tags)).await
     }
 
     /// The spreadsheet's audit log, as it is now (no copy keeps the audit).
@@ -279,7 +285,7 @@ impl SpoolService {
         Ok(decode_events(&grid, &map))
     }
 
-    async fn load_tabs(&self, with_audit: bool, fresh: bool) -> Result<Shop, SpoolError> {
+    async fn load_tabs(&self, with_audit: bool, fresh: bool, only: Option<&[String]>) -> Result<Shop, SpoolError> {
         let mut tabs = vec![Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
         if with_audit {
             tabs.push(Tab::Metadata);
@@ -302,7 +308,10 @@ impl SpoolService {
             Vec::new()
         };
         Ok(Shop {
-            spools: decode_spools(operaciones, &ops_map),
+            spools: match only {
+                Some(tags) => decode_spools_of(operaciones, &ops_map, tags),
+                None => decode_spools(operaciones, &ops_map),
+            },
             workers: decode_workers(people, &people_map, roles, &roles_map),
             events,
         })

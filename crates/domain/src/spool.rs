@@ -171,9 +171,18 @@ impl Spool {
 
 /// Decodes every non-blank row of Operaciones; blank-tag rows are empty lines, not spools.
 pub fn decode_spools(grid: &Grid, map: &ColumnMap) -> Vec<SpoolRecord> {
+    decode_where(grid, map, |_| true)
+}
+
+/// Decodes the rows of `tags` only: an action decides on its own spools, not on the whole tab.
+pub fn decode_spools_of(grid: &Grid, map: &ColumnMap, tags: &[String]) -> Vec<SpoolRecord> {
+    decode_where(grid, map, |tag| tags.iter().any(|wanted| wanted == tag))
+}
+
+fn decode_where(grid: &Grid, map: &ColumnMap, wanted: impl Fn(&str) -> bool) -> Vec<SpoolRecord> {
     (0..grid.rows.len())
         .filter_map(|row| {
-            let tag = read(grid, map, row, &ops::TAG).as_text()?;
+            let tag = read(grid, map, row, &ops::TAG).as_text().filter(|tag| wanted(tag))?;
             Some(decode_row(grid, map, row, tag))
         })
         .collect()
@@ -274,6 +283,8 @@ mod tests {
         );
         assert_eq!(records[2].spool().expect("valid").paused_operation(), Some(Operation::Arm));
         assert_eq!(find_row(&grid, &map, "A-3"), Some(3));
+        let only = decode_spools_of(&grid, &map, &["A-3".into(), "A-9".into()]);
+        assert_eq!(only, records[2..], "the rows of the tags asked for, and nothing for a tag no row has");
     }
 
     #[test]
