@@ -1,7 +1,7 @@
 //! The I/O seams of the core: the system-of-record store, the lock service and the clock. Each has a real and
 //! an embedded implementation; one behaviour suite runs against all of them.
 
-use std::{fmt, time::Duration};
+use std::{fmt, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -100,6 +100,12 @@ pub trait Store: Send + Sync {
     /// Reads the tabs asked for, in one round trip, in the order asked. A store may answer from a short-lived
     /// copy of what it read or wrote last.
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError>;
+
+    /// The same, shared with the copy the store keeps instead of copied out of it: a decision or a screen
+    /// that only looks at the tabs (an action reads the whole Operaciones tab for one row) copies nothing.
+    async fn read_shared(&self, tabs: &[Tab]) -> Result<Vec<Arc<Grid>>, SpoolError> {
+        Ok(self.read(tabs).await?.into_iter().map(Arc::new).collect())
+    }
 
     /// Reads the tabs as the source has them now, past any copy: for decisions a copy must not make (whether a
     /// lock is stale, a force-release, a reconcile run, a TOMAR decided again).

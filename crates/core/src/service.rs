@@ -290,7 +290,11 @@ impl SpoolService {
         if with_audit {
             tabs.push(Tab::Metadata);
         }
-        let grids = if fresh { self.store.read_fresh(&tabs).await? } else { self.store.read(&tabs).await? };
+        let grids: Vec<Arc<Grid>> = if fresh {
+            self.store.read_fresh(&tabs).await?.into_iter().map(Arc::new).collect()
+        } else {
+            self.store.read_shared(&tabs).await?
+        };
         let located = |index: usize| -> Result<(&Grid, ColumnMap), SpoolError> {
             let tab = tabs[index];
             let grid = grids.get(index).ok_or_else(|| SpoolError::SheetsUnavailable {

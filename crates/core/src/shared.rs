@@ -93,20 +93,24 @@ impl Store for SharedStore {
     }
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
-        // Only the tabs asked for are copied out, under the lock: a screen's read copies one tab, not three.
-        let copied: Option<Vec<Option<Grid>>> =
+        Ok(self.read_shared(tabs).await?.into_iter().map(Arc::unwrap_or_clone).collect())
+    }
+
+    async fn read_shared(&self, tabs: &[Tab]) -> Result<Vec<Arc<Grid>>, SpoolError> {
+        let shared: Option<Vec<Option<Arc<Grid>>>> =
             lock(&self.copy).as_ref().map(|snapshot| tabs.iter().map(|tab| snapshot.tab(*tab).cloned()).collect());
-        let Some(copied) = copied else {
+        let Some(shared) = shared else {
             // No copy yet, and a source out of reach: say that nothing was kept, not just "offline".
-            return self.inner.read(tabs).await.map_err(|error| match error {
+            return self.inner.read_shared(tabs).await.map_err(|error| match error {
                 SpoolError::Offline => SpoolError::NoLocalCopy,
                 other => other,
             });
         };
         let audit: Vec<Tab> =
-            tabs.iter().zip(&copied).filter(|(_, grid)| grid.is_none()).map(|(tab, _)| *tab).collect();
-        let mut from_store = if audit.is_empty() { Vec::new() } else { self.inner.read(&audit).await? }.into_iter();
-        Ok(copied.into_iter().map(|grid| grid.unwrap_or_else(|| from_store.next().unwrap_or_default())).collect())
+            tabs.iter().zip(&shared).filter(|(_, grid)| grid.is_none()).map(|(tab, _)| *tab).collect();
+        let mut from_store =
+            if audit.is_empty() { Vec::new() } else { self.inner.read_shared(&audit).await? }.into_iter();
+        Ok(shared.into_iter().map(|grid| grid.unwrap_or_else(|| from_store.next().unwrap_or_default())).collect())
     }
 
     async fn read_fresh(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {

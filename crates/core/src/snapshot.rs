@@ -3,7 +3,7 @@
 //! cells it changed; the one reader of the shop publishes what a re-read found different (a person's edits).
 //! Every station applies the same patches in the same order, so every copy ends the same.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,9 +19,10 @@ use crate::Change;
 pub struct Snapshot {
     /// The number of the last patch applied.
     pub seq: u64,
-    pub operaciones: Grid,
-    pub trabajadores: Grid,
-    pub roles: Grid,
+    /// Shared with the readers of the copy: a patch copies a tab only while a reader still holds it.
+    pub operaciones: Arc<Grid>,
+    pub trabajadores: Arc<Grid>,
+    pub roles: Arc<Grid>,
     /// When the spreadsheet was last read for it: how old "the last data" is.
     pub read_at: Option<DateTime<Utc>>,
     /// The number of the last station write to each spool's row: a re-read started before it does not undo it.
@@ -79,8 +80,8 @@ impl SnapshotPatch {
         } else {
             patch.operaciones = Some(operaciones);
         }
-        patch.trabajadores = (snapshot.trabajadores != trabajadores).then_some(trabajadores);
-        patch.roles = (snapshot.roles != roles).then_some(roles);
+        patch.trabajadores = (*snapshot.trabajadores != trabajadores).then_some(trabajadores);
+        patch.roles = (*snapshot.roles != roles).then_some(roles);
         patch
     }
 
@@ -134,7 +135,7 @@ impl Snapshot {
                     copy_row(&self.operaciones, source, &mut replaced, target);
                 }
             }
-            self.operaciones = replaced;
+            self.operaciones = Arc::new(replaced);
         }
         let index = TagIndex::of(&self.operaciones);
         let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &self.operaciones).ok();
@@ -144,7 +145,7 @@ impl Snapshot {
             }
             let column = column_of(&self.operaciones, map.as_ref(), &update.column);
             let (Some(row), Some(column)) = (index.row(&update.tag), column) else { continue };
-            self.operaciones.set(row, column, update.value.clone());
+            Arc::make_mut(&mut self.operaciones).set(row, column, update.value.clone());
         }
         if patch.read_after.is_none() {
             for update in &patch.cells {
@@ -152,10 +153,10 @@ impl Snapshot {
             }
         }
         if let Some(trabajadores) = &patch.trabajadores {
-            self.trabajadores = trabajadores.clone();
+            self.trabajadores = Arc::new(trabajadores.clone());
         }
         if let Some(roles) = &patch.roles {
-            self.roles = roles.clone();
+            self.roles = Arc::new(roles.clone());
         }
         if patch.read_at.is_some() {
             self.read_at = patch.read_at;
@@ -164,7 +165,7 @@ impl Snapshot {
     }
 
     /// The grid of a tab this snapshot holds (the audit is never kept in it).
-    pub fn tab(&self, tab: Tab) -> Option<&Grid> {
+    pub fn tab(&self, tab: Tab) -> Option<&Arc<Grid>> {
         match tab {
             Tab::Operaciones => Some(&self.operaciones),
             Tab::Trabajadores => Some(&self.trabajadores),
@@ -293,7 +294,7 @@ mod tests {
     fn a_write_patch_finds_a_column_the_sheet_spells_otherwise() {
         let mut copy = snapshot(&["A"]);
         let column = position(&copy.operaciones, ops::OCUPADO_POR.header).expect("column");
-        copy.operaciones.header[column] = "OCUPADO POR".into();
+        Arc::make_mut(&mut copy.operaciones).header[column] = "OCUPADO POR".into();
         copy.apply(2, &SnapshotPatch::of_change(&write("A", "MR(93)")));
         assert_eq!(copy.operaciones.cell(0, column), &Cell::text("MR(93)"));
     }
@@ -301,14 +302,14 @@ mod tests {
     #[test]
     fn a_reread_patch_brings_a_copy_to_the_fresh_tab() {
         let copy = snapshot(&["A", "B"]);
-        let mut edited = copy.operaciones.clone();
+        let mut edited = Grid::clone(&copy.operaciones);
         let column = position(&edited, ops::OCUPADO_POR.header).expect("column");
         edited.set(0, column, Cell::text("JP(7)"));
         let patch = SnapshotPatch::of_reread(&copy, [edited.clone(), Grid::default(), Grid::default()], 1, Utc::now());
         assert_eq!((patch.cells.len(), patch.operaciones.is_none()), (1, true), "one cell, not the tab");
         let mut applied = copy.clone();
         applied.apply(2, &patch);
-        assert_eq!(applied.operaciones, edited);
+        assert_eq!(*applied.operaciones, edited);
 
         let mut sorted = edited.clone();
         sorted.rows.reverse();
@@ -316,13 +317,13 @@ mod tests {
         assert!(patch.operaciones.is_some() && patch.changed_tags().is_empty(), "moved rows replace the tab");
         let mut applied = copy;
         applied.apply(2, &patch);
-        assert_eq!(applied.operaciones, sorted);
+        assert_eq!(*applied.operaciones, sorted);
     }
 
     #[test]
     fn a_reread_started_before_a_write_does_not_undo_it() {
         let mut copy = snapshot(&["A", "B"]);
-        let stale = copy.operaciones.clone();
+        let stale = Grid::clone(&copy.operaciones);
         copy.apply(2, &SnapshotPatch::of_change(&write("A", "MR(93)")));
         // The reader read the sheet after patch 1, before the write of patch 2 landed.
         let mut reread = stale.clone();
@@ -350,14 +351,14 @@ mod tests {
         let workers = Grid { header: vec!["Id".into()], rows: vec![vec![Cell::Number(93.0)]] };
         let patch = SnapshotPatch::of_reread(
             &copy,
-            [copy.operaciones.clone(), workers.clone(), Grid::default()],
+            [Grid::clone(&copy.operaciones), workers.clone(), Grid::default()],
             1,
             Utc::now(),
         );
         assert!(patch.changes_anything() && patch.changed_tags().is_empty());
         let unchanged = SnapshotPatch::of_reread(
             &copy,
-            [copy.operaciones.clone(), Grid::default(), Grid::default()],
+            [Grid::clone(&copy.operaciones), Grid::default(), Grid::default()],
             1,
             Utc::now(),
         );

@@ -6,7 +6,7 @@
 
 use std::{
     collections::HashMap,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
@@ -27,7 +27,8 @@ use crate::{
 
 struct Cached {
     at: Instant,
-    grid: Grid,
+    /// Shared with the readers: a write's cells copy it only while a reader still holds it.
+    grid: Arc<Grid>,
 }
 
 /// A write ready to send, and what it was built from.
@@ -92,13 +93,13 @@ impl SheetsStore {
         }
     }
 
-    fn cached(&self, tab: Tab) -> Option<Grid> {
+    fn cached(&self, tab: Tab) -> Option<Arc<Grid>> {
         let max_age = self.max_age(tab)?;
         let cache = lock(&self.cache);
         cache.get(&tab).filter(|cached| cached.at.elapsed() < max_age).map(|cached| cached.grid.clone())
     }
 
-    fn remember(&self, tab: Tab, grid: Grid) {
+    fn remember(&self, tab: Tab, grid: Arc<Grid>) {
         if tab == Tab::Operaciones {
             *lock(&self.header) = Some(grid.header.clone());
         }
@@ -225,7 +226,7 @@ impl SheetsStore {
         }
         for (row, _) in placed {
             for (column, value) in row.cells {
-                cached.grid.set(row.row, column, value);
+                Arc::make_mut(&mut cached.grid).set(row.row, column, value);
             }
         }
     }
@@ -250,10 +251,14 @@ impl Store for SheetsStore {
     }
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+        Ok(self.read_shared(tabs).await?.into_iter().map(Arc::unwrap_or_clone).collect())
+    }
+
+    async fn read_shared(&self, tabs: &[Tab]) -> Result<Vec<Arc<Grid>>, SpoolError> {
         if lock(&self.sheet_ids).is_empty() {
             self.spreadsheet().await?;
         }
-        let mut grids: Vec<Option<Grid>> = tabs.iter().map(|tab| self.cached(*tab)).collect();
+        let mut grids: Vec<Option<Arc<Grid>>> = tabs.iter().map(|tab| self.cached(*tab)).collect();
         let mut missing: Vec<Tab> =
             tabs.iter().zip(&grids).filter(|(_, grid)| grid.is_none()).map(|(tab, _)| *tab).collect();
         missing.dedup();
@@ -264,6 +269,7 @@ impl Store for SheetsStore {
             for (tab, grid) in missing.into_iter().zip(fetched) {
                 // The header is checked on every read: a tab missing a critical column is never served or kept.
                 ColumnMap::of(tab, self.tabs.name(tab), &grid)?;
+                let grid = Arc::new(grid);
                 self.remember(tab, grid.clone());
                 for (asked, slot) in tabs.iter().zip(grids.iter_mut()) {
                     if *asked == tab && slot.is_none() {
