@@ -16,6 +16,7 @@ use spooltrack_core::{Change, PlacedRow, Store, WriteGate};
 use spooltrack_domain::{
     a1::{column_letters, A1Range},
     schema::{audit, ops, ColumnMap, Tab, TabNames},
+    spool::find_row,
     Cell, Grid, SpoolError,
 };
 
@@ -129,7 +130,7 @@ impl SheetsStore {
 
     /// The columns of Operaciones a write must confirm (the tag, `version`, the occupation and the columns it
     /// changes), by position in the header last read; none while no header is known.
-    fn confirmed_columns(&self, change: &Change) -> Option<(Vec<String>, Vec<usize>)> {
+    fn confirmed_columns(&self, change: &Change) -> Option<(Vec<String>, ColumnMap, Vec<usize>)> {
         let header = lock(&self.header).clone()?;
         let map = ColumnMap::locate(Tab::Operaciones, &self.tabs.operaciones, &header).ok()?;
         let changed = change.rows.iter().flat_map(|row| row.cells.iter().map(|(spec, _)| *spec));
@@ -140,7 +141,7 @@ impl SheetsStore {
             .collect();
         columns.sort_unstable();
         columns.dedup();
-        Some((header, columns))
+        Some((header, map, columns))
     }
 
     /// Operaciones as it is now, for the rows a write touches: only the confirmed columns when the header is
@@ -151,7 +152,7 @@ impl SheetsStore {
         let mut tabs = Vec::new();
         let mut ranges = Vec::new();
         match &narrow {
-            Some((_, columns)) => {
+            Some((_, _, columns)) => {
                 for column in columns {
                     let letters = column_letters(*column);
                     tabs.push(Tab::Operaciones);
@@ -171,7 +172,7 @@ impl SheetsStore {
         let mut grids = self.fetch(&ranges, &tabs).await?;
         let audit_header = (!change.audit.is_empty()).then(|| grids.pop().unwrap_or_default().header);
         let operaciones = match narrow {
-            Some((header, columns)) => match assemble(&header, &columns, &grids) {
+            Some((header, map, columns)) => match assemble(&header, &map, &columns, &grids, change) {
                 Some(grid) => Some(grid),
                 None => {
                     // A person moved a column since the header was read: read the whole tab this time.
@@ -331,16 +332,26 @@ impl Store for SheetsStore {
 
 /// Operaciones from single columns (each range's first row is the column's header): `header` wide, blank
 /// outside `columns`. None when a column's header is not the one expected there (a person moved columns).
-fn assemble(header: &[String], columns: &[usize], grids: &[Grid]) -> Option<Grid> {
-    let mut grid = Grid::new(header.to_vec());
-    let height = grids.iter().map(|column| column.rows.len()).max().unwrap_or(0);
-    grid.rows = vec![vec![Cell::Empty; header.len()]; height];
+/// Lays the confirmed columns out under the whole header: every row gets its tag (which finds the rows), and
+/// only the rows the write touches get the other columns, so confirming one row does not lay out the tab.
+/// None when a column's header is not where it was (a person moved it).
+fn assemble(header: &[String], map: &ColumnMap, columns: &[usize], grids: &[Grid], change: &Change) -> Option<Grid> {
     for (column, values) in columns.iter().zip(grids) {
         if values.header.first().map(String::as_str).unwrap_or_default() != header.get(*column)?.as_str() {
             return None;
         }
-        for (row, cells) in values.rows.iter().enumerate() {
-            grid.set(row, *column, cells.first().cloned().unwrap_or_default());
+    }
+    let tag_column = map.position(&ops::TAG)?;
+    let tags = &grids[columns.iter().position(|column| *column == tag_column)?];
+    let mut grid = Grid::new(header.to_vec());
+    grid.rows = vec![Vec::new(); grids.iter().map(|column| column.rows.len()).max().unwrap_or(0)];
+    for row in 0..tags.rows.len() {
+        grid.set(row, tag_column, tags.cell(row, 0).clone());
+    }
+    for update in &change.rows {
+        let Some(row) = find_row(&grid, map, &update.tag) else { continue };
+        for (column, values) in columns.iter().zip(grids) {
+            grid.set(row, *column, values.cell(row, 0).clone());
         }
     }
     Some(grid)

@@ -24,7 +24,16 @@ pub(super) fn router(fake: Fake) -> Router {
         .route("/v4/spreadsheets/{id}", get(spreadsheet).post(batch_update))
         .route("/v4/spreadsheets/{id}/values:batchGet", get(batch_get))
         .route("/v4/spreadsheets/{id}/values/{range}", get(values_get).put(values_update).post(values_append))
+        .layer(axum::middleware::from_fn_with_state(fake.clone(), timed))
         .with_state(fake)
+}
+
+/// Adds each call's time, from its request read to its answer serialised, to the fake's account.
+async fn timed(State(fake): State<Fake>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    fake.lock().expect("fake state").answering += started.elapsed();
+    response
 }
 
 type Params = Query<Vec<(String, String)>>;
@@ -80,6 +89,7 @@ async fn admit(fake: &Fake, headers: &HeaderMap, id: &str, call: &str, kind: Kin
         (shared.faults.latency, injected_fault(&mut shared, kind))
     };
     tokio::time::sleep(latency).await;
+    fake.lock().expect("fake state").slept += latency;
     refusal.map_or(Ok(()), Err)
 }
 
