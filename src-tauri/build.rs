@@ -1,17 +1,13 @@
 //! Declares the app's own commands to Tauri's ACL, so the window gets only those the capability grants.
 
 const COMMANDS: &[&str] = &[
-    "status",
     "list_spools",
     "history",
     "workers",
-    "tomar",
     "tomar_batch",
-    "pausar",
     "pausar_batch",
-    "completar",
     "completar_batch",
-    "cancelar",
+    "cancelar_batch",
     "liberar",
     "connection",
     "doctor",

@@ -1,5 +1,6 @@
 //! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
-//! details}`. Changes reach the window as `spool-changed` events through the station's change feed.
+//! details}`. Changes reach the window as `spool-changed` events through the station's change feed. Actions
+//! come as batches only: one spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
     parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, SpoolView, WorkSession,
@@ -14,12 +15,6 @@ type Answer<T> = Result<T, ErrorPayload>;
 
 fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> {
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn status(station: State<'_, Station>, tag: String) -> Answer<SpoolView> {
-    Ok(station.service.status(&tag).await?)
 }
 
 #[tauri::command]
@@ -55,17 +50,6 @@ pub async fn doctor(station: State<'_, Station>) -> Answer<DoctorReport> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn tomar(
-    station: State<'_, Station>,
-    tag: String,
-    worker_id: WorkerId,
-    operation: Operation,
-) -> Answer<ActionOutcome> {
-    Ok(station.service.tomar(&tag, worker_id, operation).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
 pub async fn tomar_batch(
     station: State<'_, Station>,
     tags: Vec<String>,
@@ -77,28 +61,11 @@ pub async fn tomar_batch(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn pausar(station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
-    Ok(station.service.pausar(&tag, worker_id).await?)
-}
-
-#[tauri::command]
-#[specta::specta]
 pub async fn pausar_batch(station: State<'_, Station>, tags: Vec<String>, worker_id: WorkerId) -> Answer<BatchOutcome> {
     Ok(station.service.pausar_batch(&tags, worker_id).await?)
 }
 
 /// `fecha` is `DD-MM-YYYY`; empty means today.
-#[tauri::command]
-#[specta::specta]
-pub async fn completar(
-    station: State<'_, Station>,
-    tag: String,
-    worker_id: WorkerId,
-    fecha: Option<String>,
-) -> Answer<ActionOutcome> {
-    Ok(station.service.completar(&tag, worker_id, self::fecha(fecha)?).await?)
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn completar_batch(
@@ -112,8 +79,12 @@ pub async fn completar_batch(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn cancelar(station: State<'_, Station>, tag: String, worker_id: WorkerId) -> Answer<ActionOutcome> {
-    Ok(station.service.cancelar(&tag, worker_id).await?)
+pub async fn cancelar_batch(
+    station: State<'_, Station>,
+    tags: Vec<String>,
+    worker_id: WorkerId,
+) -> Answer<BatchOutcome> {
+    Ok(station.service.cancelar_batch(&tags, worker_id).await?)
 }
 
 #[tauri::command]

@@ -12,22 +12,20 @@ use crate::{commands, events};
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::new()
         .commands(collect_commands![
-            commands::status,
             commands::list_spools,
             commands::history,
             commands::workers,
-            commands::tomar,
             commands::tomar_batch,
-            commands::pausar,
             commands::pausar_batch,
-            commands::completar,
             commands::completar_batch,
-            commands::cancelar,
+            commands::cancelar_batch,
             commands::liberar,
             commands::connection,
             commands::doctor,
         ])
         .events(collect_events![events::SpoolChanged, events::ConnectionChanged])
+        // The interface's limit on a selection is the service's own.
+        .constant("MAX_BATCH", spooltrack_core::MAX_BATCH)
 }
 
 /// Writes the TypeScript bindings of the contract to `path`.

@@ -136,22 +136,26 @@ describe("a worker", () => {
 });
 
 describe("the screen", () => {
-  test("says when it is offline, keeps the last data, refuses actions, and recovers", async () => {
+  test("says when it is offline, keeps the last data while calls fail, refuses actions, and recovers", async () => {
     const user = userEvent.setup();
+    await act(() => fake.pushConnection([], null));
     await identifyAs(user, 93);
     await screen.findByTestId("select-S-0006");
     expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea");
     expect(screen.getByTestId("connection-data")).toHaveTextContent(/datos de las \d\d:\d\d/);
 
     fake.offline = true;
+    await act(() => fake.pushConnection([{ service: "google_sheets", since: "10:42" }], null));
     await act(() => fake.announceElsewhere(["S-0016"]));
-    await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent(/Sin conexión desde las \d\d:\d\d/));
+    await waitFor(() =>
+      expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Google Sheets desde las 10:42"),
+    );
     expect(screen.getByTestId("select-S-0006")).toBeInTheDocument();
     await user.click(screen.getByTestId("select-S-0006"));
     expect(screen.getByTestId("action-tomar")).toBeDisabled();
 
     fake.offline = false;
-    await act(() => fake.announceElsewhere(["S-0017"]));
+    await act(() => fake.pushConnection([], null));
     await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
   });
 

@@ -145,7 +145,7 @@ export function App() {
     ask({
       question: t("confirm.cancelar", { tag: tags.join(", ") }),
       again: t("confirm.cancelarAgain", { tag: tags.join(", ") }),
-      onConfirm: () => perform("cancelar", tags, () => api.cancelarEach(tags, worker.id)),
+      onConfirm: () => perform("cancelar", tags, () => api.cancelar(tags, worker.id)),
     });
   };
   const liberar = (spool: SpoolView) => {

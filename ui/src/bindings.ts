@@ -7,18 +7,14 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	status: (tag: string) => typedError<SpoolView_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("status", { tag })),
 	listSpools: (filter: ListFilter_Deserialize) => typedError<SpoolView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_spools", { filter })),
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
 	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
-	tomar: (tag: string, workerId: number, operation: Operation) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar", { tag, workerId, operation })),
 	tomarBatch: (tags: string[], workerId: number, operation: Operation) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar_batch", { tags, workerId, operation })),
-	pausar: (tag: string, workerId: number) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("pausar", { tag, workerId })),
 	pausarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pausar_batch", { tags, workerId })),
 	/**  `fecha` is `DD-MM-YYYY`; empty means today. */
-	completar: (tag: string, workerId: number, fecha: string | null) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("completar", { tag, workerId, fecha })),
 	completarBatch: (tags: string[], workerId: number, fecha: string | null) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("completar_batch", { tags, workerId, fecha })),
-	cancelar: (tag: string, workerId: number) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("cancelar", { tag, workerId })),
+	cancelarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("cancelar_batch", { tags, workerId })),
 	liberar: (tag: string, adminId: number, motivo: string) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("liberar", { tag, adminId, motivo })),
 	/**  The banner's state as the station last saw it (then kept up to date by `connection-changed`). */
 	connection: () => typedError<ConnectionState_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connection")),
@@ -30,6 +26,9 @@ export const events = {
 	connectionChanged: makeEvent<ConnectionChanged_Serialize, ConnectionChanged_Deserialize>("connection-changed"),
 	spoolChanged: makeEvent<SpoolChanged, SpoolChanged>("spool-changed"),
 };
+
+/* Constants */
+export const MAX_BATCH = 50 as const;
 
 /* Types */
 /**  The answer to one successful action. */

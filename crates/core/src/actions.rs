@@ -116,6 +116,11 @@ impl SpoolService {
         single(self.release_each(&[tag.to_string()], worker_id, Release::Cancelar).await)
     }
 
+    /// CANCELAR of several spools in one decision and one write: each row goes back as its own TOMAR found it.
+    pub async fn cancelar_batch(&self, tags: &[String], worker_id: WorkerId) -> Result<BatchOutcome, SpoolError> {
+        Ok(BatchOutcome::from_results(self.release_each(tags, worker_id, Release::Cancelar).await?))
+    }
+
     /// A supervisor frees a spool whatever its holder; the fence moves so the old holder's late write is refused.
     /// A holder's write already in flight is waited out, never overtaken; a row changed between the read and
     /// the write (a reconcile run rebuilding the lock, a person) is read again; a release that could not be

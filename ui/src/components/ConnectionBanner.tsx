@@ -6,17 +6,15 @@ import { clockTime, useConnection } from "../lib/connection";
 
 export function ConnectionBanner() {
   const { t } = useTranslation();
-  const { checked, online, offlineSince, dataAsOf, outages, dataReadAt, sheetsBusy, viewOnly } = useConnection();
+  const { checked, online, dataAsOf, outages, dataReadAt, sheetsBusy, viewOnly } = useConnection();
   useEffect(() => api.followConnection(), []);
   const state = !checked
     ? t("connection.checking")
     : online
       ? t(sheetsBusy ? "connection.sheetsBusy" : "connection.online")
-      : outages.length > 0
-        ? outages
-            .map((outage) => t("connection.outage", { service: t(`connection.service.${outage.service}`), time: outage.since }))
-            .join(" · ")
-        : t("connection.offlineSince", { time: clockTime(offlineSince ?? new Date()) });
+      : outages
+          .map((outage) => t("connection.outage", { service: t(`connection.service.${outage.service}`), time: outage.since }))
+          .join(" · ");
   const readAt = dataReadAt ?? (dataAsOf ? clockTime(dataAsOf) : null);
   const age = readAt ? t("connection.dataAsOf", { time: readAt }) : t("connection.noData");
   return (

@@ -8,7 +8,6 @@ export const en: Translation = {
   connection: {
     online: "Online",
     checking: "Checking connection…",
-    offlineSince: "Offline since {{time}}",
     dataAsOf: "data as of {{time}}",
     noData: "no data yet",
     outage: "No connection to {{service}} since {{time}}",

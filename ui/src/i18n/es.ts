@@ -8,7 +8,6 @@ export const es = {
   connection: {
     online: "En línea",
     checking: "Comprobando conexión…",
-    offlineSince: "Sin conexión desde las {{time}}",
     dataAsOf: "datos de las {{time}}",
     noData: "sin datos todavía",
     outage: "Sin conexión con {{service}} desde las {{time}}",

@@ -1,9 +1,9 @@
 // What the screen knows about its link to the register and the lock service: online, or which service is out
 // of reach since when, and how old the data on screen is. The station pushes its own view of its services
-// (`connection-changed`), which then decides; until it has, every IPC answer updates it. The banner always
-// shows it.
+// (`connection-changed`, and the `connection` command at start): it alone decides, so the screen keeps no rule
+// of its own about which failures mean "offline". The banner always shows it.
 import { useSyncExternalStore } from "react";
-import type { ConnectionState_Serialize as StationConnection, ErrorCode, Outage } from "../bindings";
+import type { ConnectionState_Serialize as StationConnection, Outage } from "../bindings";
 
 export type { Outage, StationConnection };
 
@@ -11,32 +11,24 @@ export type ConnectionState = {
   /** Whether any answer (good or bad) has arrived yet. */
   checked: boolean;
   online: boolean;
-  offlineSince: Date | null;
   /** When the list on screen was last read. */
   dataAsOf: Date | null;
   /** The services the station says are out of reach, and since when (`HH:MM`). */
   outages: Outage[];
   /** When the station's copy of the shop was read from the spreadsheet (`HH:MM`), as the station says. */
   dataReadAt: string | null;
-  /** Whether the station has pushed its own view: IPC answers then no longer decide online or offline. */
-  pushed: boolean;
   /** A call waits its turn in the shop's Google Sheets budget. */
   sheetsBusy: boolean;
   /** A viewer station: no actions are offered. */
   viewOnly: boolean;
 };
 
-/** Errors that mean "cannot reach a service", as opposed to a refusal of the action. */
-const UNREACHABLE: ErrorCode[] = ["LOCK_UNAVAILABLE", "SHEETS_UNAVAILABLE", "OFFLINE"];
-
 const FRESH: ConnectionState = {
   checked: false,
   online: true,
-  offlineSince: null,
   dataAsOf: null,
   outages: [],
   dataReadAt: null,
-  pushed: false,
   sheetsBusy: false,
   viewOnly: false,
 };
@@ -59,33 +51,16 @@ export const connection = {
   },
   /** An answer arrived; `fresh` when it brought the data the screen shows. */
   answered(fresh: boolean) {
-    const dataAsOf = fresh ? new Date() : state.dataAsOf;
-    if (state.pushed) {
-      update({ ...state, dataAsOf });
-      return;
-    }
-    update({ ...state, checked: true, online: true, offlineSince: null, dataAsOf });
-  },
-  /** A call failed: offline when the failure says a service cannot be reached (or there was no answer at all). */
-  failed(code: ErrorCode | null) {
-    if (state.pushed) return;
-    if (code !== null && !UNREACHABLE.includes(code)) {
-      update({ ...state, checked: true, online: true, offlineSince: null });
-      return;
-    }
-    update({ ...state, checked: true, online: false, offlineSince: state.offlineSince ?? new Date() });
+    if (fresh) update({ ...state, dataAsOf: new Date() });
   },
   /** The station's own view of its services, pushed when it changes. */
   pushed(station: StationConnection) {
-    const online = station.outages.length === 0;
     update({
       ...state,
       checked: station.checked,
-      online,
-      offlineSince: online ? null : (state.offlineSince ?? new Date()),
+      online: station.outages.length === 0,
       outages: station.outages,
       dataReadAt: station.data_read_at,
-      pushed: true,
       sheetsBusy: station.sheets_busy,
       viewOnly: station.view_only,
     });

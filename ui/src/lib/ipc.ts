@@ -1,5 +1,5 @@
 // The only way the interface talks to Rust: the generated bindings, with errors turned into IpcError so
-// screens can branch on the stable code, and every answer reported to the connection state.
+// screens can branch on the stable code, and every answer that brought data dating the data on screen.
 import { commands, events } from "../bindings";
 import type {
   ActionOutcome,
@@ -45,14 +45,8 @@ type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayl
 
 async function unwrap<T>(answer: Promise<Answer<T>>, fresh = false): Promise<T> {
   let result: Answer<T>;
-  try {
-    result = await answer;
-  } catch (error) {
-    connection.failed(null);
-    throw error;
-  }
+  result = await answer;
   if (result.status === "error") {
-    connection.failed(result.error.code);
     throw new IpcError(result.error);
   }
   connection.answered(fresh);
@@ -60,7 +54,6 @@ async function unwrap<T>(answer: Promise<Answer<T>>, fresh = false): Promise<T> 
 }
 
 export const api = {
-  status: (tag: string) => unwrap(commands.status(tag)),
   list: (filter: ListFilter) => unwrap(commands.listSpools(filter), true),
   history: (tag: string) => unwrap(commands.history(tag)),
   workers: () => unwrap(commands.workers(), true),
@@ -69,23 +62,7 @@ export const api = {
   pausar: (tags: string[], workerId: number) => unwrap(commands.pausarBatch(tags, workerId)),
   completar: (tags: string[], workerId: number, fecha: string | null) =>
     unwrap(commands.completarBatch(tags, workerId, fecha)),
-  cancelar: (tag: string, workerId: number) => unwrap(commands.cancelar(tag, workerId)),
-  /** CANCELAR has no batch command (each puts its row back from its own TOMAR): one call per spool, summed up
-   * like a batch. */
-  cancelarEach: async (tags: string[], workerId: number): Promise<BatchOutcome> => {
-    const details: BatchEntry[] = [];
-    for (const tag of tags) {
-      try {
-        await api.cancelar(tag, workerId);
-        details.push({ tag, success: true, code: null, message: null, holder: null });
-      } catch (error) {
-        if (!(error instanceof IpcError)) throw error;
-        details.push({ tag, success: false, code: error.code, message: error.message, holder: error.details.holder ?? null });
-      }
-    }
-    const succeeded = details.filter((entry) => entry.success).length;
-    return { total: tags.length, succeeded, failed: tags.length - succeeded, details };
-  },
+  cancelar: (tags: string[], workerId: number) => unwrap(commands.cancelarBatch(tags, workerId)),
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
   /** Follows the station's pushed connection state (its last one first); answers how to stop. */
@@ -102,5 +79,5 @@ export const api = {
   },
 };
 
-/** The largest batch the service accepts. */
-export const MAX_BATCH = 50;
+/** The largest batch the service accepts, as the core says. */
+export { MAX_BATCH } from "../bindings";

@@ -110,14 +110,14 @@ export class FakeBackend {
   /** Every command invoked, for tests that check what the screen asked for. */
   readonly calls: string[] = [];
   offline = false;
-  /** Not checked yet: the screen goes by its IPC answers until something is pushed. */
+  /** As a station answers once it has looked at its services: everything reached. */
   connection: {
     checked: boolean;
     outages: { service: string; since: string }[];
     data_read_at: string | null;
     sheets_busy: boolean;
     view_only: boolean;
-  } = { checked: false, outages: [], data_read_at: null, sheets_busy: false, view_only: false };
+  } = { checked: true, outages: [], data_read_at: null, sheets_busy: false, view_only: false };
   private clock = 0;
 
   constructor(count = 40) {
@@ -161,8 +161,6 @@ export class FakeBackend {
         return { ok: true, checks: [{ name: "registro", ok: true, detail: "falso, en memoria" }] };
       case "list_spools":
         return this.list(args.filter as ListFilter);
-      case "status":
-        return this.view(this.require(args.tag as string));
       case "history":
         this.require(args.tag as string);
         return this.sessions.filter((session) => session.tag === args.tag);
@@ -172,8 +170,8 @@ export class FakeBackend {
         return this.batch(args.tags as string[], (tag) => this.release(tag, args.workerId as number, "PAUSADO"), "PAUSAR", args.workerId as number);
       case "completar_batch":
         return this.batch(args.tags as string[], (tag) => this.release(tag, args.workerId as number, "COMPLETADO"), "COMPLETAR", args.workerId as number);
-      case "cancelar":
-        return this.single(args.tag as string, () => this.release(args.tag as string, args.workerId as number, "CANCELADO"), "CANCELAR", args.workerId as number);
+      case "cancelar_batch":
+        return this.batch(args.tags as string[], (tag) => this.release(tag, args.workerId as number, "CANCELADO"), "CANCELAR", args.workerId as number);
       case "liberar":
         return this.single(args.tag as string, () => this.liberar(args.tag as string, args.adminId as number), "LIBERAR", args.adminId as number);
       default:

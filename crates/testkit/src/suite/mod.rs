@@ -210,6 +210,30 @@ pub async fn cancelar_puts_the_row_back_as_it_was(backend: &dyn Backend) {
     shop.service.tomar(ARM_DONE, ARMADOR_SOLDADOR, Operation::Sold).await.expect("free again");
 }
 
+/// Each spool of a CANCELAR batch goes back as its own TOMAR found it (one a first ARM, one an ARM on a spool
+/// paused before by someone else), in one write; a spool nobody holds fails alone.
+pub async fn cancelar_in_batch_puts_each_row_back_in_one_write(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let (fresh, paused) = (ready(9), ready(10));
+    shop.service.tomar(&paused, ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken");
+    shop.service.pausar(&paused, ARMADOR_SOLDADOR).await.expect("paused");
+    let before = [shop.row(&fresh).await, shop.row(&paused).await];
+    shop.service.tomar_batch(&[fresh.clone(), paused.clone()], ARMADOR, Operation::Arm).await.expect("taken");
+
+    let writes = shop.store.writes();
+    let tags = [fresh.clone(), paused.clone(), ready(11)];
+    let outcome = shop.service.cancelar_batch(&tags, ARMADOR).await.expect("batch ran");
+    assert_eq!((outcome.succeeded, outcome.failed), (2, 1));
+    assert_eq!(outcome.details[2].code, Some(ErrorCode::NotOccupied));
+    assert_eq!(shop.store.writes() - writes, 1, "one store write for the whole batch");
+    for (tag, before) in [&fresh, &paused].into_iter().zip(before) {
+        let after = shop.row(tag).await;
+        for column in ["Ocupado_Por", "Fecha_Ocupacion", "Estado_Detalle", "Armador"] {
+            assert_eq!(after[column].display(), before[column].display(), "{tag}: {column} restored");
+        }
+    }
+}
+
 pub async fn a_batch_succeeds_or_fails_spool_by_spool_in_one_write(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let other = shop.station("estacion-B").await;
@@ -532,6 +556,7 @@ macro_rules! behaviour_suite {
             only_the_holder_may_pause,
             pausar_frees_the_spool_and_keeps_the_previous_worker,
             cancelar_puts_the_row_back_as_it_was,
+            cancelar_in_batch_puts_each_row_back_in_one_write,
             a_batch_succeeds_or_fails_spool_by_spool_in_one_write,
             malformed_batches_are_refused_before_any_work,
             force_release_needs_a_supervisor_and_a_reason,
