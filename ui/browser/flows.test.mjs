@@ -111,17 +111,17 @@ test("a scanned badge identifies and a scanned tag selects, wherever the focus i
     assert.equal(await page.isChecked(byTestId("select-S-0016")), false);
   }));
 
-test("the offline banner says since when and how old the data is", () =>
+test("the offline banner says which service is away since when, and how old the data is", () =>
   withPage({}, async (page) => {
     await page.click(byTestId("worker-93"));
     await page.waitForSelector(byTestId("select-S-0006"));
     assert.match(await page.textContent(byTestId("connection")), /En línea.*datos de las \d\d:\d\d/);
     await page.evaluate(async () => {
       window.fake.offline = true;
-      await window.fake.announceElsewhere(["S-0016"]);
+      await window.fake.pushConnection([{ service: "redis", since: "10:42" }], "10:41");
     });
     await page.waitForSelector(".connection.offline");
-    assert.match(await page.textContent(byTestId("connection")), /Sin conexión desde las \d\d:\d\d.*datos de las \d\d:\d\d/);
+    assert.match(await page.textContent(byTestId("connection")), /Sin conexión con Redis desde las 10:42.*datos de las 10:41/);
     await page.click(byTestId("select-S-0006"));
     assert.equal(await page.isDisabled(byTestId("action-tomar")), true, "actions wait for the connection");
     await shot(page, "7-sin-conexion");

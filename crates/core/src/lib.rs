@@ -1,6 +1,7 @@
 //! Spooltrack's core: every action and query of the spec, depending only on the store, lock and clock traits.
 
 mod actions;
+mod background;
 pub mod config;
 mod connection;
 mod doctor;
