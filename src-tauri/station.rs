@@ -14,8 +14,6 @@ use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
 pub struct Station {
     pub service: SpoolService,
     pub config: Config,
-    /// The spreadsheet, when the station uses one: `doctor` asks it about the key, the token and the time zone.
-    sheets: Option<Arc<SheetsStore>>,
 }
 
 impl Station {
@@ -70,7 +68,7 @@ impl Station {
             }
         }
         let service = service.with_heartbeat(config.heartbeat_seconds);
-        Ok(Station { service, config, sheets })
+        Ok(Station { service, config })
     }
 
     /// The station with no network at all (`--offline`): the copy of the shop this PC kept, for viewing. A
@@ -84,7 +82,7 @@ impl Station {
         if service.shared_snapshot().is_none() {
             return Err(SpoolError::NoLocalCopy);
         }
-        Ok(Station { service, config, sheets: None })
+        Ok(Station { service, config })
     }
 
     /// A viewer station: the shop's Redis (live updates, the shared snapshot) and the copy this PC kept; no
@@ -102,7 +100,7 @@ impl Station {
         if let Err(error) = service.open_local_copy().await {
             tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
         }
-        Ok(Station { service, config, sheets: None })
+        Ok(Station { service, config })
     }
 
     /// `doctor` for a configuration: the station's checks when it opens, else why it does not.
@@ -117,25 +115,10 @@ impl Station {
         }
     }
 
-    /// What this station is configured to use; with Google Sheets, the key, token, spreadsheet and time-zone
-    /// checks; then every tab (unless the spreadsheet could not be reached: no point waiting on each tab) and
-    /// the lock service.
+    /// What this station is configured to use, then the core's checks of its store, lock service and feed.
     pub async fn doctor(&self) -> DoctorReport {
-        let mut checks = facts(&self.config);
-        let reachable = match &self.sheets {
-            Some(sheets) => {
-                let sheets_checks = sheets.doctor(self.config.timezone.name()).await;
-                let reached = sheets_checks.iter().any(|check| check.name == "planilla" && check.ok);
-                checks.extend(sheets_checks);
-                reached
-            }
-            None => true,
-        };
-        if reachable {
-            checks.extend(self.service.doctor_store().await);
-        }
-        checks.extend(self.service.doctor_services().await);
-        DoctorReport::of(checks)
+        let report = self.service.doctor().await;
+        DoctorReport::of(facts(&self.config).into_iter().chain(report.checks).collect())
     }
 }
 

@@ -28,15 +28,21 @@ impl DoctorReport {
 }
 
 impl SpoolService {
+    /// The store's source (a spreadsheet's key, token, sharing and time zone), then every tab (unless the
+    /// source could not be reached: no point waiting on each tab), then the lock service and the feed.
     pub async fn doctor(&self) -> DoctorReport {
-        let mut checks = self.doctor_store().await;
+        let source = self.store.diagnose_source(self.timezone().name()).await;
+        let mut checks = source.checks;
+        if source.reachable {
+            checks.extend(self.doctor_store().await);
+        }
         checks.extend(self.doctor_services().await);
         DoctorReport::of(checks)
     }
 
     /// Every tab and its critical columns, one tab at a time, so every tab missing a column (or missing
     /// altogether) is named, not just the first.
-    pub async fn doctor_store(&self) -> Vec<DoctorCheck> {
+    async fn doctor_store(&self) -> Vec<DoctorCheck> {
         let names = self.store.tab_names();
         let mut checks = Vec::new();
         for tab in Tab::ALL {
@@ -59,7 +65,7 @@ impl SpoolService {
     }
 
     /// The lock service and the time zone dates are written in.
-    pub async fn doctor_services(&self) -> Vec<DoctorCheck> {
+    async fn doctor_services(&self) -> Vec<DoctorCheck> {
         let (ok, detail) = match self.lock.health().await {
             Ok(detail) => (true, detail),
             Err(error) => (false, error.diagnosis()),

@@ -24,8 +24,8 @@ pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, Store, SystemClock,
-    WriteGate,
+    LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, SourceDiagnosis,
+    Store, SystemClock, WriteGate,
 };
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};

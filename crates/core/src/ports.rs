@@ -133,6 +133,20 @@ pub trait Store: Send + Sync {
     fn busy(&self) -> bool {
         false
     }
+
+    /// `doctor`'s checks of the source itself (for a spreadsheet: the key, a token, the spreadsheet, its time
+    /// zone against the station's), in the order a failure blocks the next; none for a source always at hand.
+    async fn diagnose_source(&self, _timezone: &str) -> SourceDiagnosis {
+        SourceDiagnosis { checks: Vec::new(), reachable: true }
+    }
+}
+
+/// What `doctor` found of a store's source before reading its tabs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceDiagnosis {
+    pub checks: Vec<crate::DoctorCheck>,
+    /// Whether the tabs can be read at all (no point waiting on each tab otherwise).
+    pub reachable: bool,
 }
 
 /// What a store knows of its source from its own calls.

@@ -132,6 +132,10 @@ impl Store for SharedStore {
     fn busy(&self) -> bool {
         self.inner.busy()
     }
+
+    async fn diagnose_source(&self, timezone: &str) -> crate::SourceDiagnosis {
+        self.inner.diagnose_source(timezone).await
+    }
 }
 
 /// A poisoned copy only means a panic elsewhere; its content is still usable.

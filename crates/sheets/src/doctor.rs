@@ -1,7 +1,7 @@
 //! What `doctor` checks on the Sheets side, in the order a failure blocks the next: the key, a token, the
 //! spreadsheet, its time zone. Tabs and critical columns are the core's checks, read through the store.
 
-use spooltrack_core::DoctorCheck;
+use spooltrack_core::{DoctorCheck, SourceDiagnosis};
 
 use crate::SheetsStore;
 
@@ -14,16 +14,17 @@ fn check(name: &str, result: Result<String, String>) -> DoctorCheck {
 }
 
 impl SheetsStore {
-    /// The key was read when the store opened; here a token is obtained and the spreadsheet opened.
-    pub async fn doctor(&self, timezone: &str) -> Vec<DoctorCheck> {
+    /// The key was read when the store opened; here a token is obtained and the spreadsheet opened. The tabs
+    /// can be read when the spreadsheet opened.
+    pub async fn doctor(&self, timezone: &str) -> SourceDiagnosis {
         let mut checks = vec![check("clave de la cuenta de servicio", Ok("se pudo leer".into()))];
         let token = self.client().token().await.map(|()| "obtenido".to_string()).map_err(|error| error.diagnosis());
         let token_ok = token.is_ok();
         checks.push(check("token de acceso", token));
         if !token_ok {
-            return checks;
+            return SourceDiagnosis { checks, reachable: false };
         }
-        match self.spreadsheet().await {
+        let reachable = match self.spreadsheet().await {
             Ok(spreadsheet) => {
                 let titles: Vec<&str> = spreadsheet.tabs.iter().map(|(title, _)| title.as_str()).collect();
                 checks.push(check("planilla", Ok(format!("se abrió; pestañas: {}", titles.join(", ")))));
@@ -36,9 +37,13 @@ impl SheetsStore {
                     ))
                 };
                 checks.push(check("zona horaria de la planilla", zone));
+                true
             }
-            Err(error) => checks.push(check("planilla", Err(error.diagnosis()))),
-        }
-        checks
+            Err(error) => {
+                checks.push(check("planilla", Err(error.diagnosis())));
+                false
+            }
+        };
+        SourceDiagnosis { checks, reachable }
     }
 }

@@ -255,6 +255,10 @@ impl Store for SheetsStore {
         Ok(self.read_shared(tabs).await?.into_iter().map(Arc::unwrap_or_clone).collect())
     }
 
+    async fn diagnose_source(&self, timezone: &str) -> spooltrack_core::SourceDiagnosis {
+        self.doctor(timezone).await
+    }
+
     async fn read_shared(&self, tabs: &[Tab]) -> Result<Vec<Arc<Grid>>, SpoolError> {
         if lock(&self.sheet_ids).is_empty() {
             self.spreadsheet().await?;

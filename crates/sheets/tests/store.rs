@@ -344,17 +344,47 @@ async fn google_s_per_minute_quota_ends_in_sheets_quota_with_nothing_written() {
     }
 }
 
+/// The station's doctor, one entry point in the core: the spreadsheet's own checks first, every tab when the
+/// spreadsheet opens, and no tab waited on when it does not.
+#[tokio::test]
+async fn the_station_s_doctor_reads_the_tabs_only_when_the_spreadsheet_opens() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    let station = shop.station(quick()).await;
+    let names = |report: &spooltrack_core::DoctorReport| -> Vec<String> {
+        report.checks.iter().map(|check| check.name.clone()).collect()
+    };
+    let report = station.doctor().await;
+    assert!(report.ok, "{report:?}");
+    let opened = names(&report);
+    assert!(opened.starts_with(&[
+        "clave de la cuenta de servicio".into(),
+        "token de acceso".into(),
+        "planilla".into()
+    ]));
+    assert!(opened.contains(&"pestaña Operaciones".to_string()) && opened.contains(&"bloqueos".to_string()));
+
+    shop.fake.fail_next(10_000);
+    let report = station.doctor().await;
+    let failed = names(&report);
+    assert!(!report.ok && failed.contains(&"planilla".to_string()), "{report:?}");
+    assert!(!failed.iter().any(|name| name.starts_with("pestaña")), "no tab waited on: {failed:?}");
+    assert!(failed.contains(&"bloqueos".to_string()), "the lock service is still checked: {failed:?}");
+}
+
 #[tokio::test]
 async fn doctor_checks_the_token_the_spreadsheet_and_its_time_zone() {
     let shop = SheetsShop::start(fixture::standard_shop()).await;
     let store = shop.store(quick()).await;
-    let checks = store.doctor("America/Santiago").await;
-    assert!(checks.iter().all(|check| check.ok), "{checks:?}");
-    assert!(checks.iter().any(|check| check.detail.contains("Operaciones, Trabajadores, Roles, Metadata")));
+    let diagnosis = store.doctor("America/Santiago").await;
+    assert!(diagnosis.reachable && diagnosis.checks.iter().all(|check| check.ok), "{diagnosis:?}");
+    let opened =
+        |check: &spooltrack_core::DoctorCheck| check.detail.contains("Operaciones, Trabajadores, Roles, Metadata");
+    assert!(diagnosis.checks.iter().any(opened));
 
     shop.fake.set_time_zone("Europe/Madrid");
-    let zone = store.doctor("America/Santiago").await.pop().expect("a time-zone check");
-    assert!(!zone.ok && zone.detail.contains("Europe/Madrid"), "{zone:?}");
+    let diagnosis = store.doctor("America/Santiago").await;
+    let zone = diagnosis.checks.last().expect("a time-zone check");
+    assert!(diagnosis.reachable && !zone.ok && zone.detail.contains("Europe/Madrid"), "{zone:?}");
 }
 
 #[tokio::test]
@@ -412,6 +442,6 @@ async fn one_access_token_serves_reads_writes_and_doctor() {
     );
     station.list(&ListFilter::default()).await.expect("read");
     station.tomar(&ready(5), ARMADOR, Operation::Arm).await.expect("written");
-    assert!(store.doctor("America/Santiago").await.iter().all(|check| check.ok));
+    assert!(store.doctor("America/Santiago").await.checks.iter().all(|check| check.ok));
     assert_eq!((shop.fake.count("POST token"), shop.fake.issued_tokens().len()), (1, 1));
 }
