@@ -6,8 +6,8 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
+use spooltrack_config::{Config, LockConfig};
 use spooltrack_core::{
-    config::{Config, LockConfig},
     describe_reconciliation, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope,
     ReconcileReport, SpoolEvent, SpoolView, WorkSession, WorkerView,
 };

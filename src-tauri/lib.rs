@@ -8,7 +8,7 @@ pub mod ipc;
 pub mod logging;
 pub mod station;
 
-use spooltrack_core::config::Config;
+use spooltrack_config::Config;
 use tauri::{Manager, Runtime};
 
 /// The app on any runtime (the real window, or Tauri's mock runtime in tests): commands, events, and the

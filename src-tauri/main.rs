@@ -7,7 +7,7 @@ use spooltrack_app::{
     cli::{self, Cli},
     logging,
 };
-use spooltrack_core::config::Config;
+use spooltrack_config::Config;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();

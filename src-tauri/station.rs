@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use spooltrack_config::{Config, LockConfig, SheetsConfig};
 use spooltrack_core::{
-    config::{Config, LockConfig, SheetsConfig},
     ChangeFeed, DoctorCheck, DoctorReport, LockService, OfflineLock, OfflineStore, SpoolService, Store, SystemClock,
 };
 use spooltrack_domain::{schema::TabNames, SpoolError};

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
-use spooltrack_core::config::Config;
+use spooltrack_config::Config;
 use tauri::{
     ipc::{CallbackFn, InvokeBody},
     test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
@@ -238,10 +238,8 @@ fn commands_the_capability_does_not_grant_are_refused() {
 /// actions answer OFFLINE.
 #[test]
 fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
-    use spooltrack_core::{
-        config::{LockConfig, SheetsConfig},
-        Snapshot, SnapshotKeeper, SnapshotPatch,
-    };
+    use spooltrack_config::{LockConfig, SheetsConfig};
+    use spooltrack_core::{Snapshot, SnapshotKeeper, SnapshotPatch};
     use spooltrack_domain::schema::{Tab, TabNames};
 
     let folder = tempfile::tempdir().expect("temp dir");
@@ -302,7 +300,7 @@ fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
 /// A viewer window: its banner state says so and actions are refused in plain words, with no key configured.
 #[test]
 fn a_viewer_window_says_so_and_refuses_actions() {
-    use spooltrack_core::config::LockConfig;
+    use spooltrack_config::LockConfig;
 
     let folder = tempfile::tempdir().expect("temp dir");
     let config = Config {

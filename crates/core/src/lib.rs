@@ -2,7 +2,6 @@
 
 mod actions;
 mod background;
-pub mod config;
 mod connection;
 mod doctor;
 mod feed;

@@ -1,5 +1,6 @@
-//! The station's configuration: a TOML file from `--config`, else `SPOOLTRACK_CONFIG`, else the OS config
-//! folder; no file at all means the embedded default. Unknown keys and bad values are refused by name.
+//! The station's host configuration, kept out of the core (which depends only on its ports): a TOML file from
+//! `--config`, else `SPOOLTRACK_CONFIG`, else the OS config folder; no file at all means the embedded default.
+//! Unknown keys and bad values are refused by name.
 
 use std::path::{Path, PathBuf};
 
@@ -81,7 +82,7 @@ impl Config {
             database: data.join("spooltrack.db"),
             lock: LockConfig::Local { single_station: false },
             sheets: None,
-            heartbeat_seconds: crate::DEFAULT_HEARTBEAT_SECONDS,
+            heartbeat_seconds: spooltrack_core::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             viewer: false,
             source: None,
@@ -210,7 +211,7 @@ fn parse_sheets(section: &toml::Table, config: &mut Config) -> Result<(), SpoolE
         tabs: TabNames::default(),
         reads_per_minute: 60,
         writes_per_minute: 60,
-        refresh_seconds: crate::DEFAULT_REFRESH_SECONDS,
+        refresh_seconds: spooltrack_core::DEFAULT_REFRESH_SECONDS,
     };
     for (inner, value) in section {
         let key = format!("sheets.{inner}");
@@ -335,7 +336,7 @@ mod tests {
         assert_eq!(sheets.tabs.operaciones, "Hoja de Operación");
         assert_eq!(sheets.tabs.metadata, "Metadata");
         assert_eq!((sheets.reads_per_minute, sheets.writes_per_minute), (20, 60));
-        assert_eq!(sheets.refresh_seconds, crate::DEFAULT_REFRESH_SECONDS);
+        assert_eq!(sheets.refresh_seconds, spooltrack_core::DEFAULT_REFRESH_SECONDS);
         assert_eq!(config.timezone, chrono_tz::America::Lima, "the spreadsheet's time zone");
         let default = Config::parse(
             "[sheets]\nspreadsheet_id = \"x\"\ncredentials = \"k.json\"\n[lock]\nkind = \"redis\"\nurl = \"redis://h/\"\n",
