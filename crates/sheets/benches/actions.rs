@@ -22,7 +22,10 @@ use spooltrack_testkit::production::{production_shop, AN_ARMADOR};
 fn latency() -> Duration {
     Duration::from_millis(std::env::var("LATENCY_MS").ok().and_then(|ms| ms.parse().ok()).unwrap_or(150))
 }
-const SPOOLS: usize = 3_000;
+/// The shop's size: 3,000 spools unless `SPOOLS` says otherwise (the reference shop had 400).
+fn spools() -> usize {
+    std::env::var("SPOOLS").ok().and_then(|count| count.parse().ok()).unwrap_or(3_000)
+}
 
 /// A fresh station that has listed the spools once, with the call log cleared after that.
 async fn listed_station(shop: &SheetsShop) -> SpoolService {
@@ -65,9 +68,9 @@ impl Cost {
 #[tokio::main]
 async fn main() {
     let now = chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(9, 0, 0)).expect("valid");
-    let shop = SheetsShop::start(production_shop(SPOOLS, now)).await;
+    let shop = SheetsShop::start(production_shop(spools(), now)).await;
     shop.fake.set_latency(latency());
-    println!("{SPOOLS} spools, ~70 columns, {} ms per Sheets call", latency().as_millis());
+    println!("{} spools, ~70 columns, {} ms per Sheets call", spools(), latency().as_millis());
 
     let probe = listed_station(&shop).await;
     let available = ListFilter { operation: Some(Operation::Arm), scope: ListScope::Available, ..Default::default() };

@@ -128,31 +128,31 @@ impl SheetsStore {
         }
     }
 
-    /// The columns of Operaciones a write must confirm (the tag, `version`, the occupation and the columns it
-    /// changes), by position in the header last read; none while no header is known.
-    fn confirmed_columns(&self, change: &Change) -> Option<(Vec<String>, ColumnMap, Vec<usize>)> {
+    /// The columns of Operaciones a write must confirm (the tag that finds the rows, `version` and the
+    /// occupation that guard them), by position in the header last read; none while no header is known. The
+    /// columns it changes are confirmed by the header row, read with them.
+    fn confirmed_columns(&self) -> Option<(Vec<String>, ColumnMap, Vec<usize>)> {
         let header = lock(&self.header).clone()?;
         let map = ColumnMap::locate(Tab::Operaciones, &self.tabs.operaciones, &header).ok()?;
-        let changed = change.rows.iter().flat_map(|row| row.cells.iter().map(|(spec, _)| *spec));
-        let mut columns: Vec<usize> = [&ops::TAG, &ops::VERSION, &ops::OCUPADO_POR]
-            .into_iter()
-            .chain(changed)
-            .filter_map(|spec| map.position(spec))
-            .collect();
+        let mut columns: Vec<usize> =
+            [&ops::TAG, &ops::VERSION, &ops::OCUPADO_POR].into_iter().filter_map(|spec| map.position(spec)).collect();
         columns.sort_unstable();
         columns.dedup();
         Some((header, map, columns))
     }
 
-    /// Operaciones as it is now, for the rows a write touches: only the confirmed columns when the header is
-    /// known (the others read blank), the whole tab otherwise. The audit tab's header comes in the same call.
+    /// Operaciones as it is now, for the rows a write touches: the header row and the confirmed columns when
+    /// the header is known (the other cells read blank), the whole tab otherwise. The audit tab's header comes in
+    /// the same call.
     async fn read_for_write(&self, change: &Change) -> Result<(Option<Grid>, Option<Vec<String>>), SpoolError> {
-        let narrow = if change.rows.is_empty() { None } else { self.confirmed_columns(change) };
+        let narrow = if change.rows.is_empty() { None } else { self.confirmed_columns() };
         let tab = A1Range::tab(&self.tabs.operaciones);
         let mut tabs = Vec::new();
         let mut ranges = Vec::new();
         match &narrow {
             Some((_, _, columns)) => {
+                tabs.push(Tab::Operaciones);
+                ranges.push(format!("{tab}!1:1"));
                 for column in columns {
                     let letters = column_letters(*column);
                     tabs.push(Tab::Operaciones);
@@ -175,7 +175,7 @@ impl SheetsStore {
             Some((header, map, columns)) => match assemble(&header, &map, &columns, &grids, change) {
                 Some(grid) => Some(grid),
                 None => {
-                    // A person moved a column since the header was read: read the whole tab this time.
+                    // A person moved, added or renamed a column since the header was read: read the whole tab.
                     lock(&self.header).take();
                     return Box::pin(self.read_for_write(change)).await;
                 }
@@ -338,12 +338,12 @@ impl Store for SheetsStore {
 /// outside `columns`. None when a column's header is not the one expected there (a person moved columns).
 /// Lays the confirmed columns out under the whole header: every row gets its tag (which finds the rows), and
 /// only the rows the write touches get the other columns, so confirming one row does not lay out the tab.
-/// None when a column's header is not where it was (a person moved it).
+/// `grids` are the header row, then the columns. None when the header is not what it was (a person moved,
+/// added or renamed a column): the write's cells would land under other columns.
 fn assemble(header: &[String], map: &ColumnMap, columns: &[usize], grids: &[Grid], change: &Change) -> Option<Grid> {
-    for (column, values) in columns.iter().zip(grids) {
-        if values.header.first().map(String::as_str).unwrap_or_default() != header.get(*column)?.as_str() {
-            return None;
-        }
+    let (now, grids) = grids.split_first()?;
+    if now.header != header {
+        return None;
     }
     let tag_column = map.position(&ops::TAG)?;
     let tags = &grids[columns.iter().position(|column| *column == tag_column)?];
