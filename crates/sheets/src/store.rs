@@ -334,8 +334,6 @@ impl Store for SheetsStore {
     }
 }
 
-/// Operaciones from single columns (each range's first row is the column's header): `header` wide, blank
-/// outside `columns`. None when a column's header is not the one expected there (a person moved columns).
 /// Lays the confirmed columns out under the whole header: every row gets its tag (which finds the rows), and
 /// only the rows the write touches get the other columns, so confirming one row does not lay out the tab.
 /// `grids` are the header row, then the columns. None when the header is not what it was (a person moved,
