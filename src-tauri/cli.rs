@@ -87,6 +87,19 @@ pub enum Command {
     Watch,
     /// Compare locks with the rows now and fix what disagrees (every correction is audited).
     Reconcile,
+    /// The interface's test host: this station's commands and events over HTTP on 127.0.0.1, with no
+    /// authentication, for running the interface in a browser on the real core. `--dev` is required: it is for
+    /// tests and development only. Prints the address it listens on, then runs until stopped.
+    Serve {
+        #[arg(long, required = true)]
+        dev: bool,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The built interface to serve as well (ui/dist).
+        #[arg(long, value_name = "DIR")]
+        ui: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +174,16 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
     if matches!(command, Command::Doctor) {
         return Ok(Report::Doctor(Station::diagnose(config).await));
     }
+    if let Command::Serve { port, ui, .. } = command {
+        // Like the window: the station opens, and its background work brings its copy up to date.
+        let station = Station::open(config).await?;
+        crate::dev_host::serve(station, port, ui, |address| {
+            emit(&format!("http://{address}/\n"));
+        })
+        .await
+        .map_err(|error| SpoolError::ConfigInvalid { key: "serve".into(), reason: error.to_string() })?;
+        return Ok(Report::Watched);
+    }
     let station = if offline {
         let station = Station::open_offline(config).await?;
         if let Some(note) = station.service.local_copy_age() {
@@ -197,7 +220,7 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
         }
         Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
         Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
-        Command::Doctor => unreachable!("answered before the station opens"),
+        Command::Doctor | Command::Serve { .. } => unreachable!("answered before"),
         Command::Reconcile => Report::Reconciled(service.reconcile().await?),
         Command::Watch => {
             watch(&station, json).await;

@@ -1,6 +1,8 @@
-//! Tauri commands: each one calls the core once and answers its result, or its error as `{code, message,
-//! details}`. Changes reach the window as `spool-changed` events through the station's change feed. Actions
-//! come as batches only: one spool is a batch of one, at the same cost.
+//! The station's commands, declared once: each one calls the core once and answers its result, or its error
+//! as `{code, message, details}`. The declaration makes both hosts of the interface: the Tauri commands of the
+//! window and `dispatch`, the test host's way in (`dev_host`), so the two cannot drift apart. Changes reach the
+//! interface as `spool-changed` events through the station's change feed. Actions come as batches only: one
+//! spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
     parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, SpoolView, WorkSession,
@@ -17,83 +19,90 @@ fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> 
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn list_spools(station: State<'_, Station>, filter: ListFilter) -> Answer<Vec<SpoolView>> {
-    Ok(station.service.list(&filter).await?)
+/// Declares the commands: `fn name(station, argument: Type, …) -> Answer { body }`, where `body` is a
+/// `Result<Answer, SpoolError>` computed from `station: &Station` and the arguments (named as the interface
+/// sends them, in camelCase).
+macro_rules! commands {
+    ($($(#[$meta:meta])* fn $name:ident($station:ident $(, $argument:ident: $type:ty)*) -> $answer:ty $body:block)*) => {
+        $(
+            $(#[$meta])*
+            #[tauri::command]
+            #[specta::specta]
+            pub async fn $name(state: State<'_, Station>, $($argument: $type),*) -> Answer<$answer> {
+                let $station: &Station = &state;
+                Ok($body?)
+            }
+        )*
+
+        /// Runs the command called `command` with its arguments as the interface sends them (a JSON object),
+        /// answering its result as JSON; `None` for a command that does not exist.
+        pub async fn dispatch(
+            station: &Station,
+            command: &str,
+            arguments: serde_json::Value,
+        ) -> Option<Result<serde_json::Value, ErrorPayload>> {
+            match command {
+                $(stringify!($name) => Some(
+                    async {
+                        #[derive(serde::Deserialize)]
+                        #[serde(rename_all = "camelCase")]
+                        struct Arguments { $($argument: $type),* }
+                        let Arguments { $($argument),* } = serde_json::from_value(arguments).map_err(|error| {
+                            SpoolError::InvalidInput { field: stringify!($name).into(), reason: error.to_string() }
+                        })?;
+                        let $station = station;
+                        let answer: $answer = $body?;
+                        Ok(serde_json::to_value(answer).expect("answers serialize"))
+                    }
+                    .await
+                    .map_err(|error: SpoolError| ErrorPayload::from(error)),
+                ),)*
+                _ => None,
+            }
+        }
+    };
 }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn history(station: State<'_, Station>, tag: String) -> Answer<Vec<WorkSession>> {
-    Ok(station.service.history(&tag).await?)
-}
+commands! {
+    fn list_spools(station, filter: ListFilter) -> Vec<SpoolView> {
+        station.service.list(&filter).await
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn workers(station: State<'_, Station>) -> Answer<Vec<WorkerView>> {
-    Ok(station.service.workers().await?)
-}
+    fn history(station, tag: String) -> Vec<WorkSession> {
+        station.service.history(&tag).await
+    }
 
-/// The banner's state as the station last saw it (then kept up to date by `connection-changed`).
-#[tauri::command]
-#[specta::specta]
-pub async fn connection(station: State<'_, Station>) -> Answer<ConnectionState> {
-    Ok(station.service.connection())
-}
+    fn workers(station) -> Vec<WorkerView> {
+        station.service.workers().await
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn doctor(station: State<'_, Station>) -> Answer<DoctorReport> {
-    Ok(station.doctor().await)
-}
+    /// The banner's state as the station last saw it (then kept up to date by `connection-changed`).
+    fn connection(station) -> ConnectionState {
+        Ok::<_, SpoolError>(station.service.connection())
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn tomar_batch(
-    station: State<'_, Station>,
-    tags: Vec<String>,
-    worker_id: WorkerId,
-    operation: Operation,
-) -> Answer<BatchOutcome> {
-    Ok(station.service.tomar_batch(&tags, worker_id, operation).await?)
-}
+    fn doctor(station) -> DoctorReport {
+        Ok::<_, SpoolError>(station.doctor().await)
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn pausar_batch(station: State<'_, Station>, tags: Vec<String>, worker_id: WorkerId) -> Answer<BatchOutcome> {
-    Ok(station.service.pausar_batch(&tags, worker_id).await?)
-}
+    fn tomar_batch(station, tags: Vec<String>, worker_id: WorkerId, operation: Operation) -> BatchOutcome {
+        station.service.tomar_batch(&tags, worker_id, operation).await
+    }
 
-/// `fecha` is `DD-MM-YYYY`; empty means today.
-#[tauri::command]
-#[specta::specta]
-pub async fn completar_batch(
-    station: State<'_, Station>,
-    tags: Vec<String>,
-    worker_id: WorkerId,
-    fecha: Option<String>,
-) -> Answer<BatchOutcome> {
-    Ok(station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await?)
-}
+    fn pausar_batch(station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
+        station.service.pausar_batch(&tags, worker_id).await
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn cancelar_batch(
-    station: State<'_, Station>,
-    tags: Vec<String>,
-    worker_id: WorkerId,
-) -> Answer<BatchOutcome> {
-    Ok(station.service.cancelar_batch(&tags, worker_id).await?)
-}
+    /// `fecha` is `DD-MM-YYYY`; empty means today.
+    fn completar_batch(station, tags: Vec<String>, worker_id: WorkerId, fecha: Option<String>) -> BatchOutcome {
+        station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await
+    }
 
-#[tauri::command]
-#[specta::specta]
-pub async fn liberar(
-    station: State<'_, Station>,
-    tag: String,
-    admin_id: WorkerId,
-    motivo: String,
-) -> Answer<ActionOutcome> {
-    Ok(station.service.liberar(&tag, admin_id, &motivo).await?)
+    fn cancelar_batch(station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
+        station.service.cancelar_batch(&tags, worker_id).await
+    }
+
+    fn liberar(station, tag: String, admin_id: WorkerId, motivo: String) -> ActionOutcome {
+        station.service.liberar(&tag, admin_id, &motivo).await
+    }
 }

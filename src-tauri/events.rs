@@ -1,9 +1,10 @@
-//! Events the shell emits to the window, declared through tauri-specta so the UI gets their types.
+//! Events the shell sends to the interface, declared through tauri-specta so the UI gets their types, and the
+//! station's background work that produces them, the same for both hosts (the window, the test host).
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use spooltrack_core::{ConnectionState, SpoolEvent};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
 
 use crate::station::Station;
@@ -18,6 +19,13 @@ pub struct SpoolChanged {
     pub station: String,
 }
 
+impl SpoolChanged {
+    /// Events were missed or the station's copy was replaced: every screen reloads everything.
+    pub fn everything() -> SpoolChanged {
+        SpoolEvent::default().into()
+    }
+}
+
 impl From<SpoolEvent> for SpoolChanged {
     fn from(event: SpoolEvent) -> Self {
         SpoolChanged { tags: event.tags, action: event.action, worker: event.worker, station: event.station }
@@ -29,36 +37,28 @@ impl From<SpoolEvent> for SpoolChanged {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct ConnectionChanged(pub ConnectionState);
 
-/// Pushes every change of the station's connection state to the window, as long as it is open.
-pub async fn forward_connection<R: Runtime>(app: AppHandle<R>) {
-    let station = app.state::<Station>();
-    station
-        .service
-        .watch_connection(|state| {
-            if let Err(error) = ConnectionChanged(state.clone()).emit(&app) {
-                tracing::warn!(%error, "no se pudo avisar a la ventana del estado de la conexión");
-            }
-        })
-        .await;
+/// Where a host delivers the station's events to its interface.
+pub trait Sink: Send + Sync {
+    fn send<E: Event + Serialize + Clone>(&self, event: E);
 }
 
-/// Asks every screen to reload everything (the station's copy of the shop was replaced).
-pub fn refresh_everything<R: Runtime>(app: &AppHandle<R>) {
-    if let Err(error) = SpoolChanged::from(SpoolEvent::default()).emit(app) {
-        tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
+impl<R: Runtime> Sink for AppHandle<R> {
+    fn send<E: Event + Serialize + Clone>(&self, event: E) {
+        if let Err(error) = event.emit(self) {
+            tracing::warn!(%error, event = E::NAME, "no se pudo avisar a la ventana");
+        }
     }
 }
 
-/// Turns every change the station hears (once its copy of the shop has taken it in) into a `spool-changed`
-/// event for the window, until the feed closes.
-pub async fn forward_changes<R: Runtime>(app: AppHandle<R>) {
-    let station = app.state::<Station>();
-    station
-        .service
-        .follow_changes(|event| {
-            if let Err(error) = SpoolChanged::from(event).emit(&app) {
-                tracing::warn!(%error, "no se pudo avisar a la ventana del cambio");
-            }
-        })
-        .await;
+/// The station's life behind an interface, until its feed closes: every change it hears (once its copy of the
+/// shop has taken it in) as `spool-changed`, every change of its connection state as `connection-changed`,
+/// and the core's background policy (heartbeat, the shared snapshot, reconciliation), after which a copy
+/// brought up to date asks every screen to reload everything.
+pub async fn serve_station(station: &Station, sink: &impl Sink) {
+    let reconcile_every = std::time::Duration::from_secs(u64::from(station.config.reconcile_minutes) * 60);
+    tokio::join!(
+        station.service.follow_changes(|event| sink.send(SpoolChanged::from(event))),
+        station.service.watch_connection(|state| sink.send(ConnectionChanged(state.clone()))),
+        station.service.run_background(reconcile_every, || sink.send(SpoolChanged::everything())),
+    );
 }

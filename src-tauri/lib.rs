@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod dev_host;
 pub mod events;
 pub mod ipc;
 pub mod logging;
@@ -19,19 +20,10 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
         bindings.mount_events(app);
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
         app.manage(station);
-        tauri::async_runtime::spawn(events::forward_changes(app.handle().clone()));
-        tauri::async_runtime::spawn(run_background(app.handle().clone()));
-        tauri::async_runtime::spawn(events::forward_connection(app.handle().clone()));
+        let app = app.handle().clone();
+        tauri::async_runtime::spawn(async move { events::serve_station(&app.state::<station::Station>(), &app).await });
         Ok(())
     })
-}
-
-/// The station's background policy (heartbeat, the shared snapshot, reconciliation) lives in the core; the
-/// window only tells its screens when the copy it started from was brought up to date.
-async fn run_background<R: Runtime>(app: tauri::AppHandle<R>) {
-    let station = app.state::<station::Station>();
-    let reconcile_every = std::time::Duration::from_secs(u64::from(station.config.reconcile_minutes) * 60);
-    station.service.run_background(reconcile_every, || events::refresh_everything(&app)).await;
 }
 
 /// The configuration of the app, compiled in from `tauri.conf.json`.

@@ -1,0 +1,142 @@
+//! The test host (`spooltrack serve --dev`), the real binary over HTTP: it listens on loopback only, answers
+//! every command of the contract (the same declaration as the window's), refuses with the window's error
+//! payload, streams the station's events, serves the built interface, and is refused without `--dev`.
+
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// A host on a fresh demo shop, stopped with the test.
+struct Host {
+    child: Child,
+    url: String,
+    _folder: TempDir,
+}
+
+impl Host {
+    fn start(extra: &[&str]) -> Host {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let config = folder.path().join("config.toml");
+        let database = folder.path().join("shop.db");
+        std::fs::write(&config, format!("station = \"host-test\"\n[embedded]\ndatabase = {database:?}\n"))
+            .expect("config written");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
+            .arg("--config")
+            .arg(&config)
+            .args(["serve", "--dev"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("binary runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address line");
+        Host { child, url: line.trim().to_string(), _folder: folder }
+    }
+
+    async fn invoke(&self, command: &str, arguments: Value) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}ipc/{command}", self.url))
+            .json(&arguments)
+            .send()
+            .await
+            .expect("host answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The commands the contract collects, as its generated bindings invoke them.
+fn contract_commands() -> Vec<String> {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let path = folder.path().join("bindings.ts");
+    spooltrack_app::ipc::export_bindings(&path).expect("bindings generated");
+    let bindings = std::fs::read_to_string(path).expect("bindings");
+    bindings.split("__TAURI_INVOKE(\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn the_host_listens_on_loopback_and_answers_every_command_of_the_contract() {
+    let host = Host::start(&[]);
+    assert!(host.url.starts_with("http://127.0.0.1:"), "loopback only: {}", host.url);
+    let commands = contract_commands();
+    assert!(commands.len() >= 8, "{commands:?}");
+    for command in &commands {
+        let (status, body) = host.invoke(command, json!({})).await;
+        // Commands without arguments answer; the others refuse the missing ones with the window's payload.
+        assert!(
+            status == 200 || (status == 422 && body["code"] == "INVALID_INPUT"),
+            "{command}: {status} {body}"
+        );
+    }
+    let (status, _) = host.invoke("workers", json!({})).await;
+    assert_eq!(status, 200);
+    let (status, body) = host.invoke("no_such_command", json!({})).await;
+    assert_eq!((status, body.as_str().is_some()), (404, true));
+}
+
+#[tokio::test]
+async fn refusals_carry_the_error_payload_and_actions_stream_their_event() {
+    let host = Host::start(&[]);
+    let mut events = reqwest::get(format!("{}events", host.url)).await.expect("event stream");
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+
+    let (status, free) = host
+        .invoke(
+            "list_spools",
+            json!({"filter": {"operation": "ARM", "scope": "available", "nv": null, "ot": null, "text": null}}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let tag = free[0]["tag"].as_str().expect("a free spool").to_string();
+
+    let (status, refused) = host.invoke("liberar", json!({"tag": tag, "adminId": 93, "motivo": "prueba"})).await;
+    assert_eq!((status, refused["code"].as_str()), (422, Some("ROLE_NOT_ALLOWED")), "{refused}");
+    assert!(refused["message"].as_str().is_some_and(|message| !message.is_empty()));
+
+    let (status, taken) = host.invoke("tomar_batch", json!({"tags": [tag], "workerId": 93, "operation": "ARM"})).await;
+    assert_eq!((status, taken["succeeded"].as_u64()), (200, Some(1)), "{taken}");
+
+    let mut received = String::new();
+    let heard = tokio::time::timeout(Duration::from_secs(10), async {
+        while !received.contains("\n\n") {
+            let chunk = events.chunk().await.expect("stream open").expect("a chunk");
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(heard.is_ok(), "no event within 10 s: {received:?}");
+    let data = received.lines().find_map(|line| line.strip_prefix("data:")).expect("a data line");
+    let event: Value = serde_json::from_str(data.trim()).expect("json event");
+    assert_eq!(event["event"], "spool-changed");
+    assert_eq!(event["payload"]["tags"], json!([tag]));
+    assert_eq!(event["payload"]["action"], "TOMAR");
+}
+
+#[tokio::test]
+async fn the_host_serves_the_built_interface_when_asked() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    std::fs::write(folder.path().join("index.html"), "<!doctype html><title>Spooltrack</title>").expect("page");
+    let host = Host::start(&["--ui", folder.path().to_str().expect("utf-8 path")]);
+    let page = reqwest::get(&host.url).await.expect("page").text().await.expect("text");
+    assert!(page.contains("<title>Spooltrack</title>"), "{page}");
+}
+
+#[test]
+fn serve_without_dev_is_a_usage_error() {
+    let output = Command::new(env!("CARGO_BIN_EXE_spooltrack")).args(["serve"]).output().expect("binary runs");
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--dev"));
+}
