@@ -22,8 +22,10 @@ endef
 run: deps-run ui
 	cargo run --bin spooltrack
 
-# Component tests (vitest), the built interface in Chromium (ui/browser), then every Rust test.
+# Component tests (vitest) and the built interface in Chromium (ui/browser), both on the real core through the
+# binary's test host (`spooltrack serve --dev`), then every Rust test.
 test: deps-test ui
+	cargo build --bin spooltrack
 	cd ui && npm test && npm run test:browser
 	cargo test --workspace
 

@@ -1,32 +1,15 @@
-// Runs the built interface (dist-fake/: the real screens on the in-memory fake backend) in Debian's Chromium
-// through playwright-core: a static server on a free loopback port, one browser, a page per test that fails on
-// any console error or uncaught exception.
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { extname, join, normalize } from "node:path";
+// Runs the built interface (ui/dist, as the app embeds it) in Debian's Chromium through playwright-core, on
+// the real core: every page gets its own test host (`spooltrack serve --dev`) on a fresh demo shop, serving
+// the interface and its commands from one loopback origin. One browser; a page per test that fails on any
+// console error or uncaught exception.
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { startHost } from "../src/testing/launch.mjs";
 
-const root = fileURLToPath(new URL("../dist-fake/", import.meta.url));
+const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 export const output = fileURLToPath(new URL("./output/", import.meta.url));
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml" };
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-
-export async function serve() {
-  const server = createServer(async (request, response) => {
-    const path = normalize(decodeURIComponent(new URL(request.url, "http://x").pathname)).replace(/^\/+/, "");
-    try {
-      const body = await readFile(join(root, path === "" ? "fake.html" : path));
-      response.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${server.address().port}/fake.html`, close: () => server.close() };
-}
 
 export async function launch() {
   return chromium.launch({
@@ -36,14 +19,26 @@ export async function launch() {
   });
 }
 
-/** A page on the fake shop, 1280×800 like a shop PC's screen, collecting console errors. */
-export async function open(browser, url, { spools = 40, width = 1280, height = 800 } = {}) {
+/**
+ * A page on a shop of its own, 1280×800 like a shop PC's screen, collecting console errors; `config` is a
+ * station configuration to serve instead of a fresh demo shop. `close()` ends the page and its host.
+ */
+export async function open(browser, { width = 1280, height = 800, config } = {}) {
+  const host = await startHost({ ui: dist, config });
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
   page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
   page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(`${url}?spools=${spools}`);
-  return { page, errors };
+  await page.goto(host.url);
+  return {
+    page,
+    host,
+    errors,
+    close: async () => {
+      await page.close();
+      host.stop();
+    },
+  };
 }
 
 export const byTestId = (id) => `[data-testid="${id}"]`;

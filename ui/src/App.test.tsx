@@ -1,18 +1,28 @@
-// Flows of the interface with Tauri's IPC mocked by the in-memory fake backend: what a worker and a supervisor
-// do, and what they see when something goes wrong.
-import { mockIPC } from "@tauri-apps/api/mocks";
+// Flows of the interface on the real core: every test has a fresh demo shop behind the test host, and other
+// stations' work is done through the same commands the screens call.
+import { emit } from "@tauri-apps/api/event";
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { App } from "./App";
-import { FakeBackend } from "./testing/fakeBackend";
+import type { ConnectionState_Serialize as StationConnection } from "./bindings";
+import type { BatchOutcome, ListFilter, Operation, SpoolView, WorkSession } from "./lib/ipc";
+import { withTestHost } from "./testing/host";
 
-let fake: FakeBackend;
+const host = withTestHost();
 
-beforeEach(() => {
-  fake = new FakeBackend(40);
-  mockIPC((command, args) => fake.handle(command, args as Record<string, unknown>), { shouldMockEvents: true });
+const filter = (scope: ListFilter["scope"], operation: Operation | null = null, text: string | null = null): ListFilter => ({
+  operation,
+  scope,
+  nv: null,
+  ot: null,
+  text,
 });
+const list = (wanted: ListFilter) => host().invoke<SpoolView[]>("list_spools", { filter: wanted });
+const spool = async (tag: string) => (await list(filter("all", null, tag))).find((found) => found.tag === tag)!;
+const freeForArm = async (count: number) => (await list(filter("available", "ARM"))).slice(0, count).map((found) => found.tag);
+const takeElsewhere = (tags: string[], workerId: number, operation: Operation = "ARM") =>
+  host().invoke<BatchOutcome>("tomar_batch", { tags, workerId, operation });
 
 async function identifyAs(user: ReturnType<typeof userEvent.setup>, id: number) {
   render(<App />);
@@ -26,97 +36,136 @@ async function confirm(user: ReturnType<typeof userEvent.setup>) {
 describe("a worker", () => {
   test("identifies, skips the operation picker, takes, pauses with two confirmations, takes again and completes", async () => {
     const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
     await identifyAs(user, 93);
     expect(screen.getByTestId("identified")).toHaveTextContent("Mauricio Rodriguez · MR(93)");
     expect(screen.queryByTestId("operation-picker")).not.toBeInTheDocument();
 
-    await user.click(await screen.findByTestId("select-S-0006"));
+    await user.click(await screen.findByTestId(`select-${tag}`));
     await user.click(screen.getByTestId("action-tomar"));
     expect(screen.getByTestId("dialog-question")).toHaveTextContent("¿Tomar 1 spool para ARM?");
     await confirm(user);
-    expect(await screen.findByTestId("toast-ok")).toHaveTextContent("S-0006: tomado para ARM");
+    expect(await screen.findByTestId("toast-ok")).toHaveTextContent(`${tag}: tomado para ARM`);
 
     await user.click(screen.getByTestId("step-mine"));
-    await user.click(await screen.findByTestId("select-S-0006"));
+    await user.click(await screen.findByTestId(`select-${tag}`));
     await user.click(screen.getByTestId("action-pausar"));
     await confirm(user);
-    expect(screen.getByTestId("dialog-question")).toHaveTextContent("Confirma otra vez: pausar S-0006.");
+    expect(screen.getByTestId("dialog-question")).toHaveTextContent(`Confirma otra vez: pausar ${tag}.`);
     await confirm(user);
-    await waitFor(() => expect(screen.getByTestId("spool-list-empty")).toBeInTheDocument());
+    await waitFor(() => expect(screen.queryByTestId(`spool-${tag}`)).not.toBeInTheDocument());
 
     await user.click(screen.getByTestId("step-take"));
-    expect(await screen.findByTestId("paused-S-0006")).toHaveTextContent("Pausado ARM");
-    expect(screen.getByTestId("state-S-0006")).toHaveTextContent("Trabajo previo: MR(93)");
-    await user.click(screen.getByTestId("select-S-0006"));
+    expect(await screen.findByTestId(`paused-${tag}`)).toHaveTextContent("Pausado ARM");
+    expect(screen.getByTestId(`state-${tag}`)).toHaveTextContent("Trabajo previo: MR(93)");
+    await user.click(screen.getByTestId(`select-${tag}`));
     await user.click(screen.getByTestId("action-tomar"));
     await confirm(user);
 
     await user.click(screen.getByTestId("step-mine"));
-    await user.click(await screen.findByTestId("select-S-0006"));
+    await user.click(await screen.findByTestId(`select-${tag}`));
     await user.click(screen.getByTestId("action-completar"));
     await confirm(user);
-    await waitFor(() => expect(fake.spools[5].armDone).toBe("07-03-2025"));
-    expect(fake.sessions.map((session) => session.fin)).toEqual(["PAUSADO", "COMPLETADO"]);
+    await waitFor(() => expect(screen.queryByTestId(`spool-${tag}`)).not.toBeInTheDocument());
+    expect((await spool(tag)).fecha_armado).not.toBeNull();
+    const sessions = await host().invoke<WorkSession[]>("history", { tag });
+    expect(sessions.map((session) => session.fin)).toEqual(["PAUSADO", "COMPLETADO"]);
   });
 
-  test("with two operations picks one first; occupied spools are greyed out and name their holder", async () => {
+  test("with two operations picks one first; a spool taken at another station greys out and names its holder", async () => {
     const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
     await identifyAs(user, 94);
     await user.click(await screen.findByTestId("pick-ARM"));
-    const taken = await screen.findByTestId("spool-S-0012");
-    expect(taken).toHaveClass("occupied");
-    expect(within(taken).getByTestId("select-S-0012")).toBeDisabled();
-    expect(within(taken).getByTestId("state-S-0012")).toHaveTextContent("Ocupado por NR(94)");
+    expect(await screen.findByTestId(`select-${tag}`)).toBeEnabled();
+
+    await takeElsewhere([tag], 93);
+    await waitFor(() => expect(screen.getByTestId(`spool-${tag}`)).toHaveClass("occupied"));
+    expect(screen.getByTestId(`select-${tag}`)).toBeDisabled();
+    expect(screen.getByTestId(`state-${tag}`)).toHaveTextContent("Ocupado por MR(93)");
   });
 
   test("a batch of 10 with 3 failures shows a summary grouped by cause", async () => {
     const user = userEvent.setup();
+    const tags = await freeForArm(10);
     await identifyAs(user, 93);
-    const tags = ["S-0006", "S-0007", "S-0008", "S-0009", "S-0011", "S-0016", "S-0017", "S-0018", "S-0019", "S-0021"];
     for (const tag of tags) await user.click(await screen.findByTestId(`select-${tag}`));
     expect(screen.getByTestId("selected-count")).toHaveTextContent("10 seleccionados");
     await user.click(screen.getByTestId("action-tomar"));
-    fake.takeElsewhere(["S-0007"]);
+    // While the worker reads the question, other stations take two of them and finish one's assembly.
+    await takeElsewhere([tags[1], tags[2]], 94);
+    await takeElsewhere([tags[3]], 103);
+    await host().invoke("completar_batch", { tags: [tags[3]], workerId: 103, fecha: null });
     await confirm(user);
 
     const result = await screen.findByTestId("batch-result");
     expect(within(result).getByTestId("batch-succeeded")).toHaveTextContent("7 spools listos");
-    expect(within(result).getByTestId("cause-PREREQUISITE_MISSING")).toHaveTextContent("2 sin materiales: S-0011, S-0021");
-    expect(within(result).getByTestId("cause-SPOOL_OCCUPIED")).toHaveTextContent("1 ocupado por otros: S-0007");
+    expect(within(result).getByTestId("cause-SPOOL_OCCUPIED")).toHaveTextContent(
+      `2 ocupados por otros: ${tags[1]}, ${tags[2]}`,
+    );
+    expect(within(result).getByTestId("cause-ALREADY_COMPLETED")).toHaveTextContent(`1 ya completado: ${tags[3]}`);
   });
 
   test("a scanned tag selects the spool and a scanned badge identifies, from anywhere", async () => {
     const user = userEvent.setup();
+    const [first, second] = await freeForArm(2);
+    const [occupied] = await list(filter("occupied", "ARM"));
     render(<App />);
     await screen.findByTestId("worker-93");
     await user.keyboard("93{Enter}");
     expect(screen.queryByTestId("identified")).not.toBeInTheDocument();
     fireScan("W93");
     expect(await screen.findByTestId("identified")).toHaveTextContent("MR(93)");
-    await screen.findByTestId("select-S-0006");
-    fireScan("S-0008");
-    await waitFor(() => expect(screen.getByTestId("select-S-0008")).toBeChecked());
-    fireScan("S-0002");
-    expect(await screen.findByTestId("toast-error")).toHaveTextContent("El spool S-0002 está ocupado por NR(94).");
+    await screen.findByTestId(`select-${first}`);
+    fireScan(second);
+    await waitFor(() => expect(screen.getByTestId(`select-${second}`)).toBeChecked());
+    fireScan(occupied.tag);
+    expect(await screen.findByTestId("toast-error")).toHaveTextContent(
+      `El spool ${occupied.tag} está ocupado por ${occupied.ocupado_por}.`,
+    );
   });
 
   test("cancels two wrong takes at once, after two confirmations, and the rows go back", async () => {
     const user = userEvent.setup();
+    const [first, second] = await freeForArm(2);
     await identifyAs(user, 93);
-    await user.click(await screen.findByTestId("select-S-0008"));
-    await user.click(screen.getByTestId("select-S-0009"));
+    await user.click(await screen.findByTestId(`select-${first}`));
+    await user.click(screen.getByTestId(`select-${second}`));
     await user.click(screen.getByTestId("action-tomar"));
     await confirm(user);
     await user.click(screen.getByTestId("step-mine"));
-    await user.click(await screen.findByTestId("select-S-0008"));
-    await user.click(screen.getByTestId("select-S-0009"));
+    await user.click(await screen.findByTestId(`select-${first}`));
+    await user.click(screen.getByTestId(`select-${second}`));
     await user.click(screen.getByTestId("action-cancelar"));
     await confirm(user);
-    expect(screen.getByTestId("dialog-question")).toHaveTextContent("Confirma otra vez: cancelar S-0008, S-0009.");
+    expect(screen.getByTestId("dialog-question")).toHaveTextContent(`Confirma otra vez: cancelar ${first}, ${second}.`);
     await confirm(user);
-    await waitFor(() => expect(screen.getAllByTestId("toast-ok").at(-1)).toHaveTextContent("2 spools listos"));
-    expect(fake.spools[7]).toMatchObject({ holder: null, armador: null });
-    expect(fake.spools[8]).toMatchObject({ holder: null, armador: null });
+    await waitFor(() => expect(screen.queryByTestId(`spool-${first}`)).not.toBeInTheDocument());
+    expect(screen.queryByTestId(`spool-${second}`)).not.toBeInTheDocument();
+    expect(screen.getAllByTestId("toast-ok").at(-1)).toHaveTextContent("2 spools listos");
+    for (const tag of [first, second]) expect(await spool(tag)).toMatchObject({ ocupado_por: null, armador: null });
+  });
+
+  test("an action reads each list on screen once, through its own event; another station's change, once again", async () => {
+    const user = userEvent.setup();
+    const [tag, other] = await freeForArm(2);
+    await identifyAs(user, 93);
+    await user.click(await screen.findByTestId(`select-${tag}`));
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const listReads = () => fetches.mock.calls.filter(([url]) => String(url).endsWith("/ipc/list_spools")).length;
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+    await user.click(screen.getByTestId("action-tomar"));
+    await confirm(user);
+    await waitFor(() => expect(screen.getByTestId(`spool-${tag}`)).toHaveClass("occupied"));
+    await settled();
+    // The worker's two lists ("Tomar spools" and "Mis spools"), each read once.
+    expect(listReads()).toBe(2);
+
+    await takeElsewhere([other], 94);
+    await waitFor(() => expect(screen.getByTestId(`spool-${other}`)).toHaveClass("occupied"));
+    await settled();
+    expect(listReads()).toBe(4);
   });
 
   test("is signed out after the idle time", async () => {
@@ -135,82 +184,68 @@ describe("a worker", () => {
   });
 });
 
+/** What the station pushes about its services (src-tauri/events.rs `ConnectionChanged`). */
+const pushConnection = (state: Partial<StationConnection>) =>
+  act(() =>
+    emit("connection-changed", {
+      checked: true,
+      outages: [],
+      data_read_at: null,
+      sheets_busy: false,
+      view_only: false,
+      ...state,
+    } satisfies StationConnection),
+  );
+
 describe("the screen", () => {
-  test("says when it is offline, keeps the last data while calls fail, refuses actions, and recovers", async () => {
-    const user = userEvent.setup();
-    await act(() => fake.pushConnection([], null));
-    await identifyAs(user, 93);
-    await screen.findByTestId("select-S-0006");
-    expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea");
-    expect(screen.getByTestId("connection-data")).toHaveTextContent(/datos de las \d\d:\d\d/);
-
-    fake.offline = true;
-    await act(() => fake.pushConnection([{ service: "google_sheets", since: "10:42" }], null));
-    await act(() => fake.announceElsewhere(["S-0016"]));
-    await waitFor(() =>
-      expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Google Sheets desde las 10:42"),
-    );
-    expect(screen.getByTestId("select-S-0006")).toBeInTheDocument();
-    await user.click(screen.getByTestId("select-S-0006"));
-    expect(screen.getByTestId("action-tomar")).toBeDisabled();
-
-    fake.offline = false;
-    await act(() => fake.pushConnection([], null));
-    await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
-  });
-
+  // The embedded store has no network to lose; these follow the states the station pushes, as the window does.
   test("follows the station's pushed connection state with no tap, naming the service and the data's age", async () => {
     const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
     await identifyAs(user, 93);
-    await screen.findByTestId("select-S-0006");
-    await act(() => fake.pushConnection([{ service: "redis", since: "10:42" }], "10:41"));
+    await screen.findByTestId(`select-${tag}`);
+    expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea");
+    await pushConnection({ outages: [{ service: "redis", since: "10:42" }], data_read_at: "10:41" });
     await waitFor(() =>
       expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis desde las 10:42"),
     );
     expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:41");
-    await user.click(screen.getByTestId("select-S-0006"));
+    await user.click(screen.getByTestId(`select-${tag}`));
     expect(screen.getByTestId("action-tomar")).toBeDisabled();
-    // The list still answers from the station's copy: that does not make the screen say "online".
-    await act(() => fake.announceElsewhere(["S-0016"]));
+    // Lists still answer from the station's copy: that does not make the screen say "online".
+    await takeElsewhere((await freeForArm(2)).slice(1), 94);
     expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis");
 
-    await act(() => fake.pushConnection([], "10:43", { sheetsBusy: true }));
+    await pushConnection({ data_read_at: "10:43", sheets_busy: true });
     await waitFor(() =>
       expect(screen.getByTestId("connection-state")).toHaveTextContent("Google Sheets ocupado, reintentando…"),
     );
-    await act(() => fake.pushConnection([], "10:43"));
+    await pushConnection({ data_read_at: "10:43" });
     await waitFor(() => expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea"));
     expect(screen.getByTestId("connection-data")).toHaveTextContent("datos de las 10:43");
     expect(screen.getByTestId("action-tomar")).toBeEnabled();
 
     // A viewer station says so and offers no action: the board takes the screen.
-    await act(() => fake.pushConnection([], "10:44", { viewOnly: true }));
+    await pushConnection({ data_read_at: "10:44", view_only: true });
     await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
     expect(screen.queryByTestId("action-tomar")).not.toBeInTheDocument();
     expect(screen.getByTestId("board")).toBeInTheDocument();
-  });
-
-  test("a viewer station opens on the board: nobody is asked to identify", async () => {
-    await fake.pushConnection([], "10:44", { viewOnly: true });
-    render(<App />);
-    await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
-    expect(await screen.findByTestId("board")).toBeInTheDocument();
     expect(screen.queryByTestId("mode-worker")).not.toBeInTheDocument();
-    expect(screen.queryByTestId("worker-93")).not.toBeInTheDocument();
     expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
   });
 
   test("speaks English when asked, and errors stay until dismissed", async () => {
     const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
     await identifyAs(user, 93);
     await user.click(screen.getByTestId("language-en"));
     expect(screen.getByTestId("step-take")).toHaveTextContent("Take spools");
-    await user.click(await screen.findByTestId("select-S-0006"));
-    fake.takeElsewhere(["S-0006"]);
+    await user.click(await screen.findByTestId(`select-${tag}`));
+    await takeElsewhere([tag], 94);
     await user.click(screen.getByTestId("action-tomar"));
     await confirm(user);
     const toast = await screen.findByTestId("toast-error");
-    expect(toast).toHaveTextContent("Spool S-0006 is taken by CP(101).");
+    expect(toast).toHaveTextContent(`Spool ${tag} is taken by NR(94).`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     await user.click(within(toast).getByTestId("toast-dismiss"));
     expect(screen.queryByTestId("toast-error")).not.toBeInTheDocument();
@@ -220,31 +255,39 @@ describe("the screen", () => {
 describe("the supervisor board", () => {
   test("counts by operation, updates live, shows history, and force-releases with a reason and two confirmations", async () => {
     const user = userEvent.setup();
+    const occupied = await list(filter("occupied"));
+    const count = (operation: Operation) => occupied.filter((found) => found.operacion_en_curso === operation).length;
+    expect(count("ARM")).toBeGreaterThan(0);
     await identifyAs(user, 109);
     await user.click(screen.getByTestId("mode-board"));
-    expect(await screen.findByTestId("board-counts")).toHaveTextContent("ARM: 4 · SOLD: 4");
-    expect(screen.getByTestId("state-S-0005")).toHaveTextContent("estación sin señal desde 07-03-2025 07:10:00");
+    await waitFor(() =>
+      expect(screen.getByTestId("board-counts")).toHaveTextContent(`ARM: ${count("ARM")} · SOLD: ${count("SOLD")}`),
+    );
 
-    await act(() => fake.announceElsewhere(["S-0006"]));
-    expect(await screen.findByTestId("spool-S-0006")).toBeInTheDocument();
-    expect(screen.getByTestId("board-counts")).toHaveTextContent("ARM: 5 · SOLD: 4");
+    const [tag] = await freeForArm(1);
+    await takeElsewhere([tag], 93);
+    await waitFor(() => expect(screen.getByTestId("board-counts")).toHaveTextContent(`ARM: ${count("ARM") + 1} · SOLD: ${count("SOLD")}`));
     await user.click(screen.getByTestId("board-filter-SOLD"));
-    expect(screen.queryByTestId("spool-S-0006")).not.toBeInTheDocument();
+    expect(screen.queryByTestId(`spool-${tag}`)).not.toBeInTheDocument();
     await user.click(screen.getByTestId("board-filter-all"));
 
-    await user.click(screen.getByTestId("release-S-0002"));
+    const released = occupied[0].tag;
+    await user.click(screen.getByTestId(`release-${released}`));
     await user.click(screen.getByTestId("dialog-backdrop"));
     expect(screen.getByTestId("confirm-dialog")).toBeInTheDocument();
     await confirm(user);
     expect(screen.getByRole("alert")).toHaveTextContent("Escribe el motivo");
     await user.type(screen.getByTestId("dialog-reason"), "se fue a casa");
     await confirm(user);
-    expect(screen.getByTestId("dialog-question")).toHaveTextContent("Confirma otra vez: liberar S-0002.");
+    expect(screen.getByTestId("dialog-question")).toHaveTextContent(`Confirma otra vez: liberar ${released}.`);
     await confirm(user);
-    await waitFor(() => expect(screen.queryByTestId("spool-S-0002")).not.toBeInTheDocument());
+    await waitFor(() => expect(screen.queryByTestId(`spool-${released}`)).not.toBeInTheDocument());
+    expect((await spool(released)).ocupado_por).toBeNull();
 
-    await user.click(screen.getByTestId("history-S-0006"));
-    expect(await screen.findByTestId("history-drawer")).toHaveTextContent("Historial de S-0006");
+    await user.click(screen.getByTestId(`history-${tag}`));
+    const drawer = await screen.findByTestId("history-drawer");
+    expect(drawer).toHaveTextContent(`Historial de ${tag}`);
+    expect(await within(drawer).findByTestId("history-session")).toHaveTextContent("MR(93)");
   });
 });
 

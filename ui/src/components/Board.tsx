@@ -2,9 +2,11 @@
 // counts by operation, filters, live updates, history, and force-release for supervisors.
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSpools } from "../hooks/useSpools";
 import type { Operation, SpoolView, Worker } from "../lib/ipc";
+import { useSpoolList } from "../lib/queries";
 import { filterIndexed, indexSpools } from "../lib/search";
+import { SearchInput } from "./SearchInput";
+import { Segmented } from "./Segmented";
 import { SpoolList } from "./SpoolList";
 
 type Props = {
@@ -15,10 +17,11 @@ type Props = {
 };
 
 const OCCUPIED = { operation: null, scope: "occupied", nv: null, ot: null, text: null } as const;
+const BOARD_FILTERS: readonly (Operation | null)[] = [null, "ARM", "SOLD"];
 
 export function Board({ admin, onHistory, onRelease, reveal }: Props) {
   const { t } = useTranslation();
-  const { spools } = useSpools(OCCUPIED);
+  const spools = useSpoolList(OCCUPIED);
   const [operation, setOperation] = useState<Operation | null>(null);
   const [text, setText] = useState("");
   const index = useMemo(() => indexSpools(spools), [spools]);
@@ -37,27 +40,15 @@ export function Board({ admin, onHistory, onRelease, reveal }: Props) {
         </span>
       </div>
       <div className="picker-bar">
-        <div className="segmented" role="group" aria-label={t("board.operation")}>
-          {([null, "ARM", "SOLD"] as (Operation | null)[]).map((candidate) => (
-            <button
-              key={candidate ?? "all"}
-              data-testid={`board-filter-${candidate ?? "all"}`}
-              aria-pressed={operation === candidate}
-              className={operation === candidate ? "active" : ""}
-              onClick={() => setOperation(candidate)}
-            >
-              {candidate ?? t("board.all")}
-            </button>
-          ))}
-        </div>
-        <input
-          className="search"
-          data-testid="board-search"
-          placeholder={t("spools.search")}
-          aria-label={t("spools.search")}
-          value={text}
-          onChange={(event) => setText(event.target.value)}
+        <Segmented
+          options={BOARD_FILTERS}
+          value={operation}
+          onChange={setOperation}
+          label={(candidate) => candidate ?? t("board.all")}
+          testId={(candidate) => `board-filter-${candidate ?? "all"}`}
+          ariaLabel={t("board.operation")}
         />
+        <SearchInput testId="board-search" placeholder={t("spools.search")} value={text} onChange={setText} />
       </div>
       {!admin && <p className="hint">{t("board.onlySupervisors")}</p>}
       {spools.length === 0 ? (

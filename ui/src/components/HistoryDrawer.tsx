@@ -1,23 +1,12 @@
 // A spool's work sessions from the audit log: who, which operation, from when to when, how long, how it ended.
-import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { describeError } from "../lib/errors";
-import { api, type WorkSession } from "../lib/ipc";
+import { useHistory } from "../lib/queries";
 
-export function HistoryDrawer({ tag, revision, onClose }: { tag: string; revision: number; onClose: () => void }) {
+export function HistoryDrawer({ tag, onClose }: { tag: string; onClose: () => void }) {
   const { t } = useTranslation();
-  const [sessions, setSessions] = useState<WorkSession[] | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-
-  useEffect(() => {
-    api.history(tag).then(
-      (found) => {
-        setSessions(found);
-        setProblem(null);
-      },
-      (error) => setProblem(describeError(error, t)),
-    );
-  }, [tag, revision, t]);
+  // A read that keeps failing says why while it is retried.
+  const { data: sessions, failureReason } = useHistory(tag);
 
   return (
     <aside className="drawer" data-testid="history-drawer" aria-label={t("history.title", { tag })}>
@@ -27,7 +16,7 @@ export function HistoryDrawer({ tag, revision, onClose }: { tag: string; revisio
           {t("actions.close")}
         </button>
       </header>
-      {problem && <p className="field-error">{problem}</p>}
+      {!sessions && failureReason && <p className="field-error">{describeError(failureReason, t)}</p>}
       {sessions?.length === 0 && <p className="hint">{t("history.empty")}</p>}
       <ol className="sessions">
         {sessions?.map((session, index) => (

@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Worker } from "../lib/ipc";
 import { filterIndexed, indexWorkers } from "../lib/search";
+import { SearchInput } from "./SearchInput";
 
 export function IdentifyScreen({ workers, onIdentify }: { workers: Worker[]; onIdentify: (worker: Worker) => void }) {
   const { t } = useTranslation();
@@ -13,14 +14,7 @@ export function IdentifyScreen({ workers, onIdentify }: { workers: Worker[]; onI
     <section className="identify" data-testid="identify">
       <h2>{t("identify.title")}</h2>
       <p className="hint">{t("identify.hint")}</p>
-      <input
-        className="search"
-        data-testid="worker-search"
-        placeholder={t("identify.search")}
-        aria-label={t("identify.search")}
-        value={text}
-        onChange={(event) => setText(event.target.value)}
-      />
+      <SearchInput testId="worker-search" placeholder={t("identify.search")} value={text} onChange={setText} />
       <div className="worker-grid">
         {shown.map((worker) => (
           <button key={worker.id} className="worker-card" data-testid={`worker-${worker.id}`} onClick={() => onIdentify(worker)}>

@@ -4,6 +4,7 @@ import { useMemo, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { MAX_BATCH, type SpoolView } from "../lib/ipc";
 import { filterIndexed, indexSpools } from "../lib/search";
+import { SearchInput } from "./SearchInput";
 import { SpoolList } from "./SpoolList";
 
 type Props = {
@@ -32,14 +33,7 @@ export function SelectableSpools({ spools, selected, onSelect, selectable, onHis
   return (
     <section className="picker">
       <div className="picker-bar">
-        <input
-          className="search"
-          data-testid="spool-search"
-          placeholder={t("spools.search")}
-          aria-label={t("spools.search")}
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-        />
+        <SearchInput testId="spool-search" placeholder={t("spools.search")} value={text} onChange={setText} />
         <span className="count" data-testid="spool-count">
           {t("spools.count", { count: shown.length })}
         </span>

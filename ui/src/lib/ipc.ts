@@ -14,7 +14,7 @@ import type {
   WorkerView as Worker,
   WorkSession_Serialize as WorkSession,
 } from "../bindings";
-import { connection } from "./connection";
+import { connection, type StationConnection } from "./connection";
 
 export type {
   ActionOutcome,
@@ -65,6 +65,8 @@ export const api = {
   cancelar: (tags: string[], workerId: number) => unwrap(commands.cancelarBatch(tags, workerId)),
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
+  onConnectionChanged: (handler: (state: StationConnection) => void) =>
+    events.connectionChanged.listen((event) => handler(event.payload)),
   /** Follows the station's pushed connection state (its last one first); answers how to stop. */
   followConnection: (): (() => void) => {
     let stopped = false;

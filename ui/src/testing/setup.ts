@@ -1,4 +1,4 @@
-// Component tests run in jsdom with Tauri's IPC mocked: a fresh fake backend per test, Spanish first.
+// Component tests run in jsdom, on the real core through the test host (testing/host.ts), Spanish first.
 import "@testing-library/jest-dom/vitest";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup } from "@testing-library/react";

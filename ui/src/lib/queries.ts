@@ -1,0 +1,68 @@
+// The interface's one state layer: what the station answered, cached by what was asked (a list's filter, a
+// spool's tag), and read again only when the station says something changed: a `spool-changed` event (an
+// action here or at another station, or a copy brought up to date) or a `connection-changed` one (a service
+// went away or came back). Actions reload nothing themselves: their own event does it, once per list on screen.
+import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { api, type ListFilter, type SpoolView } from "./ipc";
+
+/** Pauses between retries of a read that failed, while the services cannot be reached. */
+const RETRY_MS = [2_000, 5_000, 10_000, 30_000];
+
+export function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        // Pushed, not polled: data stays good until an event says otherwise; a shop screen's focus means nothing.
+        staleTime: Infinity,
+        refetchOnWindowFocus: false,
+        refetchOnReconnect: false,
+        // The last good answer stays on screen while reads fail; they are retried with a growing pause.
+        retry: true,
+        retryDelay: (attempt) => RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)],
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/**
+ * Every read on screen is read again when the station says spools changed, or that a service came back (what
+ * changed meanwhile may not have been announced); call once, at the top.
+ */
+export function useStationEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    const reload = () => void client.invalidateQueries();
+    let away = 0;
+    const stopChanges = api.onSpoolChanged(reload);
+    const stopConnection = api.onConnectionChanged((state) => {
+      if (state.outages.length < away) reload();
+      away = state.outages.length;
+    });
+    return () => {
+      void stopChanges.then((unlisten) => unlisten());
+      void stopConnection.then((unlisten) => unlisten());
+    };
+  }, [client]);
+}
+
+const NOBODY: SpoolView[] = [];
+
+/** A list of spools; `null` is nobody's list, empty at once (the next person never sees the last one's). */
+export function useSpoolList(filter: ListFilter | null): SpoolView[] {
+  const { data } = useQuery({
+    queryKey: ["spools", filter],
+    queryFn: () => api.list(filter!),
+    enabled: filter !== null,
+  });
+  return filter === null ? NOBODY : (data ?? NOBODY);
+}
+
+export function useWorkers() {
+  return useQuery({ queryKey: ["workers"], queryFn: api.workers });
+}
+
+export function useHistory(tag: string) {
+  return useQuery({ queryKey: ["history", tag], queryFn: () => api.history(tag) });
+}

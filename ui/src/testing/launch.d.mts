@@ -1,0 +1,9 @@
+export const BINARY: string;
+
+export type TestHost = {
+  url: string;
+  invoke: <T = unknown>(command: string, args?: Record<string, unknown>) => Promise<T>;
+  stop: () => void;
+};
+
+export function startHost(options?: { ui?: string; config?: string }): Promise<TestHost>;
