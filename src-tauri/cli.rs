@@ -9,7 +9,7 @@ use serde::Serialize;
 use spooltrack_config::{Config, LockConfig};
 use spooltrack_core::{
     describe_reconciliation, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope,
-    ReconcileReport, SpoolEvent, SpoolView, WorkSession, WorkerView,
+    ReconcileReport, SpoolEvent, SpoolState, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
@@ -348,11 +348,17 @@ fn render(report: &Report) -> String {
         }
         Report::Spools(views) => {
             for view in views {
-                let state = match (&view.problema, &view.ocupado_por, view.pausado) {
-                    (Some(problem), _, _) => problem.message.clone(),
-                    (_, Some(holder), _) => format!("Ocupado por {holder}"),
-                    (_, _, Some(operation)) => format!("{operation} pausado ({})", or_dash(&view.trabajo_previo)),
-                    _ => or_dash(&view.estado_detalle).to_string(),
+                let state = match view.estado {
+                    SpoolState::Problema => {
+                        view.problema.as_ref().map(|problem| problem.message.clone()).unwrap_or_default()
+                    }
+                    SpoolState::Ocupado => format!("Ocupado por {}", or_dash(&view.ocupado_por)),
+                    SpoolState::Pausado => format!(
+                        "{} pausado ({})",
+                        view.pausado.map(|operation| operation.to_string()).unwrap_or_default(),
+                        or_dash(&view.trabajo_previo)
+                    ),
+                    SpoolState::Libre => or_dash(&view.estado_detalle).to_string(),
                 };
                 line(format!("{:<24} {:<8} {:<8} {state}", view.tag, or_dash(&view.nv), or_dash(&view.ot)));
             }

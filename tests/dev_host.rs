@@ -76,10 +76,7 @@ async fn the_host_listens_on_loopback_and_answers_every_command_of_the_contract(
     for command in &commands {
         let (status, body) = host.invoke(command, json!({})).await;
         // Commands without arguments answer; the others refuse the missing ones with the window's payload.
-        assert!(
-            status == 200 || (status == 422 && body["code"] == "INVALID_INPUT"),
-            "{command}: {status} {body}"
-        );
+        assert!(status == 200 || (status == 422 && body["code"] == "INVALID_INPUT"), "{command}: {status} {body}");
     }
     let (status, _) = host.invoke("workers", json!({})).await;
     assert_eq!(status, 200);

@@ -17,7 +17,7 @@ import { useIdle } from "./hooks/useIdle";
 import { useScanner } from "./hooks/useScanner";
 import { useSession } from "./hooks/useSession";
 import { useToasts } from "./hooks/useToasts";
-import { takeable, useWorkerLists } from "./hooks/useWorkerLists";
+import { useWorkerLists } from "./hooks/useWorkerLists";
 import { LANGUAGES } from "./i18n";
 import { useConnection } from "./lib/connection";
 import { describeError } from "./lib/errors";
@@ -93,7 +93,7 @@ function Station() {
       setSelected((current) => (step === where && !current.includes(code) ? [...current, code] : [code]));
     };
     if (own) add("mine");
-    else if (listed && takeable(listed)) add("take");
+    else if (listed?.tomable) add("take");
     else if (listed?.ocupado_por) show("error", t("errors.SPOOL_OCCUPIED", { tag: code, holder: listed.ocupado_por }));
     else {
       show("error", t("scanner.spoolUnknown", { code }));

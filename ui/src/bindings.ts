@@ -255,6 +255,13 @@ export type SpoolChanged = {
 };
 
 /**
+ *  Which of a spool's states a list shows, decided once here for the window and the CLI: a row that cannot be
+ *  read first, then its holder, then an operation left paused; else it is free (and `estado_detalle` says how
+ *  far it got, in the sheet's words).
+ */
+export type SpoolState = "libre" | "pausado" | "ocupado" | "problema";
+
+/**
  *  A spool as lists and the status screen show it. A spool with an unreadable cell keeps its tag and carries
  *  the DATA_CORRUPT problem instead of vanishing.
  */
@@ -289,6 +296,9 @@ export type SpoolView_Deserialize = {
 	/**  Who worked on the paused operation: "Trabajo previo: MR(93)". */
 	trabajo_previo?: string | null,
 	problema?: ErrorPayload_Deserialize | null,
+	estado: SpoolState,
+	/**  Whether a worker may tick it to take it: nobody holds it and its row reads. */
+	tomable: boolean,
 };
 
 /**
@@ -320,6 +330,9 @@ export type SpoolView_Serialize = {
 	/**  Who worked on the paused operation: "Trabajo previo: MR(93)". */
 	trabajo_previo: string | null,
 	problema: ErrorPayload_Serialize | null,
+	estado: SpoolState,
+	/**  Whether a worker may tick it to take it: nobody holds it and its row reads. */
+	tomable: boolean,
 };
 
 export type WorkSession = WorkSession_Serialize | WorkSession_Deserialize;

@@ -32,4 +32,4 @@ pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};
 pub use shared::SharedStore;
 pub use snapshot::{CellUpdate, Snapshot, SnapshotPatch};
 pub use sync::DEFAULT_REFRESH_SECONDS;
-pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolView, WorkerView, MAX_BATCH};
+pub use views::{parse_fecha, ActionOutcome, BatchEntry, BatchOutcome, SpoolState, SpoolView, WorkerView, MAX_BATCH};

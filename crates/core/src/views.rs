@@ -11,6 +11,19 @@ use crate::Holder;
 /// The most spools one batch may carry.
 pub const MAX_BATCH: usize = 50;
 
+/// Which of a spool's states a list shows, decided once here for the window and the CLI: a row that cannot be
+/// read first, then its holder, then an operation left paused; else it is free (and `estado_detalle` says how
+/// far it got, in the sheet's words).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SpoolState {
+    #[default]
+    Libre,
+    Pausado,
+    Ocupado,
+    Problema,
+}
+
 /// A spool as lists and the status screen show it. A spool with an unreadable cell keeps its tag and carries
 /// the DATA_CORRUPT problem instead of vanishing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
@@ -39,6 +52,9 @@ pub struct SpoolView {
     /// Who worked on the paused operation: "Trabajo previo: MR(93)".
     pub trabajo_previo: Option<String>,
     pub problema: Option<ErrorPayload>,
+    pub estado: SpoolState,
+    /// Whether a worker may tick it to take it: nobody holds it and its row reads.
+    pub tomable: bool,
 }
 
 impl SpoolView {
@@ -50,12 +66,18 @@ impl SpoolView {
                 return SpoolView {
                     tag: record.tag().to_string(),
                     problema: Some(problem.payload()),
+                    estado: SpoolState::Problema,
                     ..SpoolView::default()
                 }
             }
         };
         let date = |day: Option<chrono::NaiveDate>| day.map(format_date);
         let pausado = spool.paused_operation();
+        let estado = match (&spool.ocupado_por, pausado) {
+            (Some(_), _) => SpoolState::Ocupado,
+            (None, Some(_)) => SpoolState::Pausado,
+            (None, None) => SpoolState::Libre,
+        };
         SpoolView {
             tag: spool.tag.clone(),
             nv: spool.nv.clone(),
@@ -75,6 +97,8 @@ impl SpoolView {
             pausado,
             trabajo_previo: pausado.and_then(|operation| spool.worker_of(operation)).map(str::to_string),
             problema: None,
+            estado,
+            tomable: spool.ocupado_por.is_none(),
         }
     }
 }

@@ -35,17 +35,23 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
     if (index >= 0) rows.scrollToIndex(index, { align: "center" });
   }, [reveal, spools, rows]);
 
+  // The core decides which state a spool is in; the screen only says it in the person's language.
   const state = (spool: SpoolView): string => {
-    if (spool.problema) return spool.problema.message;
-    if (spool.ocupado_por) {
-      const parts = [t("spools.occupiedBy", { holder: spool.ocupado_por })];
-      if (spool.operacion_en_curso) parts.push(spool.operacion_en_curso);
-      if (spool.ocupado_desde) parts.push(t("spools.since", { since: spool.ocupado_desde }));
-      if (spool.estacion_sin_senal_desde) parts.push(t("spools.silentStation", { since: spool.estacion_sin_senal_desde }));
-      return parts.join(" · ");
+    switch (spool.estado) {
+      case "problema":
+        return spool.problema?.message ?? "";
+      case "ocupado": {
+        const parts = [t("spools.occupiedBy", { holder: spool.ocupado_por })];
+        if (spool.operacion_en_curso) parts.push(spool.operacion_en_curso);
+        if (spool.ocupado_desde) parts.push(t("spools.since", { since: spool.ocupado_desde }));
+        if (spool.estacion_sin_senal_desde) parts.push(t("spools.silentStation", { since: spool.estacion_sin_senal_desde }));
+        return parts.join(" · ");
+      }
+      case "pausado":
+        return t("spools.previousWork", { worker: spool.trabajo_previo ?? "?" });
+      case "libre":
+        return spool.estado_detalle ?? t("spools.free");
     }
-    if (spool.pausado) return t("spools.previousWork", { worker: spool.trabajo_previo ?? "?" });
-    return spool.estado_detalle ?? t("spools.free");
   };
 
   if (spools.length === 0) return <p className="hint" data-testid="spool-list-empty">{t("spools.empty")}</p>;
@@ -56,12 +62,12 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
         {rows.getVirtualItems().map((row) => {
           const spool = spools[row.index];
           const canTick = selectable?.(spool) ?? false;
-          const taken = spool.ocupado_por !== null && selectable !== null && !canTick;
+          const taken = spool.estado === "ocupado" && selectable !== null && !canTick;
           const ticked = selected.has(spool.tag);
           return (
             <li
               key={spool.tag}
-              className={["spool", taken ? "occupied" : "", ticked ? "ticked" : "", spool.problema ? "problem" : ""].join(" ")}
+              className={["spool", taken ? "occupied" : "", ticked ? "ticked" : "", spool.estado === "problema" ? "problem" : ""].join(" ")}
               style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
               data-testid={`spool-${spool.tag}`}
               aria-disabled={selectable !== null && !canTick}

@@ -1,6 +1,6 @@
 // The two lists of a worker at the screen: the spools to take for their operation (occupied ones included, to
 // grey them out) and their own. Nobody's lists are empty at once.
-import type { ListFilter, Operation, SpoolView, Worker } from "../lib/ipc";
+import type { ListFilter, Operation, Worker } from "../lib/ipc";
 import { useSpoolList } from "../lib/queries";
 
 const EVERYWHERE = { nv: null, ot: null, text: null } as const;
@@ -10,6 +10,3 @@ export function useWorkerLists(worker: Worker | null, operation: Operation | nul
   const mineFilter: ListFilter | null = shown && worker ? { operation: null, scope: { worker: worker.id }, ...EVERYWHERE } : null;
   return { take: useSpoolList(takeFilter), mine: useSpoolList(mineFilter) };
 }
-
-/** Whether a worker may tick a spool of the list to take. */
-export const takeable = (spool: SpoolView) => spool.ocupado_por === null && spool.problema === null;

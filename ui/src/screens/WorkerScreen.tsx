@@ -6,7 +6,6 @@ import { OperationPicker } from "../components/OperationPicker";
 import { Segmented } from "../components/Segmented";
 import { SelectableSpools } from "../components/SelectableSpools";
 import type { useActions } from "../hooks/useActions";
-import { takeable } from "../hooks/useWorkerLists";
 import type { Operation, SpoolView, Worker } from "../lib/ipc";
 
 export type Step = "take" | "mine";
@@ -59,7 +58,7 @@ export function WorkerScreen({ worker, operation, onOperation, step, onStep, lis
       {step === "take" && !operation && <OperationPicker operations={operations} onPick={onOperation} />}
 
       {step === "take" && operation && (
-        <SelectableSpools spools={lists.take} selected={selected} onSelect={onSelect} selectable={takeable} onHistory={onHistory} reveal={reveal}>
+        <SelectableSpools spools={lists.take} selected={selected} onSelect={onSelect} selectable={(spool) => spool.tomable} onHistory={onHistory} reveal={reveal}>
           <button className="huge primary" data-testid="action-tomar" disabled={idle} onClick={() => actions.tomar(selected)}>
             {t("actions.tomar", { operation })}
           </button>

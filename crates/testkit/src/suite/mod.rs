@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use spooltrack_core::Clock;
-use spooltrack_core::{HeldLock, Holder, ListFilter, ListScope, LockToken, SessionEnd};
+use spooltrack_core::{HeldLock, Holder, ListFilter, ListScope, LockToken, SessionEnd, SpoolState};
 use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation, SpoolError};
 
 use crate::{
@@ -389,6 +389,29 @@ pub async fn a_corrupt_cell_is_data_corrupt_never_not_found(backend: &dyn Backen
     assert_eq!(code(shop.service.tomar(CORRUPT, ARMADOR, Operation::Arm).await), ErrorCode::DataCorrupt);
 }
 
+/// The state a list shows and whether a spool can be ticked to take it are the core's answer, the same for the
+/// window and the CLI: an unreadable row before all, then its holder, then a paused operation, else free.
+pub async fn each_listed_spool_says_its_state_and_whether_it_can_be_taken(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.service.tomar(&ready(2), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.service.pausar(&ready(2), ARMADOR).await.expect("paused");
+    shop.service.tomar(&ready(3), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.service.pausar(&ready(3), ARMADOR).await.expect("paused");
+    shop.service.tomar(&ready(3), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken again");
+    let listed = shop.service.list(&ListFilter::default()).await.expect("list");
+    let state = |tag: &str| {
+        let view = listed.iter().find(|view| view.tag == tag).unwrap_or_else(|| panic!("{tag} listed"));
+        (view.estado, view.tomable)
+    };
+    assert_eq!(state(&ready(1)), (SpoolState::Ocupado, false));
+    assert_eq!(state(&ready(2)), (SpoolState::Pausado, true));
+    // Held again after a pause: its holder comes first.
+    assert_eq!(state(&ready(3)), (SpoolState::Ocupado, false));
+    assert_eq!(state(&ready(4)), (SpoolState::Libre, true));
+    assert_eq!(state(CORRUPT), (SpoolState::Problema, false));
+}
+
 pub async fn lists_answer_available_occupied_and_mine(backend: &dyn Backend) {
     let shop = standard(backend).await;
     shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
@@ -567,6 +590,7 @@ macro_rules! behaviour_suite {
             doctor_says_when_rows_cannot_carry_the_fence,
             dates_in_any_format_read_back,
             a_corrupt_cell_is_data_corrupt_never_not_found,
+            each_listed_spool_says_its_state_and_whether_it_can_be_taken,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
             two_stations_see_each_other,
