@@ -21,6 +21,11 @@ impl RedisServer {
         server
     }
 
+    /// The server's process, for a test that freezes it (`SIGSTOP`) as a hung Redis or a cut network would.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
     }
