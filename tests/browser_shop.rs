@@ -17,11 +17,8 @@ async fn two_stations_and_a_viewer_in_chromium_on_redis_and_the_sheets_fake() {
     assert!(root.join("ui/dist/index.html").exists(), "the interface is built first (`make ui`)");
     let folder = tempfile::tempdir().expect("temp dir");
     let names = TabNames::default();
-    let tabs = fixture::standard_shop()
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (names.name(tab).to_string(), grid))
-        .collect();
+    let tabs =
+        fixture::standard_shop().grids().into_iter().map(|(tab, grid)| (names.name(tab).to_string(), grid)).collect();
     let fake = SheetsFake::start(SPREADSHEET, tabs).await;
     let redis = RedisServer::start();
     let key = fake.write_service_account_key(folder.path());

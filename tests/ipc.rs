@@ -317,6 +317,7 @@ fn a_viewer_window_says_so_and_refuses_actions() {
         assert!(std::time::Instant::now() < deadline, "the banner never said it is a viewer");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    assert_eq!(window.ok("connection", json!({}))["actions_offered"], json!(false), "a viewer offers no action");
     let error = window
         .invoke("tomar_batch", json!({ "tags": ["S-001"], "workerId": ARMADOR, "operation": "ARM" }))
         .expect_err("a viewer does not act");

@@ -193,6 +193,7 @@ const pushConnection = (state: Partial<StationConnection>) =>
       data_read_at: null,
       sheets_busy: false,
       view_only: false,
+      actions_offered: true,
       ...state,
     } satisfies StationConnection),
   );
@@ -205,7 +206,7 @@ describe("the screen", () => {
     await identifyAs(user, 93);
     await screen.findByTestId(`select-${tag}`);
     expect(screen.getByTestId("connection-state")).toHaveTextContent("En línea");
-    await pushConnection({ outages: [{ service: "redis", since: "10:42" }], data_read_at: "10:41" });
+    await pushConnection({ outages: [{ service: "redis", since: "10:42" }], data_read_at: "10:41", actions_offered: false });
     await waitFor(() =>
       expect(screen.getByTestId("connection-state")).toHaveTextContent("Sin conexión con Redis desde las 10:42"),
     );
@@ -226,7 +227,7 @@ describe("the screen", () => {
     expect(screen.getByTestId("action-tomar")).toBeEnabled();
 
     // A viewer station says so and offers no action: the board takes the screen.
-    await pushConnection({ data_read_at: "10:44", view_only: true });
+    await pushConnection({ data_read_at: "10:44", view_only: true, actions_offered: false });
     await waitFor(() => expect(screen.getByTestId("connection-view-only")).toHaveTextContent("Solo visualización"));
     expect(screen.queryByTestId("action-tomar")).not.toBeInTheDocument();
     expect(screen.getByTestId("board")).toBeInTheDocument();

@@ -41,9 +41,8 @@ export function App() {
 function Station() {
   useStationEvents();
   const { t, i18n } = useTranslation();
-  const { online, viewOnly } = useConnection();
   // A viewer station shows everything and offers no action; nobody identifies there.
-  const canAct = online && !viewOnly;
+  const { viewOnly, actionsOffered: canAct } = useConnection();
   const [chosenMode, setMode] = useState<Mode>("worker");
   const mode: Mode = viewOnly ? "board" : chosenMode;
   const [step, setStep] = useState<Step>("take");

@@ -113,6 +113,11 @@ export type ConnectionState_Deserialize = {
 	sheets_busy: boolean,
 	/**  A viewer station: the banner says so and the screen offers no actions. */
 	view_only: boolean,
+	/**
+	 *  Whether the screen offers actions: not at a viewer, nor while a service is out of reach (an action would
+	 *  be refused or wait for it).
+	 */
+	actions_offered: boolean,
 };
 
 /**  What the banner shows. */
@@ -127,6 +132,11 @@ export type ConnectionState_Serialize = {
 	sheets_busy: boolean,
 	/**  A viewer station: the banner says so and the screen offers no actions. */
 	view_only: boolean,
+	/**
+	 *  Whether the screen offers actions: not at a viewer, nor while a service is out of reach (an action would
+	 *  be refused or wait for it).
+	 */
+	actions_offered: boolean,
 };
 
 export type DoctorCheck = {

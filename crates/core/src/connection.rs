@@ -52,6 +52,9 @@ pub struct ConnectionState {
     pub sheets_busy: bool,
     /// A viewer station: the banner says so and the screen offers no actions.
     pub view_only: bool,
+    /// Whether the screen offers actions: not at a viewer, nor while a service is out of reach (an action would
+    /// be refused or wait for it).
+    pub actions_offered: bool,
 }
 
 impl ConnectionState {
@@ -124,6 +127,7 @@ impl SpoolService {
         let data_read_at = read_at.map(|at| self.clock_text(at));
         ConnectionState {
             checked: true,
+            actions_offered: !self.view_only && outages.is_empty(),
             outages,
             data_read_at,
             sheets_busy: self.store.busy(),

@@ -360,7 +360,8 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     let mut stations = shop.stations(2).await;
     run_as_windows(&mut stations);
     let station = &stations[0];
-    banner_until(station, BANNER, |state| state.checked && state.online()).await;
+    let online = banner_until(station, BANNER, |state| state.checked && state.online()).await;
+    assert!(station.service.connection().actions_offered, "online after {online:?}: the screen offers actions");
     stations[1].service.tomar(&fixture::ready(3), fixture::ARMADOR, Operation::Arm).await.expect("taken");
     settle(&stations).await;
 
@@ -368,6 +369,7 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     let refused = station.service.tomar(&fixture::ready(4), fixture::ARMADOR, Operation::Arm).await;
     assert_eq!(refused.map_err(|error| error.code()), Err(ErrorCode::SheetsUnavailable));
     banner_until(station, BANNER, |state| out(state, Service::GoogleSheets)).await;
+    assert!(!station.service.connection().actions_offered, "no action is offered while Google is away");
     shop.redis.stop();
     let noticed = banner_until(station, BANNER, |state| out(state, Service::Redis)).await;
     println!("Redis gone: the banner said so after {noticed:?}");
@@ -385,6 +387,7 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     println!("Redis back: the banner said so after {back:?}");
     // The reader's next re-read (within a period or two of the lease) brings the spreadsheet back.
     banner_until(station, REFRESH * 5, |state| state.online()).await;
+    assert!(station.service.connection().actions_offered);
     stations[1].service.pausar(&fixture::ready(3), fixture::ARMADOR).await.expect("paused after the recovery");
     settle(&stations).await;
     assert_eq!(holder(station, &fixture::ready(3)).await, None, "the copy follows again");

@@ -19,8 +19,10 @@ export type ConnectionState = {
   dataReadAt: string | null;
   /** A call waits its turn in the shop's Google Sheets budget. */
   sheetsBusy: boolean;
-  /** A viewer station: no actions are offered. */
+  /** A viewer station: the banner says so. */
   viewOnly: boolean;
+  /** Whether the screen offers actions, as the station decides (not at a viewer, not with a service away). */
+  actionsOffered: boolean;
 };
 
 const FRESH: ConnectionState = {
@@ -31,6 +33,7 @@ const FRESH: ConnectionState = {
   dataReadAt: null,
   sheetsBusy: false,
   viewOnly: false,
+  actionsOffered: true,
 };
 
 let state: ConnectionState = FRESH;
@@ -63,6 +66,7 @@ export const connection = {
       dataReadAt: station.data_read_at,
       sheetsBusy: station.sheets_busy,
       viewOnly: station.view_only,
+      actionsOffered: station.actions_offered,
     });
   },
   /** For tests: back to the state of a fresh window. */
