@@ -152,7 +152,8 @@ describe("a worker", () => {
     await identifyAs(user, 93);
     await user.click(await screen.findByTestId(`select-${tag}`));
     const fetches = vi.spyOn(globalThis, "fetch");
-    const listReads = () => fetches.mock.calls.filter(([url]) => String(url).endsWith("/ipc/list_spools")).length;
+    const reads = (command: string) => fetches.mock.calls.filter(([url]) => String(url).endsWith(`/ipc/${command}`)).length;
+    const listReads = () => reads("list_spools");
     const settled = () => new Promise((resolve) => setTimeout(resolve, 500));
 
     await user.click(screen.getByTestId("action-tomar"));
@@ -166,6 +167,7 @@ describe("a worker", () => {
     await waitFor(() => expect(screen.getByTestId(`spool-${other}`)).toHaveClass("occupied"));
     await settled();
     expect(listReads()).toBe(4);
+    expect(reads("workers")).toBe(0);
   });
 
   test("is signed out after the idle time", async () => {

@@ -34,8 +34,15 @@ export function useStationEvents() {
   const client = useQueryClient();
   useEffect(() => {
     const reload = () => void client.invalidateQueries();
+    // Lists may hold any spool; of the histories, only those of the spools that changed. Workers change with a
+    // copy replaced (no tags: everything).
+    const changed = (tags: string[]) => {
+      if (tags.length === 0) return reload();
+      void client.invalidateQueries({ queryKey: ["spools"] });
+      for (const tag of tags) void client.invalidateQueries({ queryKey: ["history", tag] });
+    };
     let away = 0;
-    const stopChanges = api.onSpoolChanged(reload);
+    const stopChanges = api.onSpoolChanged(changed);
     const stopConnection = api.onConnectionChanged((state) => {
       if (state.outages.length < away) reload();
       away = state.outages.length;
