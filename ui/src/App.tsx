@@ -53,7 +53,7 @@ function Station() {
   const workers = useWorkers();
   const session = useSession();
   const { worker, operation } = session;
-  const flow = useActions({ worker, operation, show, onDone: () => setSelected([]) });
+  const flow = useActions({ worker, operation, show, onAnswered: () => setSelected([]) });
   const lists = useWorkerLists(worker, operation, mode === "worker");
 
   const identify = (who: NonNullable<typeof worker>) => {

@@ -14,11 +14,12 @@ type Options = {
   worker: Worker | null;
   operation: Operation | null;
   show: (kind: "ok" | "error", text: string) => void;
-  /** After an action, whatever it did: the selection it acted on is spent. */
-  onDone: () => void;
+  /** An action was answered (whatever it did to each spool): the selection it acted on is spent. A call that
+   * failed as a whole keeps it, to try again. */
+  onAnswered: () => void;
 };
 
-export function useActions({ worker, operation, show, onDone }: Options) {
+export function useActions({ worker, operation, show, onAnswered }: Options) {
   const { t } = useTranslation();
   const queries = useQueryClient();
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
@@ -43,13 +44,13 @@ export function useActions({ worker, operation, show, onDone }: Options) {
       } else {
         setResult(batch);
       }
+      onAnswered();
     } catch (error) {
       show("error", describeError(error, t));
       // A refused call announces nothing; one whose outcome is unknown may have changed the rows after all.
       void queries.invalidateQueries();
     } finally {
       setBusy(null);
-      onDone();
     }
   };
 

@@ -44,8 +44,7 @@ export class IpcError extends Error {
 type Answer<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorPayload };
 
 async function unwrap<T>(answer: Promise<Answer<T>>, fresh = false): Promise<T> {
-  let result: Answer<T>;
-  result = await answer;
+  const result = await answer;
   if (result.status === "error") {
     throw new IpcError(result.error);
   }
