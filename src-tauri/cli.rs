@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 use spooltrack_config::{Config, LockConfig};
 use spooltrack_core::{
-    describe_reconciliation, parse_fecha, ActionOutcome, BatchOutcome, DoctorReport, ListFilter, ListScope,
-    ReconcileReport, SpoolEvent, SpoolState, SpoolView, WorkSession, WorkerView,
+    describe_reconciliation, parse_fecha, sessions_csv, ActionOutcome, BatchOutcome, DoctorReport, ExportFilter,
+    ListFilter, ListScope, ReconcileReport, ShopSession, SpoolEvent, SpoolState, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
@@ -87,6 +87,22 @@ pub enum Command {
     Watch,
     /// Compare locks with the rows now and fix what disagrees (every correction is audited).
     Reconcile,
+    /// Work sessions that overlap a range of days, from the audit log: a CSV for Excel with Spanish settings
+    /// (to the terminal, or to a file with --csv), or JSON with --json.
+    Export {
+        /// First day, DD-MM-YYYY.
+        #[arg(long)]
+        desde: String,
+        /// Last day, DD-MM-YYYY (included).
+        #[arg(long)]
+        hasta: String,
+        #[arg(long, value_parser = parse_operation)]
+        op: Option<Operation>,
+        #[arg(long)]
+        worker: Option<WorkerId>,
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
     /// The interface's test host: this station's commands and events over HTTP on 127.0.0.1, with no
     /// authentication, for running the interface in a browser on the real core. `--dev` is required: it is for
     /// tests and development only. Prints the address it listens on, then runs until stopped.
@@ -140,6 +156,12 @@ enum Report {
     Reconciled(ReconcileReport),
     /// `watch` ended: everything was printed as it came.
     Watched,
+    Sessions(Vec<ShopSession>),
+    /// The sessions went to a file.
+    Exported {
+        sessions: usize,
+        file: PathBuf,
+    },
 }
 
 pub async fn run(cli: Cli, command: Command) -> ExitCode {
@@ -222,6 +244,21 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
         Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
         Command::Doctor | Command::Serve { .. } => unreachable!("answered before"),
         Command::Reconcile => Report::Reconciled(service.reconcile().await?),
+        Command::Export { desde, hasta, op, worker, csv } => {
+            let filter =
+                ExportFilter { desde: parse_fecha(&desde)?, hasta: parse_fecha(&hasta)?, operation: op, worker };
+            let sessions = service.export_sessions(&filter).await?;
+            match csv {
+                None => Report::Sessions(sessions),
+                Some(file) => {
+                    std::fs::write(&file, sessions_csv(&sessions)).map_err(|error| SpoolError::InvalidInput {
+                        field: "csv".into(),
+                        reason: format!("no se pudo escribir {}: {error}", file.display()),
+                    })?;
+                    Report::Exported { sessions: sessions.len(), file }
+                }
+            }
+        }
         Command::Watch => {
             watch(&station, json).await;
             Report::Watched
@@ -284,12 +321,16 @@ fn print_json(value: &impl Serialize) {
     }
 }
 
+fn emit(text: &str) -> bool {
+    emit_bytes(text.as_bytes())
+}
+
 /// Writes to stdout; answers false when nobody reads it any more. A reader that went away early
 /// (`spooltrack list | head -1`) is not a failure of the command.
-fn emit(text: &str) -> bool {
+fn emit_bytes(bytes: &[u8]) -> bool {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => true,
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => false,
         Err(error) => {
@@ -315,8 +356,15 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
             Report::Batch(batch) => print_json(batch),
             Report::Doctor(doctor) => print_json(doctor),
             Report::Reconciled(report) => print_json(report),
+            Report::Sessions(sessions) => print_json(sessions),
+            Report::Exported { sessions, file } => {
+                print_json(&serde_json::json!({ "sesiones": sessions, "archivo": file }))
+            }
             Report::Watched => {}
         }
+    } else if let Report::Sessions(sessions) = report {
+        // The file as Excel reads it, byte-order mark included, for `spooltrack export … > dia.csv`.
+        emit_bytes(&sessions_csv(sessions));
     } else {
         emit(&render(report));
     }
@@ -408,7 +456,8 @@ fn render(report: &Report) -> String {
             }
         }
         Report::Reconciled(report) => line(describe_reconciliation(report)),
-        Report::Watched => {}
+        Report::Exported { sessions, file } => line(format!("{sessions} sesiones escritas en {}", file.display())),
+        Report::Sessions(_) | Report::Watched => {}
     }
     out
 }

@@ -127,6 +127,37 @@ fn a_batch_answers_totals_and_one_entry_per_tag() {
 }
 
 #[test]
+fn export_writes_the_days_sessions_as_a_csv_excel_opens() {
+    let station = Station::new();
+    let tag = station.available("ARM").remove(0);
+    assert_eq!(station.json(&["tomar", &tag, "--worker", "93", "--op", "ARM"]).0, 0);
+    assert_eq!(station.json(&["pausar", &tag, "--worker", "93"]).0, 0);
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::America::Santiago).format("%d-%m-%Y").to_string();
+    let file = station.folder.path().join("sesiones.csv");
+    let file_arg = file.to_str().expect("utf-8 path");
+
+    let (status, written) = station.json(&["export", "--desde", &today, "--hasta", &today, "--csv", file_arg]);
+    assert_eq!((status, written["sesiones"].clone()), (0, json!(1)), "{written}");
+    let csv = std::fs::read(&file).expect("the file was written");
+    let text = std::str::from_utf8(csv.strip_prefix(b"\xEF\xBB\xBF").expect("a byte-order mark")).expect("UTF-8");
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert!(lines[0].starts_with("TAG_SPOOL;NV;OT;Operación;Trabajador;"), "{}", lines[0]);
+    let fields: Vec<&str> = lines[1].split(';').collect();
+    assert_eq!(
+        (fields[0], fields[3], fields[4], fields[5], fields[10]),
+        (tag.as_str(), "ARM", "MR(93)", today.as_str(), "Pausado")
+    );
+
+    // Without --csv the same file goes to the terminal (for `> dia.csv`); with --json, the sessions.
+    let printed = station.run(&["export", "--desde", &today, "--hasta", &today]);
+    assert_eq!((printed.status.code(), printed.stdout), (Some(0), csv));
+    let (status, sessions) = station.json(&["export", "--desde", &today, "--hasta", &today, "--worker", "94"]);
+    assert_eq!((status, sessions), (0, json!([])));
+    let (status, error) = station.json(&["export", "--desde", "31-02-2026", "--hasta", &today]);
+    assert_eq!((status, error["code"].clone()), (1, json!("INVALID_INPUT")));
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let station = Station::new();
     assert_eq!(station.run(&["tomar", "X", "--op", "ARM"]).status.code(), Some(2), "missing --worker");

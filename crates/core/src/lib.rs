@@ -4,6 +4,7 @@ mod actions;
 mod background;
 mod connection;
 mod doctor;
+mod export;
 mod feed;
 mod history;
 mod offline;
@@ -18,6 +19,7 @@ mod views;
 
 pub use connection::{ConnectionState, Outage, Service};
 pub use doctor::{DoctorCheck, DoctorReport};
+pub use export::{sessions_csv, ExportFilter, ShopSession};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};

@@ -107,7 +107,7 @@ impl SpoolService {
                 audit
             }
         };
-        Ok(history::sessions(&events, &tag, &shop.workers))
+        Ok(history::sessions(&events, &tag, &shop.workers, self.timezone()))
     }
 
     /// Views of `records` with their lock holders and whether the holders' stations went silent.

@@ -272,6 +272,11 @@ impl SpoolService {
         self.load_tabs(false, true, None).await
     }
 
+    /// Spools, workers and the whole audit log in one store call (the audit as the source has it now).
+    pub(crate) async fn load_with_audit(&self) -> Result<Shop, SpoolError> {
+        self.load_tabs(true, false, None).await
+    }
+
     /// The spools of `tags` only (an action's own), the workers, and the audit log when asked; `fresh` as the
     /// source has them now.
     pub(crate) async fn load_of(&self, tags: &[String], with_audit: bool, fresh: bool) -> Result<Shop, SpoolError> {

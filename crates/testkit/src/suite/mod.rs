@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
 use spooltrack_core::Clock;
-use spooltrack_core::{HeldLock, Holder, ListFilter, ListScope, LockToken, SessionEnd, SpoolState};
+use spooltrack_core::{
+    sessions_csv, ExportFilter, HeldLock, Holder, ListFilter, ListScope, LockToken, SessionEnd, SpoolState,
+};
 use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation, SpoolError};
 
 use crate::{
@@ -412,6 +414,54 @@ pub async fn each_listed_spool_says_its_state_and_whether_it_can_be_taken(backen
     assert_eq!(state(CORRUPT), (SpoolState::Problema, false));
 }
 
+/// The day's work out of the audit: a session across midnight belongs to both days, a spool taken twice gives
+/// two sessions each with its own worker, a session in progress counts up to now, and the CSV carries it all.
+pub async fn an_export_holds_the_sessions_of_the_days_asked_across_midnight(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let day = |day: u32| NaiveDate::from_ymd_opt(2025, 3, day).expect("a date");
+    let export = |desde: u32, hasta: u32, worker: Option<u32>| {
+        let filter = ExportFilter { desde: day(desde), hasta: day(hasta), operation: None, worker };
+        let service = &shop.service;
+        async move { service.export_sessions(&filter).await.expect("exported") }
+    };
+    // The clock starts at 07-03-2025 08:15: the first session runs from 22:30 to 01:15 the next day.
+    shop.clock.advance(Duration::minutes(14 * 60 + 15));
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.clock.advance(Duration::minutes(165));
+    shop.service.pausar(&ready(1), ARMADOR).await.expect("paused");
+    shop.clock.advance(Duration::minutes(30));
+    shop.service.tomar(&ready(1), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken again");
+
+    let first_day = export(7, 7, None).await;
+    assert_eq!(first_day.len(), 1, "{first_day:?}");
+    let session = &first_day[0].session;
+    assert_eq!((first_day[0].tag.as_str(), session.worker.as_str()), (ready(1).as_str(), "MR(93)"));
+    assert_eq!(
+        (session.desde.as_str(), session.hasta.as_deref()),
+        ("07-03-2025 22:30:00", Some("08-03-2025 01:15:00"))
+    );
+    assert_eq!((session.duracion_minutos, session.fin), (Some(165), SessionEnd::Pausado));
+    let second_day = export(8, 8, None).await;
+    let workers: Vec<&str> = second_day.iter().map(|shop_session| shop_session.session.worker.as_str()).collect();
+    assert_eq!(workers, ["MR(93)", "NR(94)"]);
+    assert_eq!(second_day[1].session.fin, SessionEnd::EnCurso);
+    assert!(export(9, 9, None).await.is_empty(), "a session in progress reaches up to now, not later");
+    let theirs = export(7, 8, Some(ARMADOR_SOLDADOR)).await;
+    assert_eq!(
+        theirs.iter().map(|shop_session| shop_session.session.worker_id).collect::<Vec<_>>(),
+        [ARMADOR_SOLDADOR]
+    );
+    let backwards = ExportFilter { desde: day(8), hasta: day(7), operation: None, worker: None };
+    assert_eq!(code(shop.service.export_sessions(&backwards).await), ErrorCode::InvalidInput);
+
+    let csv = String::from_utf8(sessions_csv(&second_day)).expect("UTF-8");
+    let rows: Vec<&str> = csv.strip_prefix('\u{feff}').expect("a byte-order mark for Excel").split("\r\n").collect();
+    assert!(rows[0].starts_with("TAG_SPOOL;NV;OT;Operación;Trabajador;Fecha inicio;Hora inicio;"), "{}", rows[0]);
+    let first: Vec<&str> = rows[1].split(';').collect();
+    assert_eq!(first[..2], [ready(1).as_str(), "NV-100"]);
+    assert_eq!(first[3..11], ["ARM", "MR(93)", "07-03-2025", "22:30:00", "08-03-2025", "01:15:00", "165", "Pausado"]);
+}
+
 pub async fn lists_answer_available_occupied_and_mine(backend: &dyn Backend) {
     let shop = standard(backend).await;
     shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
@@ -591,6 +641,7 @@ macro_rules! behaviour_suite {
             dates_in_any_format_read_back,
             a_corrupt_cell_is_data_corrupt_never_not_found,
             each_listed_spool_says_its_state_and_whether_it_can_be_taken,
+            an_export_holds_the_sessions_of_the_days_asked_across_midnight,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
             two_stations_see_each_other,
