@@ -33,6 +33,24 @@ const filter = (scope, operation = null) => ({ operation, scope, nv: null, ot: n
 const freeForArm = async (host, count) =>
   (await host.invoke("list_spools", { filter: filter("available", "ARM") })).slice(0, count).map((spool) => spool.tag);
 
+/**
+ * What a barcode scanner does: the keys of `code` and Enter, pressed 5 ms apart. The presses carry their own
+ * time (as a scanner's do), however long the page takes to handle each.
+ */
+async function scan(page, code) {
+  const keyboard = await page.context().newCDPSession(page);
+  const start = Date.now() / 1000;
+  const keys = [...code].map((key) => ({ key, text: key }));
+  keys.push({ key: "Enter", code: "Enter", windowsVirtualKeyCode: 13, text: "\r" });
+  await Promise.all(
+    keys.flatMap((key, index) => [
+      keyboard.send("Input.dispatchKeyEvent", { type: "keyDown", timestamp: start + index * 0.005, ...key }),
+      keyboard.send("Input.dispatchKeyEvent", { type: "keyUp", timestamp: start + index * 0.005 + 0.002, ...key }),
+    ]),
+  );
+  await keyboard.detach();
+}
+
 async function confirm(page) {
   await page.click(byTestId("dialog-confirm"));
 }
@@ -108,10 +126,10 @@ test("a scanned badge identifies and a scanned tag selects, wherever the focus i
     const [scanned, typed] = await freeForArm(host, 2);
     await page.waitForSelector(byTestId("worker-93"));
     await page.focus(byTestId("worker-search"));
-    await page.keyboard.type("W93\n", { delay: 5 });
+    await scan(page, "W93");
     await page.waitForSelector(byTestId("identified"));
     await page.waitForSelector(byTestId(`select-${scanned}`));
-    await page.keyboard.type(`${scanned}\n`, { delay: 5 });
+    await scan(page, scanned);
     await page.waitForFunction((tag) => document.querySelector(`[data-testid="select-${tag}"]`)?.checked === true, scanned);
     // A person typing slowly in the search field is not a scanner.
     await page.focus(byTestId("spool-search"));
