@@ -3,6 +3,7 @@
 const COMMANDS: &[&str] = &[
     "list_spools",
     "history",
+    "progress",
     "workers",
     "tomar_batch",
     "pausar_batch",

@@ -5,8 +5,8 @@
 //! spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, SpoolView, WorkSession,
-    WorkerView,
+    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, NvProgress, SpoolView,
+    WorkSession, WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
@@ -70,6 +70,11 @@ commands! {
 
     fn history(station, tag: String) -> Vec<WorkSession> {
         station.service.history(&tag).await
+    }
+
+    /// The supervisor's progress bars: per NV and OT, the spools in each stage.
+    fn progress(station) -> Vec<NvProgress> {
+        station.service.progress().await
     }
 
     fn workers(station) -> Vec<WorkerView> {

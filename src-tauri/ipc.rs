@@ -14,6 +14,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(collect_commands![
             commands::list_spools,
             commands::history,
+            commands::progress,
             commands::workers,
             commands::tomar_batch,
             commands::pausar_batch,

@@ -149,6 +149,11 @@ test("the supervisor board, in English too", () =>
     await page.click(byTestId(`history-${occupied.tag}`));
     await page.waitForSelector(byTestId("history-drawer"));
     await page.click(byTestId("history-close"));
+    await page.click(byTestId("section-orders"));
+    await page.waitForSelector('[data-testid^="bar-NV-"]');
+    await page.locator('[data-testid^="nv-NV-"]').nth(2).click();
+    await shot(page, "10-avance");
+    await page.click(byTestId("section-occupied"));
     await page.click(byTestId("language-en"));
     assert.match(await page.textContent(byTestId("board")), /Taken spools/);
     await shot(page, "9-board-english");
@@ -185,4 +190,7 @@ test("every target is at least 48 px and primary actions 64-96 px tall", () =>
     await page.click(byTestId("mode-board"));
     await page.waitForSelector(byTestId("board-counts"));
     check(await measure(), "board");
+    await page.click(byTestId("section-orders"));
+    await page.click('[data-testid^="nv-NV-"]');
+    check(await measure(), "orders");
   }));

@@ -6,7 +6,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, test, vi } from "vitest";
 import { App } from "./App";
 import type { ConnectionState_Serialize as StationConnection } from "./bindings";
-import type { BatchOutcome, ListFilter, Operation, SpoolView, WorkSession } from "./lib/ipc";
+import type { BatchOutcome, ListFilter, NvProgress, Operation, SpoolView, WorkSession } from "./lib/ipc";
 import { withTestHost } from "./testing/host";
 
 const host = withTestHost();
@@ -291,6 +291,32 @@ describe("the supervisor board", () => {
     const drawer = await screen.findByTestId("history-drawer");
     expect(drawer).toHaveTextContent(`Historial de ${tag}`);
     expect(await within(drawer).findByTestId("history-session")).toHaveTextContent("MR(93)");
+  });
+});
+
+describe("the progress of the orders", () => {
+  test("draws each NV's spools by stage with the core's numbers, which add up to its rows, and follows changes", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    const nv = (await spool(tag)).nv!;
+    const counts = async () => (await host().invoke<NvProgress[]>("progress")).find((order) => order.nv === nv)!.counts;
+    const before = await counts();
+    expect(before.total).toBe((await list({ ...filter("all"), nv })).length);
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    await user.click(screen.getByTestId("section-orders"));
+    const part = (stage: string) => screen.queryByTestId(`bar-${nv}-${stage}`)?.textContent ?? "0";
+    await waitFor(() => expect(part("pendientes")).toBe(String(before.pendientes)));
+    for (const stage of ["arm_en_curso", "arm_hecho", "sold_en_curso", "sold_hecho"] as const) {
+      expect(part(stage)).toBe(String(before[stage]));
+    }
+
+    await takeElsewhere([tag], 93);
+    await waitFor(() => expect(part("arm_en_curso")).toBe(String(before.arm_en_curso + 1)));
+    expect(part("pendientes")).toBe(String(before.pendientes - 1));
+    await user.click(screen.getByTestId(`nv-${nv}`));
+    const ot = (await spool(tag)).ot!;
+    expect(screen.getByTestId(`bar-${nv}-${ot}`)).toBeInTheDocument();
   });
 });
 

@@ -9,6 +9,8 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	listSpools: (filter: ListFilter_Deserialize) => typedError<SpoolView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_spools", { filter })),
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
+	/**  The supervisor's progress bars: per NV and OT, the spools in each stage. */
+	progress: () => typedError<NvProgress_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("progress")),
 	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
 	tomarBatch: (tags: string[], workerId: number, operation: Operation) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar_batch", { tags, workerId, operation })),
 	pausarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pausar_batch", { tags, workerId })),
@@ -234,7 +236,39 @@ export type ListScope =
 /**  Those this worker holds: "mis spools". */
 { worker: number };
 
+/**  One NV, with its OTs in order. */
+export type NvProgress = NvProgress_Serialize | NvProgress_Deserialize;
+
+/**  One NV, with its OTs in order. */
+export type NvProgress_Deserialize = {
+	nv?: string | null,
+	counts: StageCounts,
+	ots: OtProgress_Deserialize[],
+};
+
+/**  One NV, with its OTs in order. */
+export type NvProgress_Serialize = {
+	nv: string | null,
+	counts: StageCounts,
+	ots: OtProgress_Serialize[],
+};
+
 export type Operation = "ARM" | "SOLD";
+
+/**  One OT of an NV. */
+export type OtProgress = OtProgress_Serialize | OtProgress_Deserialize;
+
+/**  One OT of an NV. */
+export type OtProgress_Deserialize = {
+	ot?: string | null,
+	counts: StageCounts,
+};
+
+/**  One OT of an NV. */
+export type OtProgress_Serialize = {
+	ot: string | null,
+	counts: StageCounts,
+};
 
 /**  One service out of reach, and since when (shop time, `HH:MM`). */
 export type Outage = {
@@ -343,6 +377,18 @@ export type SpoolView_Serialize = {
 	estado: SpoolState,
 	/**  Whether a worker may tick it to take it: nobody holds it and its row reads. */
 	tomable: boolean,
+};
+
+/**  The spools of one group by stage. */
+export type StageCounts = {
+	pendientes: number,
+	arm_en_curso: number,
+	arm_hecho: number,
+	sold_en_curso: number,
+	sold_hecho: number,
+	/**  Rows that cannot be read (DATA_CORRUPT): a person has to look at them. */
+	ilegibles: number,
+	total: number,
 };
 
 export type WorkSession = WorkSession_Serialize | WorkSession_Deserialize;

@@ -9,6 +9,7 @@ mod feed;
 mod history;
 mod offline;
 mod ports;
+mod progress;
 mod queries;
 mod reconcile;
 mod service;
@@ -28,6 +29,7 @@ pub use ports::{
     LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, SourceDiagnosis,
     Store, SystemClock, WriteGate,
 };
+pub use progress::{NvProgress, OtProgress, StageCounts};
 pub use queries::{ListFilter, ListScope};
 pub use reconcile::{describe as describe_reconciliation, ReconcileReport};
 pub use service::{SpoolService, DEFAULT_HEARTBEAT_SECONDS};

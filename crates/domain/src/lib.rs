@@ -16,5 +16,5 @@ pub use cell::Cell;
 pub use error::{ErrorCode, ErrorDetails, ErrorPayload, SpoolError};
 pub use grid::Grid;
 pub use operation::Operation;
-pub use spool::{Spool, SpoolRecord};
+pub use spool::{Spool, SpoolRecord, Stage};
 pub use worker::{Role, Worker, WorkerId};

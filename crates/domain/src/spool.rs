@@ -11,6 +11,16 @@ use crate::{
     Cell, Grid, Operation, SpoolError, WorkerId,
 };
 
+/// Where a spool stands in the work of its order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    Pendiente,
+    ArmEnCurso,
+    ArmHecho,
+    SoldEnCurso,
+    SoldHecho,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spool {
     pub tag: String,
@@ -159,6 +169,18 @@ impl Spool {
             });
         }
         Ok(())
+    }
+
+    /// How far the spool has come, by its furthest operation: SOLD may start once ARM has, so a spool with a
+    /// soldador is in SOLD whatever its ARM says.
+    pub fn stage(&self) -> Stage {
+        match (self.fecha_soldadura, &self.soldador, self.fecha_armado, &self.armador) {
+            (Some(_), _, _, _) => Stage::SoldHecho,
+            (None, Some(_), _, _) => Stage::SoldEnCurso,
+            (None, None, Some(_), _) => Stage::ArmHecho,
+            (None, None, None, Some(_)) => Stage::ArmEnCurso,
+            (None, None, None, None) => Stage::Pendiente,
+        }
     }
 
     /// Whether the spool still needs this operation and its prerequisites are met.

@@ -128,6 +128,23 @@ export const en: Translation = {
     station: "Station",
     empty: "Nobody holds a spool right now.",
     onlySupervisors: "Identify as a supervisor to release spools.",
+    sections: { occupied: "Taken", orders: "Progress" },
+  },
+  orders: {
+    title: "Progress by NV and OT",
+    hint: "Tap an NV to see its OTs.",
+    noNv: "(no NV)",
+    noOt: "(no OT)",
+    total_one: "{{count}} spool",
+    total_other: "{{count}} spools",
+    stages: {
+      pendientes: "Pending",
+      arm_en_curso: "ARM in progress",
+      arm_hecho: "ARM done",
+      sold_en_curso: "SOLD in progress",
+      sold_hecho: "SOLD done",
+      ilegibles: "Unreadable",
+    },
   },
   history: {
     title: "History of {{tag}}",

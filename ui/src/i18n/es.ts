@@ -128,6 +128,23 @@ export const es = {
     station: "Estación",
     empty: "Nadie tiene spools en este momento.",
     onlySupervisors: "Identifícate como supervisor para liberar spools.",
+    sections: { occupied: "Ocupados", orders: "Avance" },
+  },
+  orders: {
+    title: "Avance por NV y OT",
+    hint: "Toca una NV para ver sus OT.",
+    noNv: "(sin NV)",
+    noOt: "(sin OT)",
+    total_one: "{{count}} spool",
+    total_other: "{{count}} spools",
+    stages: {
+      pendientes: "Pendientes",
+      arm_en_curso: "ARM en curso",
+      arm_hecho: "ARM listo",
+      sold_en_curso: "SOLD en curso",
+      sold_hecho: "SOLD listo",
+      ilegibles: "Ilegibles",
+    },
   },
   history: {
     title: "Historial de {{tag}}",

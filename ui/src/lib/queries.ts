@@ -34,12 +34,14 @@ export function useStationEvents() {
   const client = useQueryClient();
   useEffect(() => {
     const reload = () => void client.invalidateQueries();
-    // Lists may hold any spool; of the histories, only those of the spools that changed. Workers change with a
-    // copy replaced (no tags: everything).
+    // Lists and progress may hold any spool; of the histories, only those of the spools that changed. Workers
+    // change with a copy replaced (no tags: everything).
     const changed = (tags: string[]) => {
       if (tags.length === 0) return reload();
-      void client.invalidateQueries({ queryKey: ["spools"] });
-      for (const tag of tags) void client.invalidateQueries({ queryKey: ["history", tag] });
+      void client.invalidateQueries({
+        predicate: ({ queryKey: [kind, tag] }) =>
+          kind !== "workers" && (kind !== "history" || tags.includes(tag as string)),
+      });
     };
     let away = 0;
     const stopChanges = api.onSpoolChanged(changed);
@@ -68,6 +70,10 @@ export function useSpoolList(filter: ListFilter | null): SpoolView[] {
 
 export function useWorkers() {
   return useQuery({ queryKey: ["workers"], queryFn: api.workers });
+}
+
+export function useOrderProgress() {
+  return useQuery({ queryKey: ["progress"], queryFn: api.progress });
 }
 
 export function useHistory(tag: string) {

@@ -1,9 +1,15 @@
-// The board mode: who has what, live, and this PC's idle sign-out setting (not at a viewer station, where
-// nobody identifies).
+// The board mode: who has what and how far each order has come, live, and this PC's idle sign-out setting (not
+// at a viewer station, where nobody identifies).
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
+import { OrderProgress } from "../components/OrderProgress";
+import { Segmented } from "../components/Segmented";
 import { IDLE_CHOICES } from "../hooks/useSession";
 import type { SpoolView, Worker } from "../lib/ipc";
+
+type Section = "occupied" | "orders";
+const SECTIONS: readonly Section[] = ["occupied", "orders"];
 
 type Props = {
   admin: Worker | null;
@@ -17,9 +23,20 @@ type Props = {
 
 export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idleMinutes, onIdleMinutes }: Props) {
   const { t } = useTranslation();
+  const [section, setSection] = useState<Section>("occupied");
   return (
     <>
-      <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} />
+      <Segmented
+        options={SECTIONS}
+        value={section}
+        onChange={setSection}
+        label={(candidate) => t(`board.sections.${candidate}`)}
+        testId={(candidate) => `section-${candidate}`}
+        ariaLabel={t("modes.board")}
+        buttonClassName="big"
+      />
+      {section === "occupied" && <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} />}
+      {section === "orders" && <OrderProgress />}
       {!viewOnly && (
         <label className="field idle-setting">
           {t("session.idle")}

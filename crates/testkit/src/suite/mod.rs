@@ -462,6 +462,45 @@ pub async fn an_export_holds_the_sessions_of_the_days_asked_across_midnight(back
     assert_eq!(first[3..11], ["ARM", "MR(93)", "07-03-2025", "22:30:00", "08-03-2025", "01:15:00", "165", "Pausado"]);
 }
 
+/// The progress bars' numbers: each spool in one stage, the parts of a bar adding up to its spools, an OT's
+/// bars adding up to their NV's, every spool of the shop in some NV, and each action moving one spool along.
+pub async fn progress_counts_each_spool_once_in_the_stage_it_reached(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let nv_100 = || async {
+        let orders = shop.service.progress().await.expect("progress");
+        let listed = shop.service.list(&ListFilter::default()).await.expect("list").len() as u32;
+        assert_eq!(orders.iter().map(|order| order.counts.total).sum::<u32>(), listed, "every spool in some NV");
+        for order in &orders {
+            let counts = order.counts;
+            let parts = counts.pendientes
+                + counts.arm_en_curso
+                + counts.arm_hecho
+                + counts.sold_en_curso
+                + counts.sold_hecho
+                + counts.ilegibles;
+            assert_eq!(parts, counts.total, "{order:?}");
+            assert_eq!(order.ots.iter().map(|ot| ot.counts.total).sum::<u32>(), counts.total, "{order:?}");
+        }
+        orders.into_iter().find(|order| order.nv.as_deref() == Some("NV-100")).expect("NV-100").counts
+    };
+    let before = nv_100().await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    let taken = nv_100().await;
+    assert_eq!((taken.pendientes, taken.arm_en_curso), (before.pendientes - 1, before.arm_en_curso + 1));
+    shop.service.completar(&ready(1), ARMADOR, None).await.expect("assembled");
+    let assembled = nv_100().await;
+    assert_eq!((assembled.arm_en_curso, assembled.arm_hecho), (before.arm_en_curso, before.arm_hecho + 1));
+    shop.service.tomar(&ready(1), ARMADOR_SOLDADOR, Operation::Sold).await.expect("welding");
+    let welding = nv_100().await;
+    assert_eq!((welding.arm_hecho, welding.sold_en_curso), (before.arm_hecho, before.sold_en_curso + 1));
+    shop.service.completar(&ready(1), ARMADOR_SOLDADOR, None).await.expect("welded");
+    let welded = nv_100().await;
+    assert_eq!(
+        (welded.sold_en_curso, welded.sold_hecho, welded.total),
+        (before.sold_en_curso, before.sold_hecho + 1, before.total)
+    );
+}
+
 pub async fn lists_answer_available_occupied_and_mine(backend: &dyn Backend) {
     let shop = standard(backend).await;
     shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
@@ -642,6 +681,7 @@ macro_rules! behaviour_suite {
             a_corrupt_cell_is_data_corrupt_never_not_found,
             each_listed_spool_says_its_state_and_whether_it_can_be_taken,
             an_export_holds_the_sessions_of_the_days_asked_across_midnight,
+            progress_counts_each_spool_once_in_the_stage_it_reached,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
             two_stations_see_each_other,
