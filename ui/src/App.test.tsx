@@ -320,6 +320,28 @@ describe("the progress of the orders", () => {
   });
 });
 
+describe("the station's health", () => {
+  test("shows doctor's checks when opened and when asked again, never because spools changed", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    const fetches = vi.spyOn(globalThis, "fetch");
+    const checks = () => fetches.mock.calls.filter(([url]) => String(url).endsWith("/ipc/doctor")).length;
+    await user.click(screen.getByTestId("section-health"));
+    expect(await screen.findByTestId("health-summary")).toHaveTextContent("Todo en orden");
+    expect(screen.getByTestId("check-pestaña Operaciones")).toHaveTextContent("columnas críticas presentes");
+    expect(checks()).toBe(1);
+
+    await takeElsewhere([tag], 93);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(checks()).toBe(1);
+    await user.click(screen.getByTestId("health-again"));
+    await waitFor(() => expect(checks()).toBe(2));
+    await waitFor(() => expect(screen.getByTestId("health-again")).toBeEnabled());
+  });
+});
+
 /** What a barcode scanner does: keys much faster than a person, then Enter. */
 function fireScan(code: string) {
   for (const key of [...code, "Enter"]) {

@@ -128,7 +128,15 @@ export const en: Translation = {
     station: "Station",
     empty: "Nobody holds a spool right now.",
     onlySupervisors: "Identify as a supervisor to release spools.",
-    sections: { occupied: "Taken", orders: "Progress" },
+    sections: { occupied: "Taken", orders: "Progress", health: "Health" },
+  },
+  health: {
+    title: "This station's health",
+    allOk: "All in order",
+    failing_one: "{{count}} check fails",
+    failing_other: "{{count}} checks fail",
+    again: "Check again",
+    checking: "Checking…",
   },
   orders: {
     title: "Progress by NV and OT",

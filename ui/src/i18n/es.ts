@@ -128,7 +128,15 @@ export const es = {
     station: "Estación",
     empty: "Nadie tiene spools en este momento.",
     onlySupervisors: "Identifícate como supervisor para liberar spools.",
-    sections: { occupied: "Ocupados", orders: "Avance" },
+    sections: { occupied: "Ocupados", orders: "Avance", health: "Salud" },
+  },
+  health: {
+    title: "Salud de esta estación",
+    allOk: "Todo en orden",
+    failing_one: "{{count}} comprobación falla",
+    failing_other: "{{count}} comprobaciones fallan",
+    again: "Comprobar de nuevo",
+    checking: "Comprobando…",
   },
   orders: {
     title: "Avance por NV y OT",

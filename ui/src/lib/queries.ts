@@ -33,14 +33,14 @@ export function newQueryClient(): QueryClient {
 export function useStationEvents() {
   const client = useQueryClient();
   useEffect(() => {
-    const reload = () => void client.invalidateQueries();
+    const reload = () => void client.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== "doctor" });
     // Lists and progress may hold any spool; of the histories, only those of the spools that changed. Workers
-    // change with a copy replaced (no tags: everything).
+    // change with a copy replaced (no tags: everything); the health checks run when asked, never by themselves.
     const changed = (tags: string[]) => {
       if (tags.length === 0) return reload();
       void client.invalidateQueries({
         predicate: ({ queryKey: [kind, tag] }) =>
-          kind !== "workers" && (kind !== "history" || tags.includes(tag as string)),
+          !ASKED_FOR.includes(kind as string) && (kind !== "history" || tags.includes(tag as string)),
       });
     };
     let away = 0;
@@ -55,6 +55,9 @@ export function useStationEvents() {
     };
   }, [client]);
 }
+
+/** Reads that events do not repeat: the workers, and the health checks (a read of every tab each). */
+const ASKED_FOR = ["workers", "doctor"];
 
 const NOBODY: SpoolView[] = [];
 
@@ -74,6 +77,11 @@ export function useWorkers() {
 
 export function useOrderProgress() {
   return useQuery({ queryKey: ["progress"], queryFn: api.progress });
+}
+
+/** The station's health checks (doctor): run when the section opens and when asked again. */
+export function useHealth() {
+  return useQuery({ queryKey: ["doctor"], queryFn: api.doctor, gcTime: 0 });
 }
 
 export function useHistory(tag: string) {

@@ -3,13 +3,14 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
+import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
 import { Segmented } from "../components/Segmented";
 import { IDLE_CHOICES } from "../hooks/useSession";
 import type { SpoolView, Worker } from "../lib/ipc";
 
-type Section = "occupied" | "orders";
-const SECTIONS: readonly Section[] = ["occupied", "orders"];
+type Section = "occupied" | "orders" | "health";
+const SECTIONS: readonly Section[] = ["occupied", "orders", "health"];
 
 type Props = {
   admin: Worker | null;
@@ -37,6 +38,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
       />
       {section === "occupied" && <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} />}
       {section === "orders" && <OrderProgress />}
+      {section === "health" && <HealthChecks />}
       {!viewOnly && (
         <label className="field idle-setting">
           {t("session.idle")}
