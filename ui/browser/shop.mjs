@@ -52,7 +52,7 @@ test("a spool taken at one station shows on the other's board live, and neither 
   await worker.page.waitForSelector(byTestId("toast-ok"));
 
   await board.page.waitForSelector(byTestId(`spool-${tag}`), { timeout: 10 * SECONDS });
-  assert.match(await board.page.textContent(byTestId(`state-${tag}`)), /Ocupado por MR\(93\) · ARM/);
+  assert.match(await board.page.textContent(byTestId(`state-${tag}`)), /Ocupado por MR\(93\) · ARM · en estacion-1 · hace \d+ min/);
   // The other station refuses the same spool to someone else: one holder, whichever screen they use.
   const refused = await board.host.invoke("tomar_batch", { tags: [tag], workerId: 94, operation: "ARM" });
   assert.equal(refused.details[0].code, "SPOOL_OCCUPIED");

@@ -177,7 +177,8 @@ describe("a worker", () => {
     try {
       await identifyAs(user, 93);
       expect(screen.getByTestId("identified")).toBeInTheDocument();
-      act(() => vi.advanceTimersByTime(61_000));
+      // The screen looks at the clock every half minute: a minute and a half later it says one minute more.
+      act(() => vi.advanceTimersByTime(91_000));
       expect(screen.queryByTestId("identified")).not.toBeInTheDocument();
       expect(screen.getByTestId("identify")).toBeInTheDocument();
     } finally {
@@ -274,7 +275,8 @@ describe("the supervisor board", () => {
     expect(screen.queryByTestId(`spool-${tag}`)).not.toBeInTheDocument();
     await user.click(screen.getByTestId("board-filter-all"));
 
-    const released = occupied[0].tag;
+    // The first row on the board (the longest occupation).
+    const released = screen.getAllByTestId(/^release-/)[0].dataset.testid!.slice("release-".length);
     await user.click(screen.getByTestId(`release-${released}`));
     await user.click(screen.getByTestId("dialog-backdrop"));
     expect(screen.getByTestId("confirm-dialog")).toBeInTheDocument();
@@ -287,10 +289,49 @@ describe("the supervisor board", () => {
     await waitFor(() => expect(screen.queryByTestId(`spool-${released}`)).not.toBeInTheDocument());
     expect((await spool(released)).ocupado_por).toBeNull();
 
-    await user.click(screen.getByTestId(`history-${tag}`));
+    // Just taken, it is the shortest occupation: the search finds it.
+    await user.type(screen.getByTestId("board-search"), tag);
+    await user.click(await screen.findByTestId(`history-${tag}`));
     const drawer = await screen.findByTestId("history-drawer");
     expect(drawer).toHaveTextContent(`Historial de ${tag}`);
     expect(await within(drawer).findByTestId("history-session")).toHaveTextContent("MR(93)");
+  });
+});
+
+describe("the supervisor's list of occupied spools", () => {
+  test("puts the longest first, sorts by any column, highlights long ones, and durations tick", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+      const occupied = await list(filter("occupied"));
+      const minutes = new Map(occupied.map((found) => [found.tag, found.ocupado_minutos!]));
+      const longest = Math.max(...minutes.values());
+      await identifyAs(user, 109);
+      await user.click(screen.getByTestId("mode-board"));
+      await screen.findByTestId("board-counts");
+      const rows = () => screen.getAllByTestId(/^spool-MK-/).map((row) => row.dataset.testid!.slice("spool-".length));
+      await waitFor(() => expect(minutes.get(rows()[0])).toBe(longest));
+      const first = rows()[0];
+      const ago = (total: number) => `hace ${Math.floor(total / 60)} h ${total % 60} min`;
+      expect(screen.getByTestId(`state-${first}`)).toHaveTextContent(ago(longest));
+
+      // Four hours by default: the longest (over five hours in the demo shop) stands out, a short one does not.
+      expect(longest).toBeGreaterThanOrEqual(240);
+      expect(screen.getByTestId(`spool-${first}`)).toHaveClass("long");
+      const short = rows().find((tag) => minutes.get(tag)! < 240)!;
+      expect(screen.getByTestId(`spool-${short}`)).not.toHaveClass("long");
+
+      act(() => vi.advanceTimersByTime(61_000));
+      expect(screen.getByTestId(`state-${first}`)).toHaveTextContent(ago(longest + 1));
+
+      const tags = [...minutes.keys()].sort();
+      await user.click(screen.getByTestId("sort-tag"));
+      expect(rows()[0]).toBe(tags[0]);
+      await user.click(screen.getByTestId("sort-tag"));
+      expect(rows()[0]).toBe(tags.at(-1));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

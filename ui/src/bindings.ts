@@ -328,6 +328,8 @@ export type SpoolView_Deserialize = {
 	/**  `INICIALES(ID)` of the current holder. */
 	ocupado_por?: string | null,
 	ocupado_desde?: string | null,
+	/**  How long the holder has had it, in real minutes, when this answer was made ("hace 3 h 12 min"). */
+	ocupado_minutos?: number | null,
 	/**  The operation the holder is working on. */
 	operacion_en_curso?: Operation | null,
 	/**  The station where the holder took the spool, when the lock service knows it. */
@@ -362,6 +364,8 @@ export type SpoolView_Serialize = {
 	/**  `INICIALES(ID)` of the current holder. */
 	ocupado_por: string | null,
 	ocupado_desde: string | null,
+	/**  How long the holder has had it, in real minutes, when this answer was made ("hace 3 h 12 min"). */
+	ocupado_minutos: number | null,
 	/**  The operation the holder is working on. */
 	operacion_en_curso: Operation | null,
 	/**  The station where the holder took the spool, when the lock service knows it. */

@@ -110,7 +110,7 @@ pub(crate) fn build<'a>(
 }
 
 /// Whole minutes from one shop-time reading to a later one, in real time.
-fn minutes_between(timezone: Tz, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+pub(crate) fn minutes_between(timezone: Tz, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
     let instant = |local: NaiveDateTime| timezone.from_local_datetime(&local).earliest();
     match (instant(from), instant(to)) {
         (Some(from), Some(to)) => (to - from).num_minutes(),

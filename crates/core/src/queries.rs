@@ -113,6 +113,7 @@ impl SpoolService {
     /// Views of `records` with their lock holders and whether the holders' stations went silent.
     async fn views(&self, shop: &Shop, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
         let holders = self.holders(records).await?;
+        let now = self.now();
         let mut stations: Vec<String> = holders.iter().flatten().map(|holder| holder.station.clone()).collect();
         stations.sort();
         stations.dedup();
@@ -133,6 +134,11 @@ impl SpoolService {
             .map(|(record, holder)| {
                 let row_operation = record.spool().ok().and_then(|spool| shop.occupied_operation(spool).ok().flatten());
                 let mut view = SpoolView::from_record(record, holder.as_ref(), row_operation);
+                view.ocupado_minutos = record
+                    .spool()
+                    .ok()
+                    .and_then(|spool| spool.fecha_ocupacion)
+                    .map(|since| u32::try_from(history::minutes_between(self.timezone(), since, now)).unwrap_or(0));
                 // Unknown liveness (beats unavailable) is not silence.
                 if !beats.is_empty() {
                     view.estacion_sin_senal_desde =

@@ -40,6 +40,8 @@ pub struct SpoolView {
     /// `INICIALES(ID)` of the current holder.
     pub ocupado_por: Option<String>,
     pub ocupado_desde: Option<String>,
+    /// How long the holder has had it, in real minutes, when this answer was made ("hace 3 h 12 min").
+    pub ocupado_minutos: Option<u32>,
     /// The operation the holder is working on.
     pub operacion_en_curso: Option<Operation>,
     /// The station where the holder took the spool, when the lock service knows it.
@@ -90,6 +92,7 @@ impl SpoolView {
             fecha_qc_metrologia: date(spool.fecha_qc_metrologia),
             ocupado_por: spool.ocupado_por.clone(),
             ocupado_desde: spool.occupied_since_text(),
+            ocupado_minutos: None,
             operacion_en_curso: lock.map(|holder| holder.operation).or(row_operation),
             estacion: lock.map(|holder| holder.station.clone()),
             estacion_sin_senal_desde: None,

@@ -17,9 +17,13 @@ type Props = {
   /** A spool to bring into view (a scanned tag). */
   reveal?: string | null;
   extra?: (spool: SpoolView) => ReactNode;
+  /** Minutes gone by since the list was answered, added to its occupations' durations. */
+  minutesLater?: number;
+  /** Occupations this long or longer (minutes) stand out. */
+  longAfter?: number | null;
 };
 
-export function SpoolList({ spools, selected, selectable, onToggle, onHistory, reveal, extra }: Props) {
+export function SpoolList({ spools, selected, selectable, onToggle, onHistory, reveal, extra, minutesLater = 0, longAfter = null }: Props) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const rows = useVirtualizer({
@@ -35,6 +39,12 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
     if (index >= 0) rows.scrollToIndex(index, { align: "center" });
   }, [reveal, spools, rows]);
 
+  const held = (spool: SpoolView) => (spool.ocupado_minutos === null ? null : spool.ocupado_minutos + minutesLater);
+  const ago = (minutes: number) =>
+    minutes < 60
+      ? t("spools.agoMinutes", { minutes })
+      : t("spools.agoHours", { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
+
   // The core decides which state a spool is in; the screen only says it in the person's language.
   const state = (spool: SpoolView): string => {
     switch (spool.estado) {
@@ -43,7 +53,10 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
       case "ocupado": {
         const parts = [t("spools.occupiedBy", { holder: spool.ocupado_por })];
         if (spool.operacion_en_curso) parts.push(spool.operacion_en_curso);
-        if (spool.ocupado_desde) parts.push(t("spools.since", { since: spool.ocupado_desde }));
+        if (spool.estacion) parts.push(t("spools.atStation", { station: spool.estacion }));
+        const minutes = held(spool);
+        if (minutes !== null) parts.push(ago(minutes));
+        else if (spool.ocupado_desde) parts.push(t("spools.since", { since: spool.ocupado_desde }));
         if (spool.estacion_sin_senal_desde) parts.push(t("spools.silentStation", { since: spool.estacion_sin_senal_desde }));
         return parts.join(" · ");
       }
@@ -64,10 +77,12 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
           const canTick = selectable?.(spool) ?? false;
           const taken = spool.estado === "ocupado" && selectable !== null && !canTick;
           const ticked = selected.has(spool.tag);
+          const minutes = held(spool);
+          const long = longAfter !== null && minutes !== null && minutes >= longAfter;
           return (
             <li
               key={spool.tag}
-              className={["spool", taken ? "occupied" : "", ticked ? "ticked" : "", spool.estado === "problema" ? "problem" : ""].join(" ")}
+              className={["spool", taken ? "occupied" : "", ticked ? "ticked" : "", spool.estado === "problema" ? "problem" : "", long ? "long" : ""].join(" ")}
               style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
               data-testid={`spool-${spool.tag}`}
               aria-disabled={selectable !== null && !canTick}

@@ -8,5 +8,5 @@ const EVERYWHERE = { nv: null, ot: null, text: null } as const;
 export function useWorkerLists(worker: Worker | null, operation: Operation | null, shown: boolean) {
   const takeFilter: ListFilter | null = shown && worker && operation ? { operation, scope: "all", ...EVERYWHERE } : null;
   const mineFilter: ListFilter | null = shown && worker ? { operation: null, scope: { worker: worker.id }, ...EVERYWHERE } : null;
-  return { take: useSpoolList(takeFilter), mine: useSpoolList(mineFilter) };
+  return { take: useSpoolList(takeFilter).spools, mine: useSpoolList(mineFilter).spools };
 }

@@ -61,14 +61,17 @@ const ASKED_FOR = ["workers", "doctor"];
 
 const NOBODY: SpoolView[] = [];
 
-/** A list of spools; `null` is nobody's list, empty at once (the next person never sees the last one's). */
-export function useSpoolList(filter: ListFilter | null): SpoolView[] {
-  const { data } = useQuery({
+/**
+ * A list of spools and when it was answered (ms since the epoch; durations in it are as of then); `null` is
+ * nobody's list, empty at once (the next person never sees the last one's).
+ */
+export function useSpoolList(filter: ListFilter | null): { spools: SpoolView[]; answeredAt: number } {
+  const { data, dataUpdatedAt } = useQuery({
     queryKey: ["spools", filter],
     queryFn: () => api.list(filter!),
     enabled: filter !== null,
   });
-  return filter === null ? NOBODY : (data ?? NOBODY);
+  return { spools: filter === null ? NOBODY : (data ?? NOBODY), answeredAt: dataUpdatedAt };
 }
 
 export function useWorkers() {

@@ -3,14 +3,17 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
+import { ChoiceSelect } from "../components/ChoiceSelect";
 import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
 import { Segmented } from "../components/Segmented";
 import { IDLE_CHOICES } from "../hooks/useSession";
+import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
 type Section = "occupied" | "orders" | "health";
 const SECTIONS: readonly Section[] = ["occupied", "orders", "health"];
+const LONG_HOURS = [1, 2, 4, 8, 12];
 
 type Props = {
   admin: Worker | null;
@@ -25,6 +28,7 @@ type Props = {
 export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idleMinutes, onIdleMinutes }: Props) {
   const { t } = useTranslation();
   const [section, setSection] = useState<Section>("occupied");
+  const [longHours, setLongHours] = useStoredChoice("spooltrack.longOccupationHours", LONG_HOURS, 4);
   return (
     <>
       <Segmented
@@ -36,21 +40,33 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
         ariaLabel={t("modes.board")}
         buttonClassName="big"
       />
-      {section === "occupied" && <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} />}
+      {section === "occupied" && (
+        <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} longAfter={longHours * 60} />
+      )}
       {section === "orders" && <OrderProgress />}
       {section === "health" && <HealthChecks />}
-      {!viewOnly && (
-        <label className="field idle-setting">
-          {t("session.idle")}
-          <select data-testid="idle-minutes" value={idleMinutes} onChange={(event) => onIdleMinutes(Number(event.target.value))}>
-            {IDLE_CHOICES.map((minutes) => (
-              <option key={minutes} value={minutes}>
-                {t("session.minutes", { count: minutes })}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
+      <div className="picker-bar">
+        {section === "occupied" && (
+          <ChoiceSelect
+            label={t("board.longAfter")}
+            testId="long-hours"
+            choices={LONG_HOURS}
+            value={longHours}
+            onChange={setLongHours}
+            text={(hours) => t("board.hours", { count: hours })}
+          />
+        )}
+        {!viewOnly && (
+          <ChoiceSelect
+            label={t("session.idle")}
+            testId="idle-minutes"
+            choices={IDLE_CHOICES}
+            value={idleMinutes}
+            onChange={onIdleMinutes}
+            text={(minutes) => t("session.minutes", { count: minutes })}
+          />
+        )}
+      </div>
     </>
   );
 }

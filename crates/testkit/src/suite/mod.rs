@@ -414,6 +414,18 @@ pub async fn each_listed_spool_says_its_state_and_whether_it_can_be_taken(backen
     assert_eq!(state(CORRUPT), (SpoolState::Problema, false));
 }
 
+/// How long a holder has had a spool, in real minutes as of the answer, for the board's "hace 1 h 15 min".
+pub async fn an_occupied_spool_says_for_how_long(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.clock.advance(Duration::minutes(75));
+    let board = shop.service.list(&ListFilter { scope: ListScope::Occupied, ..ListFilter::default() }).await;
+    let view = board.expect("board").into_iter().find(|view| view.tag == ready(1)).expect("on the board");
+    assert_eq!(view.ocupado_minutos, Some(75));
+    let free = shop.service.status(&ready(2)).await.expect("status");
+    assert_eq!(free.ocupado_minutos, None);
+}
+
 /// The day's work out of the audit: a session across midnight belongs to both days, a spool taken twice gives
 /// two sessions each with its own worker, a session in progress counts up to now, and the CSV carries it all.
 pub async fn an_export_holds_the_sessions_of_the_days_asked_across_midnight(backend: &dyn Backend) {
@@ -681,6 +693,7 @@ macro_rules! behaviour_suite {
             a_corrupt_cell_is_data_corrupt_never_not_found,
             each_listed_spool_says_its_state_and_whether_it_can_be_taken,
             an_export_holds_the_sessions_of_the_days_asked_across_midnight,
+            an_occupied_spool_says_for_how_long,
             progress_counts_each_spool_once_in_the_stage_it_reached,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
