@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "completar_batch",
     "cancelar_batch",
     "liberar",
+    "export_sessions",
     "connection",
     "doctor",
 ];

@@ -251,10 +251,7 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
             match csv {
                 None => Report::Sessions(sessions),
                 Some(file) => {
-                    std::fs::write(&file, sessions_csv(&sessions)).map_err(|error| SpoolError::InvalidInput {
-                        field: "csv".into(),
-                        reason: format!("no se pudo escribir {}: {error}", file.display()),
-                    })?;
+                    crate::export::save_sessions(&file, &sessions, "csv")?;
                     Report::Exported { sessions: sessions.len(), file }
                 }
             }

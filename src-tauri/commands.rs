@@ -5,13 +5,13 @@
 //! spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ListFilter, NvProgress, SpoolView,
-    WorkSession, WorkerView,
+    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ExportFilter, ListFilter, NvProgress,
+    SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
 
-use crate::station::Station;
+use crate::{export::SavedExport, station::Station};
 
 type Answer<T> = Result<T, ErrorPayload>;
 
@@ -105,6 +105,19 @@ commands! {
 
     fn cancelar_batch(station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
         station.service.cancelar_batch(&tags, worker_id).await
+    }
+
+    /// Saves the work sessions of the days `desde` to `hasta` (`DD-MM-YYYY` or `YYYY-MM-DD`), of one operation or
+    /// worker when given, as a CSV in the station's export folder.
+    fn export_sessions(
+        station,
+        desde: String,
+        hasta: String,
+        operation: Option<Operation>,
+        worker_id: Option<WorkerId>
+    ) -> SavedExport {
+        let filter = ExportFilter { desde: parse_fecha(&desde)?, hasta: parse_fecha(&hasta)?, operation, worker: worker_id };
+        station.export_to_folder(&filter).await
     }
 
     fn liberar(station, tag: String, admin_id: WorkerId, motivo: String) -> ActionOutcome {

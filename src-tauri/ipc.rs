@@ -21,6 +21,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::completar_batch,
             commands::cancelar_batch,
             commands::liberar,
+            commands::export_sessions,
             commands::connection,
             commands::doctor,
         ])

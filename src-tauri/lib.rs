@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod dev_host;
 pub mod events;
+pub mod export;
 pub mod ipc;
 pub mod logging;
 pub mod station;

@@ -153,6 +153,10 @@ test("the supervisor board, in English too", () =>
     await page.waitForSelector('[data-testid^="bar-NV-"]');
     await page.locator('[data-testid^="nv-NV-"]').nth(2).click();
     await shot(page, "10-avance");
+    await page.click(byTestId("section-export"));
+    await page.click(byTestId("export-save"));
+    await page.waitForSelector(byTestId("toast-ok"));
+    await shot(page, "12-exportar");
     await page.click(byTestId("section-health"));
     await page.waitForSelector(byTestId("health-summary"));
     assert.match(await page.textContent(byTestId("health-summary")), /Todo en orden/);
@@ -197,6 +201,8 @@ test("every target is at least 48 px and primary actions 64-96 px tall", () =>
     await page.click(byTestId("section-orders"));
     await page.click('[data-testid^="nv-NV-"]');
     check(await measure(), "orders");
+    await page.click(byTestId("section-export"));
+    check(await measure(), "export");
     await page.click(byTestId("section-health"));
     await page.waitForSelector(byTestId("health-summary"));
     check(await measure(), "health");

@@ -1,7 +1,9 @@
+/// <reference types="node" />
 // Flows of the interface on the real core: every test has a fresh demo shop behind the test host, and other
 // stations' work is done through the same commands the screens call.
+import { readFileSync } from "node:fs";
 import { emit } from "@tauri-apps/api/event";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, test, vi } from "vitest";
 import { App } from "./App";
@@ -358,6 +360,36 @@ describe("the progress of the orders", () => {
     await user.click(screen.getByTestId(`nv-${nv}`));
     const ot = (await spool(tag)).ot!;
     expect(screen.getByTestId(`bar-${nv}-${ot}`)).toBeInTheDocument();
+  });
+});
+
+describe("the export of work sessions", () => {
+  test("saves the day's sessions as a CSV Excel opens with Spanish settings, and says where", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await takeElsewhere([tag], 94);
+    await host().invoke("pausar_batch", { tags: [tag], workerId: 94 });
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    await user.click(screen.getByTestId("section-export"));
+    // Today on the shop's clock (this machine's may be another day): the day the session was recorded.
+    const today = new Intl.DateTimeFormat("es-CL", { timeZone: "America/Santiago", day: "2-digit", month: "2-digit", year: "numeric" })
+      .format(new Date())
+      .replaceAll("/", "-");
+    const [day, month, year] = today.split("-");
+    for (const field of ["export-from", "export-to"]) {
+      fireEvent.change(screen.getByTestId(field), { target: { value: `${year}-${month}-${day}` } });
+    }
+    await user.click(screen.getByTestId("export-save"));
+
+    const notice = await screen.findByTestId("toast-ok");
+    const file = notice.textContent!.match(/guardada en (\S+\.csv)/)![1];
+    expect(file.startsWith(host().folder)).toBe(true);
+    const bytes = readFileSync(file);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const [header, row] = bytes.subarray(3).toString("utf8").split("\r\n").map((line) => line.split(";"));
+    expect(header.slice(0, 6)).toEqual(["TAG_SPOOL", "NV", "OT", "Operación", "Trabajador", "Fecha inicio"]);
+    expect([row[0], row[3], row[4], row[5], row[10]]).toEqual([tag, "ARM", "NR(94)", today, "Pausado"]);
   });
 });
 

@@ -144,6 +144,7 @@ function Station() {
             reveal={reveal}
             idleMinutes={session.idleMinutes}
             onIdleMinutes={session.setIdleMinutes}
+            onNotice={show}
           />
         )}
 

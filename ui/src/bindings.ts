@@ -18,6 +18,11 @@ export const commands = {
 	completarBatch: (tags: string[], workerId: number, fecha: string | null) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("completar_batch", { tags, workerId, fecha })),
 	cancelarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("cancelar_batch", { tags, workerId })),
 	liberar: (tag: string, adminId: number, motivo: string) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("liberar", { tag, adminId, motivo })),
+	/**
+	 *  Saves the work sessions of the days `desde` to `hasta` (`DD-MM-YYYY` or `YYYY-MM-DD`), of one operation or
+	 *  worker when given, as a CSV in the station's export folder.
+	 */
+	exportSessions: (desde: string, hasta: string, operation: Operation | null, workerId: number | null) => typedError<SavedExport, ErrorPayload_Serialize>(__TAURI_INVOKE("export_sessions", { desde, hasta, operation, workerId })),
 	/**  The banner's state as the station last saw it (then kept up to date by `connection-changed`). */
 	connection: () => typedError<ConnectionState_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connection")),
 	doctor: () => typedError<DoctorReport, ErrorPayload_Serialize>(__TAURI_INVOKE("doctor")),
@@ -279,6 +284,12 @@ export type Outage = {
 export type Role = "Armador" | "Soldador" | "Ayudante" | "Metrologia" | "Revestimiento" | "Pintura" | "Despacho" | 
 /**  The admin role: the only one that may force-release. */
 "Supervisor";
+
+/**  Where an export was saved, and how many work sessions it holds. */
+export type SavedExport = {
+	archivo: string,
+	sesiones: number,
+};
 
 /**  A service the station depends on. */
 export type Service = 

@@ -68,6 +68,8 @@ pub struct Config {
     /// A viewer station (board, status, lists; no actions): it works from the shop's Redis and its local copy
     /// alone and needs no service-account key.
     pub viewer: bool,
+    /// Where the board saves the work sessions it exports (the user's downloads folder unless configured).
+    pub export_folder: PathBuf,
     /// The file this configuration came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -85,6 +87,7 @@ impl Config {
             heartbeat_seconds: spooltrack_core::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             viewer: false,
+            export_folder: dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
             source: None,
         }
     }
@@ -131,6 +134,15 @@ impl Config {
                         let key = format!("embedded.{inner}");
                         match inner.as_str() {
                             "database" => config.database = PathBuf::from(non_empty_text(&key, value)?),
+                            _ => return Err(invalid(&key, "clave desconocida".into())),
+                        }
+                    }
+                }
+                "export" => {
+                    for (inner, value) in section(key, value)? {
+                        let key = format!("export.{inner}");
+                        match inner.as_str() {
+                            "folder" => config.export_folder = PathBuf::from(non_empty_text(&key, value)?),
                             _ => return Err(invalid(&key, "clave desconocida".into())),
                         }
                     }
@@ -306,6 +318,14 @@ mod tests {
         assert_eq!(config.station, "Armado-1");
         assert_eq!(config.timezone, chrono_tz::America::Lima);
         assert_eq!(config.database, PathBuf::from("/tmp/x.db"));
+    }
+
+    #[test]
+    fn reads_the_export_folder_and_refuses_unknown_keys_there() {
+        let config = Config::parse("[export]\nfolder = \"/tmp/exportes\"\n").expect("valid");
+        assert_eq!(config.export_folder, PathBuf::from("/tmp/exportes"));
+        let error = Config::parse("[export]\ncarpeta = \"/tmp\"\n").expect_err("unknown key");
+        assert!(error.to_string().contains("export.carpeta"), "{error}");
     }
 
     #[test]

@@ -66,6 +66,8 @@ export const api = {
     unwrap(commands.completarBatch(tags, workerId, fecha)),
   cancelar: (tags: string[], workerId: number) => unwrap(commands.cancelarBatch(tags, workerId)),
   liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
+  exportSessions: (desde: string, hasta: string, operation: Operation | null) =>
+    unwrap(commands.exportSessions(desde, hasta, operation, null)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),
   onConnectionChanged: (handler: (state: StationConnection) => void) =>
     events.connectionChanged.listen((event) => handler(event.payload)),

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
 import { ChoiceSelect } from "../components/ChoiceSelect";
+import { ExportSessions } from "../components/ExportSessions";
 import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
 import { Segmented } from "../components/Segmented";
@@ -11,8 +12,8 @@ import { IDLE_CHOICES } from "../hooks/useSession";
 import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
-type Section = "occupied" | "orders" | "health";
-const SECTIONS: readonly Section[] = ["occupied", "orders", "health"];
+type Section = "occupied" | "orders" | "export" | "health";
+const SECTIONS: readonly Section[] = ["occupied", "orders", "export", "health"];
 const LONG_HOURS = [1, 2, 4, 8, 12];
 
 type Props = {
@@ -23,9 +24,11 @@ type Props = {
   reveal: string | null;
   idleMinutes: number;
   onIdleMinutes: (minutes: number) => void;
+  /** A notice for the person (an export saved, or why not). */
+  onNotice: (kind: "ok" | "error", text: string) => void;
 };
 
-export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idleMinutes, onIdleMinutes }: Props) {
+export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idleMinutes, onIdleMinutes, onNotice }: Props) {
   const { t } = useTranslation();
   const [section, setSection] = useState<Section>("occupied");
   const [longHours, setLongHours] = useStoredChoice("spooltrack.longOccupationHours", LONG_HOURS, 4);
@@ -44,6 +47,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
         <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} longAfter={longHours * 60} />
       )}
       {section === "orders" && <OrderProgress />}
+      {section === "export" && <ExportSessions onSaved={onNotice} />}
       {section === "health" && <HealthChecks />}
       <div className="picker-bar">
         {section === "occupied" && (

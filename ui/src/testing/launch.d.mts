@@ -2,6 +2,7 @@ export const BINARY: string;
 
 export type TestHost = {
   url: string;
+  folder: string;
   invoke: <T = unknown>(command: string, args?: Record<string, unknown>) => Promise<T>;
   stop: () => void;
 };

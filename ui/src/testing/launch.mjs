@@ -17,7 +17,11 @@ export async function startHost({ ui, config } = {}) {
   const folder = mkdtempSync(join(tmpdir(), "spooltrack-ui-"));
   if (!config) {
     config = join(folder, "config.toml");
-    writeFileSync(config, `station = "pantalla-prueba"\n[embedded]\ndatabase = ${JSON.stringify(join(folder, "shop.db"))}\n`);
+    writeFileSync(
+      config,
+      `station = "pantalla-prueba"\n[embedded]\ndatabase = ${JSON.stringify(join(folder, "shop.db"))}\n` +
+        `[export]\nfolder = ${JSON.stringify(folder)}\n`,
+    );
   }
   const child = spawn(BINARY, ["--config", config, "serve", "--dev", ...(ui ? ["--ui", ui] : [])], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -29,6 +33,8 @@ export async function startHost({ ui, config } = {}) {
   });
   return {
     url,
+    /** The host's own folder: its shop, its configuration and what it exports. */
+    folder,
     /** Calls a command as the screens do; a refused one throws with its error payload. */
     async invoke(command, args = {}) {
       const response = await fetch(new URL(`ipc/${command}`, url), {
