@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "list_spools",
     "history",
     "progress",
+    "crew",
     "workers",
     "tomar_batch",
     "pausar_batch",

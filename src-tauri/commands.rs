@@ -5,8 +5,8 @@
 //! spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, DoctorReport, ExportFilter, ListFilter, NvProgress,
-    SpoolView, WorkSession, WorkerView,
+    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, CrewMember, DoctorReport, ExportFilter, ListFilter,
+    NvProgress, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
@@ -75,6 +75,11 @@ commands! {
     /// The supervisor's progress bars: per NV and OT, the spools in each stage.
     fn progress(station) -> Vec<NvProgress> {
         station.service.progress().await
+    }
+
+    /// Who works on what now, and who holds nothing.
+    fn crew(station) -> Vec<CrewMember> {
+        station.service.crew().await
     }
 
     fn workers(station) -> Vec<WorkerView> {

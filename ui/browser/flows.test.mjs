@@ -149,6 +149,9 @@ test("the supervisor board, in English too", () =>
     await page.locator('[data-testid^="history-"]').first().click();
     await page.waitForSelector(byTestId("history-drawer"));
     await page.click(byTestId("history-close"));
+    await page.click(byTestId("section-crew"));
+    await page.waitForSelector(byTestId("crew-counts"));
+    await shot(page, "13-trabajadores");
     await page.click(byTestId("section-orders"));
     await page.waitForSelector('[data-testid^="bar-NV-"]');
     await page.locator('[data-testid^="nv-NV-"]').nth(2).click();
@@ -198,6 +201,9 @@ test("every target is at least 48 px and primary actions 64-96 px tall", () =>
     await page.click(byTestId("mode-board"));
     await page.waitForSelector(byTestId("board-counts"));
     check(await measure(), "board");
+    await page.click(byTestId("section-crew"));
+    await page.waitForSelector(byTestId("crew-counts"));
+    check(await measure(), "crew");
     await page.click(byTestId("section-orders"));
     await page.click('[data-testid^="nv-NV-"]');
     check(await measure(), "orders");

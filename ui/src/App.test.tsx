@@ -337,6 +337,25 @@ describe("the supervisor's list of occupied spools", () => {
   });
 });
 
+describe("who works on what", () => {
+  test("lists each worker with what they hold, the busy ones first, and follows a take elsewhere", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    await user.click(screen.getByTestId("section-crew"));
+    // Pedro Soto (Ayudante) holds nothing in the demo shop; the supervisor, who takes no spools, is not listed.
+    expect(await screen.findByTestId("member-104")).toHaveTextContent("Sin spools");
+    expect(screen.queryByTestId("member-109")).not.toBeInTheDocument();
+    const order = () => screen.getAllByTestId(/^member-\d+$/).map((member) => member.dataset.testid);
+    expect(order().indexOf("member-104")).toBeGreaterThan(order().indexOf("member-93"));
+
+    await takeElsewhere([tag], 104);
+    expect(await screen.findByTestId(`member-104-${tag}`)).toHaveTextContent(`${tag} · ARM · hace 0 min`);
+    expect(screen.getByTestId("member-104")).not.toHaveTextContent("Sin spools");
+  });
+});
+
 describe("the progress of the orders", () => {
   test("draws each NV's spools by stage with the core's numbers, which add up to its rows, and follows changes", async () => {
     const user = userEvent.setup();

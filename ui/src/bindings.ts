@@ -11,6 +11,8 @@ export const commands = {
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
 	/**  The supervisor's progress bars: per NV and OT, the spools in each stage. */
 	progress: () => typedError<NvProgress_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("progress")),
+	/**  Who works on what now, and who holds nothing. */
+	crew: () => typedError<CrewMember_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("crew")),
 	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
 	tomarBatch: (tags: string[], workerId: number, operation: Operation) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("tomar_batch", { tags, workerId, operation })),
 	pausarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pausar_batch", { tags, workerId })),
@@ -144,6 +146,21 @@ export type ConnectionState_Serialize = {
 	 *  be refused or wait for it).
 	 */
 	actions_offered: boolean,
+};
+
+/**  A worker and the spools they hold, the longest held first. */
+export type CrewMember = CrewMember_Serialize | CrewMember_Deserialize;
+
+/**  A worker and the spools they hold, the longest held first. */
+export type CrewMember_Deserialize = {
+	worker: WorkerView,
+	spools: SpoolView_Deserialize[],
+};
+
+/**  A worker and the spools they hold, the longest held first. */
+export type CrewMember_Serialize = {
+	worker: WorkerView,
+	spools: SpoolView_Serialize[],
 };
 
 export type DoctorCheck = {

@@ -3,6 +3,7 @@
 mod actions;
 mod background;
 mod connection;
+mod crew;
 mod doctor;
 mod export;
 mod feed;
@@ -19,6 +20,7 @@ mod sync;
 mod views;
 
 pub use connection::{ConnectionState, Outage, Service};
+pub use crew::CrewMember;
 pub use doctor::{DoctorCheck, DoctorReport};
 pub use export::{sessions_csv, ExportFilter, ShopSession};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};

@@ -111,7 +111,7 @@ impl SpoolService {
     }
 
     /// Views of `records` with their lock holders and whether the holders' stations went silent.
-    async fn views(&self, shop: &Shop, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
+    pub(crate) async fn views(&self, shop: &Shop, records: &[SpoolRecord]) -> Result<Vec<SpoolView>, SpoolError> {
         let holders = self.holders(records).await?;
         let now = self.now();
         let mut stations: Vec<String> = holders.iter().flatten().map(|holder| holder.station.clone()).collect();

@@ -3,6 +3,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
+import { agoText } from "../lib/ago";
 import type { SpoolView } from "../lib/ipc";
 
 const ROW_HEIGHT = 76;
@@ -40,10 +41,6 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
   }, [reveal, spools, rows]);
 
   const held = (spool: SpoolView) => (spool.ocupado_minutos === null ? null : spool.ocupado_minutos + minutesLater);
-  const ago = (minutes: number) =>
-    minutes < 60
-      ? t("spools.agoMinutes", { minutes })
-      : t("spools.agoHours", { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 
   // The core decides which state a spool is in; the screen only says it in the person's language.
   const state = (spool: SpoolView): string => {
@@ -55,7 +52,7 @@ export function SpoolList({ spools, selected, selectable, onToggle, onHistory, r
         if (spool.operacion_en_curso) parts.push(spool.operacion_en_curso);
         if (spool.estacion) parts.push(t("spools.atStation", { station: spool.estacion }));
         const minutes = held(spool);
-        if (minutes !== null) parts.push(ago(minutes));
+        if (minutes !== null) parts.push(agoText(t, minutes));
         else if (spool.ocupado_desde) parts.push(t("spools.since", { since: spool.ocupado_desde }));
         if (spool.estacion_sin_senal_desde) parts.push(t("spools.silentStation", { since: spool.estacion_sin_senal_desde }));
         return parts.join(" · ");

@@ -132,7 +132,7 @@ export const en: Translation = {
     empty: "Nobody holds a spool right now.",
     loading: "Asking who holds each spool…",
     onlySupervisors: "Identify as a supervisor to release spools.",
-    sections: { occupied: "Taken", orders: "Progress", export: "Export", health: "Health" },
+    sections: { occupied: "Taken", crew: "Workers", orders: "Progress", export: "Export", health: "Health" },
     sortBy: "Sort by",
     sort: { duration: "Duration", holder: "Who", operation: "Operation", station: "Station", tag: "Spool" },
     longAfter: "Highlight occupations longer than",
@@ -155,6 +155,14 @@ export const en: Translation = {
     failing_other: "{{count}} checks fail",
     again: "Check again",
     checking: "Checking…",
+  },
+  crew: {
+    title: "Who works on what",
+    working_one: "{{count}} working",
+    working_other: "{{count}} working",
+    idle_one: "{{count}} holding nothing",
+    idle_other: "{{count}} holding nothing",
+    nothing: "No spools",
   },
   orders: {
     title: "Progress by NV and OT",

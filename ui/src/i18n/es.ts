@@ -132,7 +132,7 @@ export const es = {
     empty: "Nadie tiene spools en este momento.",
     loading: "Consultando quién tiene cada spool…",
     onlySupervisors: "Identifícate como supervisor para liberar spools.",
-    sections: { occupied: "Ocupados", orders: "Avance", export: "Exportar", health: "Salud" },
+    sections: { occupied: "Ocupados", crew: "Trabajadores", orders: "Avance", export: "Exportar", health: "Salud" },
     sortBy: "Ordenar por",
     sort: { duration: "Duración", holder: "Quién", operation: "Operación", station: "Estación", tag: "Spool" },
     longAfter: "Resaltar ocupaciones de más de",
@@ -155,6 +155,14 @@ export const es = {
     failing_other: "{{count}} comprobaciones fallan",
     again: "Comprobar de nuevo",
     checking: "Comprobando…",
+  },
+  crew: {
+    title: "Quién trabaja en qué",
+    working_one: "{{count}} trabajando",
+    working_other: "{{count}} trabajando",
+    idle_one: "{{count}} sin spools",
+    idle_other: "{{count}} sin spools",
+    nothing: "Sin spools",
   },
   orders: {
     title: "Avance por NV y OT",

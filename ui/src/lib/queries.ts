@@ -78,6 +78,10 @@ export function useWorkers() {
   return useQuery({ queryKey: ["workers"], queryFn: api.workers });
 }
 
+export function useCrew() {
+  return useQuery({ queryKey: ["crew"], queryFn: api.crew });
+}
+
 export function useOrderProgress() {
   return useQuery({ queryKey: ["progress"], queryFn: api.progress });
 }

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
 import { ChoiceSelect } from "../components/ChoiceSelect";
+import { Crew } from "../components/Crew";
 import { ExportSessions } from "../components/ExportSessions";
 import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
@@ -12,8 +13,8 @@ import { IDLE_CHOICES } from "../hooks/useSession";
 import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
-type Section = "occupied" | "orders" | "export" | "health";
-const SECTIONS: readonly Section[] = ["occupied", "orders", "export", "health"];
+type Section = "occupied" | "crew" | "orders" | "export" | "health";
+const SECTIONS: readonly Section[] = ["occupied", "crew", "orders", "export", "health"];
 const LONG_HOURS = [1, 2, 4, 8, 12];
 
 type Props = {
@@ -46,6 +47,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
       {section === "occupied" && (
         <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} longAfter={longHours * 60} />
       )}
+      {section === "crew" && <Crew onHistory={onHistory} />}
       {section === "orders" && <OrderProgress />}
       {section === "export" && <ExportSessions onSaved={onNotice} />}
       {section === "health" && <HealthChecks />}

@@ -426,6 +426,25 @@ pub async fn an_occupied_spool_says_for_how_long(backend: &dyn Backend) {
     assert_eq!(free.ocupado_minutos, None);
 }
 
+/// The board's *Trabajadores*: who holds what (the sheet's own occupations included, known by the id in the
+/// row), the busiest first, then everyone who could work and holds nothing; nobody inactive, nobody whose roles
+/// take no spools.
+pub async fn the_crew_says_who_works_on_what_and_who_holds_nothing(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    shop.service.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.clock.advance(Duration::minutes(10));
+    shop.service.tomar(&ready(2), ARMADOR, Operation::Arm).await.expect("taken");
+    let crew = shop.service.crew().await.expect("crew");
+    let of = |id: u32| crew.iter().find(|member| member.worker.id == id);
+    let tags = |id: u32| of(id).map(|member| member.spools.iter().map(|view| view.tag.clone()).collect::<Vec<_>>());
+    assert_eq!(tags(ARMADOR), Some(vec![ready(1), ready(2)]), "the longest held first");
+    assert_eq!(tags(SOLDADOR), Some(vec![HELD_IN_SHEET.to_string()]), "an occupation only the sheet knows");
+    assert_eq!(tags(ARMADOR_SOLDADOR), Some(vec![]), "listed though holding nothing");
+    assert!(of(INACTIVE).is_none() && of(SUPERVISOR).is_none() && of(METROLOGO).is_none(), "{crew:?}");
+    let holding: Vec<bool> = crew.iter().map(|member| !member.spools.is_empty()).collect();
+    assert!(holding.windows(2).all(|pair| pair[0] >= pair[1]), "those holding spools come first: {holding:?}");
+}
+
 /// The day's work out of the audit: a session across midnight belongs to both days, a spool taken twice gives
 /// two sessions each with its own worker, a session in progress counts up to now, and the CSV carries it all.
 pub async fn an_export_holds_the_sessions_of_the_days_asked_across_midnight(backend: &dyn Backend) {
@@ -694,6 +713,7 @@ macro_rules! behaviour_suite {
             each_listed_spool_says_its_state_and_whether_it_can_be_taken,
             an_export_holds_the_sessions_of_the_days_asked_across_midnight,
             an_occupied_spool_says_for_how_long,
+            the_crew_says_who_works_on_what_and_who_holds_nothing,
             progress_counts_each_spool_once_in_the_stage_it_reached,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
