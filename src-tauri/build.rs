@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "export_sessions",
     "connection",
     "doctor",
+    "screen",
 ];
 
 fn main() {

@@ -27,6 +27,9 @@ pub struct Cli {
     /// Without the network: status, list and workers from the copy of the shop this PC kept last.
     #[arg(long, global = true)]
     pub offline: bool,
+    /// The window (or `serve --dev`) as a wall screen for the shop floor: full screen, read-only, large type.
+    #[arg(long, global = true)]
+    pub pantalla: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -164,8 +167,17 @@ enum Report {
     },
 }
 
+impl Cli {
+    /// The configuration, with what the command line adds to it.
+    pub fn load_config(&self) -> Result<Config, SpoolError> {
+        let mut config = Config::load(self.config.as_deref())?;
+        config.wall_screen |= self.pantalla;
+        Ok(config)
+    }
+}
+
 pub async fn run(cli: Cli, command: Command) -> ExitCode {
-    let result = match Config::load(cli.config.as_deref()) {
+    let result = match cli.load_config() {
         Ok(config) => execute(config, command, cli.json, cli.offline).await,
         Err(error) => Err(error),
     };

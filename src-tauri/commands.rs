@@ -15,6 +15,13 @@ use crate::{export::SavedExport, station::Station};
 
 type Answer<T> = Result<T, ErrorPayload>;
 
+/// What the screen is for.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct ScreenMode {
+    /// A wall screen for the shop floor: read-only, large type, nobody identifies.
+    pub pantalla: bool,
+}
+
 fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> {
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
 }
@@ -89,6 +96,11 @@ commands! {
     /// The banner's state as the station last saw it (then kept up to date by `connection-changed`).
     fn connection(station) -> ConnectionState {
         Ok::<_, SpoolError>(station.service.connection())
+    }
+
+    /// How this station's screen is used: a wall screen shows only the shop's live state.
+    fn screen(station) -> ScreenMode {
+        Ok::<_, SpoolError>(ScreenMode { pantalla: station.config.wall_screen })
     }
 
     fn doctor(station) -> DoctorReport {

@@ -25,6 +25,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::export_sessions,
             commands::connection,
             commands::doctor,
+            commands::screen,
         ])
         .events(collect_events![events::SpoolChanged, events::ConnectionChanged])
         // The interface's limit on a selection is the service's own.

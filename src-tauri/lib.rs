@@ -19,6 +19,11 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
     let bindings = ipc::builder::<R>();
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
+        if config.wall_screen {
+            if let Some(window) = app.get_webview_window("main") {
+                window.set_fullscreen(true)?;
+            }
+        }
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
         app.manage(station);
         let app = app.handle().clone();

@@ -7,7 +7,6 @@ use spooltrack_app::{
     cli::{self, Cli},
     logging,
 };
-use spooltrack_config::Config;
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
@@ -27,7 +26,7 @@ fn main() -> ExitCode {
 }
 
 fn open_window(cli: &Cli) -> ExitCode {
-    let config = match Config::load(cli.config.as_deref()) {
+    let config = match cli.load_config() {
         Ok(config) => config,
         Err(error) => {
             eprintln!("{error}");

@@ -106,17 +106,24 @@ async fn refusals_carry_the_error_payload_and_actions_stream_their_event() {
     let (status, taken) = host.invoke("tomar_batch", json!({"tags": [tag], "workerId": 93, "operation": "ARM"})).await;
     assert_eq!((status, taken["succeeded"].as_u64()), (200, Some(1)), "{taken}");
 
+    // The station's connection state may come first (its first look can follow the subscription).
     let mut received = String::new();
+    let spool_changed = |received: &str| {
+        received
+            .split("\n\n")
+            .filter_map(|block| block.lines().find_map(|line| line.strip_prefix("data:")))
+            .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+            .find(|event| event["event"] != "connection-changed")
+    };
     let heard = tokio::time::timeout(Duration::from_secs(10), async {
-        while !received.contains("\n\n") {
+        while spool_changed(&received).is_none() {
             let chunk = events.chunk().await.expect("stream open").expect("a chunk");
             received.push_str(&String::from_utf8_lossy(&chunk));
         }
     })
     .await;
-    assert!(heard.is_ok(), "no event within 10 s: {received:?}");
-    let data = received.lines().find_map(|line| line.strip_prefix("data:")).expect("a data line");
-    let event: Value = serde_json::from_str(data.trim()).expect("json event");
+    assert!(heard.is_ok(), "no change within 10 s: {received:?}");
+    let event = spool_changed(&received).expect("a change");
     assert_eq!(event["event"], "spool-changed");
     assert_eq!(event["payload"]["tags"], json!([tag]));
     assert_eq!(event["payload"]["action"], "TOMAR");

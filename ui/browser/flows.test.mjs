@@ -19,8 +19,8 @@ after(async () => {
 
 const shot = (page, name) => page.screenshot({ path: `${output}${name}.png` });
 
-async function withPage(run) {
-  const { page, host, errors, close } = await open(browser);
+async function withPage(run, options) {
+  const { page, host, errors, close } = await open(browser, options);
   try {
     await run(page, host);
     assert.deepEqual(errors, [], "no console errors");
@@ -213,3 +213,16 @@ test("every target is at least 48 px and primary actions 64-96 px tall", () =>
     await page.waitForSelector(byTestId("health-summary"));
     check(await measure(), "health");
   }));
+
+test("the wall screen, on a TV's 1920×1080, has nothing to tap", () =>
+  withPage(
+    async (page) => {
+      await page.waitForSelector(byTestId("wall"));
+      await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="wall-arm"] .number')?.textContent ?? ""));
+      assert.equal(await page.locator("button").count(), 0);
+      const number = await page.locator('[data-testid="wall-arm"] .number').boundingBox();
+      assert.ok(number.height >= 100, `the counts are large enough to read from 5 m: ${number.height} px`);
+      await shot(page, "14-pantalla");
+    },
+    { width: 1920, height: 1080, args: ["--pantalla"] },
+  ));

@@ -12,6 +12,7 @@ import { IdentifyScreen } from "./components/IdentifyScreen";
 import { Progress } from "./components/Progress";
 import { Segmented } from "./components/Segmented";
 import { Toasts } from "./components/Toasts";
+import { WallScreen } from "./components/WallScreen";
 import { useActions } from "./hooks/useActions";
 import { useIdle } from "./hooks/useIdle";
 import { useScanner } from "./hooks/useScanner";
@@ -21,7 +22,7 @@ import { useWorkerLists } from "./hooks/useWorkerLists";
 import { LANGUAGES } from "./i18n";
 import { useConnection } from "./lib/connection";
 import { describeError } from "./lib/errors";
-import { newQueryClient, useStationEvents, useWorkers } from "./lib/queries";
+import { newQueryClient, useScreenMode, useStationEvents, useWorkers } from "./lib/queries";
 import { BoardScreen } from "./screens/BoardScreen";
 import { WorkerScreen, type Step } from "./screens/WorkerScreen";
 
@@ -33,13 +34,27 @@ export function App() {
   const [queries] = useState(newQueryClient);
   return (
     <QueryClientProvider client={queries}>
-      <Station />
+      <Screen />
     </QueryClientProvider>
   );
 }
 
-function Station() {
+/** The wall screen, or the window for workers and supervisors, once the station has said which. */
+function Screen() {
   useStationEvents();
+  const mode = useScreenMode();
+  if (mode.data?.pantalla) {
+    return (
+      <div className="app wall-app">
+        <ConnectionBanner />
+        <WallScreen />
+      </div>
+    );
+  }
+  return mode.data ? <Station /> : <ConnectionBanner />;
+}
+
+function Station() {
   const { t, i18n } = useTranslation();
   // A viewer station shows everything and offers no action; nobody identifies there.
   const { viewOnly, actionsOffered: canAct } = useConnection();

@@ -28,6 +28,8 @@ export const commands = {
 	/**  The banner's state as the station last saw it (then kept up to date by `connection-changed`). */
 	connection: () => typedError<ConnectionState_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connection")),
 	doctor: () => typedError<DoctorReport, ErrorPayload_Serialize>(__TAURI_INVOKE("doctor")),
+	/**  How this station's screen is used: a wall screen shows only the shop's live state. */
+	screen: () => typedError<ScreenMode, ErrorPayload_Serialize>(__TAURI_INVOKE("screen")),
 };
 
 /** Events */
@@ -306,6 +308,12 @@ export type Role = "Armador" | "Soldador" | "Ayudante" | "Metrologia" | "Revesti
 export type SavedExport = {
 	archivo: string,
 	sesiones: number,
+};
+
+/**  What the screen is for. */
+export type ScreenMode = {
+	/**  A wall screen for the shop floor: read-only, large type, nobody identifies. */
+	pantalla: boolean,
 };
 
 /**  A service the station depends on. */

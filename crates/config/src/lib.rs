@@ -68,6 +68,8 @@ pub struct Config {
     /// A viewer station (board, status, lists; no actions): it works from the shop's Redis and its local copy
     /// alone and needs no service-account key.
     pub viewer: bool,
+    /// A wall screen for the shop floor: full screen, read-only, large type, no identification (`pantalla`).
+    pub wall_screen: bool,
     /// Where the board saves the work sessions it exports (the user's downloads folder unless configured).
     pub export_folder: PathBuf,
     /// The file this configuration came from, if any.
@@ -87,6 +89,7 @@ impl Config {
             heartbeat_seconds: spooltrack_core::DEFAULT_HEARTBEAT_SECONDS,
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             viewer: false,
+            wall_screen: false,
             export_folder: dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
             source: None,
         }
@@ -128,6 +131,9 @@ impl Config {
             match key.as_str() {
                 "viewer" => {}
                 "station" => config.station = non_empty_text(key, value)?,
+                "pantalla" => {
+                    config.wall_screen = value.as_bool().ok_or_else(|| invalid(key, "debe ser true o false".into()))?
+                }
                 "timezone" => config.timezone = timezone(key, value)?,
                 "embedded" => {
                     for (inner, value) in section(key, value)? {
@@ -318,6 +324,13 @@ mod tests {
         assert_eq!(config.station, "Armado-1");
         assert_eq!(config.timezone, chrono_tz::America::Lima);
         assert_eq!(config.database, PathBuf::from("/tmp/x.db"));
+    }
+
+    #[test]
+    fn reads_the_wall_screen_flag() {
+        assert!(Config::parse("pantalla = true\n").expect("valid").wall_screen);
+        assert!(!Config::parse("").expect("valid").wall_screen);
+        assert!(Config::parse("pantalla = \"sí\"\n").is_err());
     }
 
     #[test]

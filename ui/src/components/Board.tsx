@@ -4,6 +4,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMinutesSince } from "../hooks/useMinutesSince";
 import type { Operation, SpoolView, Worker } from "../lib/ipc";
+import { OCCUPIED } from "../lib/occupations";
 import { useSpoolList } from "../lib/queries";
 import { filterIndexed, indexSpools } from "../lib/search";
 import { SearchInput } from "./SearchInput";
@@ -19,7 +20,6 @@ type Props = {
   longAfter: number;
 };
 
-const OCCUPIED = { operation: null, scope: "occupied", nv: null, ot: null, text: null } as const;
 const BOARD_FILTERS: readonly (Operation | null)[] = [null, "ARM", "SOLD"];
 
 type SortKey = "duration" | "holder" | "operation" | "station" | "tag";

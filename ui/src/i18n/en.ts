@@ -156,6 +156,12 @@ export const en: Translation = {
     again: "Check again",
     checking: "Checking…",
   },
+  wall: {
+    arm: "in ARM",
+    sold: "in SOLD",
+    occupied: "spools taken",
+    longest: "The longest occupations",
+  },
   crew: {
     title: "Who works on what",
     working_one: "{{count}} working",

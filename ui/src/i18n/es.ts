@@ -156,6 +156,12 @@ export const es = {
     again: "Comprobar de nuevo",
     checking: "Comprobando…",
   },
+  wall: {
+    arm: "en ARM",
+    sold: "en SOLD",
+    occupied: "spools ocupados",
+    longest: "Las ocupaciones más largas",
+  },
   crew: {
     title: "Quién trabaja en qué",
     working_one: "{{count}} trabajando",

@@ -63,6 +63,7 @@ export const api = {
   progress: () => unwrap(commands.progress(), true),
   crew: () => unwrap(commands.crew(), true),
   doctor: () => unwrap(commands.doctor()),
+  screen: () => unwrap(commands.screen()),
   tomar: (tags: string[], workerId: number, operation: Operation) => unwrap(commands.tomarBatch(tags, workerId, operation)),
   pausar: (tags: string[], workerId: number) => unwrap(commands.pausarBatch(tags, workerId)),
   completar: (tags: string[], workerId: number, fecha: string | null) =>

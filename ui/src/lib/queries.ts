@@ -57,7 +57,7 @@ export function useStationEvents() {
 }
 
 /** Reads that events do not repeat: the workers, and the health checks (a read of every tab each). */
-const ASKED_FOR = ["workers", "doctor"];
+const ASKED_FOR = ["workers", "doctor", "screen"];
 
 const NOBODY: SpoolView[] = [];
 
@@ -76,6 +76,11 @@ export function useSpoolList(filter: ListFilter | null): { spools: SpoolView[]; 
 
 export function useWorkers() {
   return useQuery({ queryKey: ["workers"], queryFn: api.workers });
+}
+
+/** What this station's screen is for (a wall screen, or the usual window). */
+export function useScreenMode() {
+  return useQuery({ queryKey: ["screen"], queryFn: api.screen });
 }
 
 export function useCrew() {

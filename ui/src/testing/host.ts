@@ -7,11 +7,11 @@ import { connectToHost } from "../lib/host";
 import { startHost, type TestHost } from "./launch.mjs";
 
 /** Gives each test of the file its own host, with the interface connected to it before the test starts. */
-export function withTestHost(): () => TestHost {
+export function withTestHost(args: string[] = []): () => TestHost {
   let host: TestHost | null = null;
   let disconnect = () => {};
   beforeEach(async () => {
-    host = await startHost();
+    host = await startHost({ args });
     disconnect = await connectToHost(host.url);
   });
   afterEach(() => {

@@ -11,9 +11,9 @@ export const BINARY = process.env.SPOOLTRACK_BIN ?? resolve("../target/debug/spo
 
 /**
  * Starts a host and waits for the address it prints; `ui` is a built interface for it to serve too, `config` a
- * station configuration to use instead of a fresh demo shop.
+ * station configuration to use instead of a fresh demo shop, `args` more of the binary's flags (`--pantalla`).
  */
-export async function startHost({ ui, config } = {}) {
+export async function startHost({ ui, config, args = [] } = {}) {
   const folder = mkdtempSync(join(tmpdir(), "spooltrack-ui-"));
   if (!config) {
     config = join(folder, "config.toml");
@@ -23,7 +23,7 @@ export async function startHost({ ui, config } = {}) {
         `[export]\nfolder = ${JSON.stringify(folder)}\n`,
     );
   }
-  const child = spawn(BINARY, ["--config", config, "serve", "--dev", ...(ui ? ["--ui", ui] : [])], {
+  const child = spawn(BINARY, ["--config", config, "serve", "--dev", ...(ui ? ["--ui", ui] : []), ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise((resolve, reject) => {
