@@ -140,14 +140,21 @@ test("a scanned badge identifies and a scanned tag selects, wherever the focus i
   }));
 
 test("the supervisor board, in English too", () =>
-  withPage(async (page) => {
+  withPage(async (page, host) => {
+    // A spool worked on twice, for its history.
+    const [worked] = await freeForArm(host, 1);
+    await host.invoke("tomar_batch", { tags: [worked], workerId: 93, operation: "ARM" });
+    await host.invoke("pausar_batch", { tags: [worked], workerId: 93 });
+    await host.invoke("tomar_batch", { tags: [worked], workerId: 94, operation: "ARM" });
     await page.click(byTestId("worker-109"));
     await page.click(byTestId("mode-board"));
     await page.waitForSelector(byTestId("board-counts"));
     await shot(page, "8-tablero");
-    // The longest occupation comes first.
-    await page.locator('[data-testid^="history-"]').first().click();
-    await page.waitForSelector(byTestId("history-drawer"));
+    await page.fill(byTestId("board-search"), worked);
+    await page.click(byTestId(`history-${worked}`));
+    await page.waitForSelector(byTestId("history-bar"));
+    await shot(page, "15-historial");
+    await page.fill(byTestId("board-search"), "");
     await page.click(byTestId("history-close"));
     await page.click(byTestId("section-crew"));
     await page.waitForSelector(byTestId("crew-counts"));

@@ -356,6 +356,29 @@ describe("who works on what", () => {
   });
 });
 
+describe("a spool's history", () => {
+  test("is a timeline: a bar per session in order, coloured by how it ended, the one in progress open", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await takeElsewhere([tag], 93);
+    await host().invoke("pausar_batch", { tags: [tag], workerId: 93 });
+    await takeElsewhere([tag], 94);
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    await user.type(await screen.findByTestId("board-search"), tag);
+    await user.click(await screen.findByTestId(`history-${tag}`));
+    const drawer = await screen.findByTestId("history-drawer");
+    await waitFor(() => expect(within(drawer).getAllByTestId("history-session")).toHaveLength(2));
+    const [paused, working] = within(drawer).getAllByTestId("history-session");
+    expect(paused).toHaveTextContent("MR(93) ARM");
+    expect(paused).toHaveTextContent("pausado");
+    expect(within(paused).getByTestId("history-bar")).toHaveClass("PAUSADO");
+    expect(working).toHaveTextContent("NR(94) ARM");
+    expect(within(working).getByTestId("history-bar")).toHaveClass("EN_CURSO");
+    expect(within(working).getByTestId("history-bar").style.width).toBe("100%");
+  });
+});
+
 describe("the progress of the orders", () => {
   test("draws each NV's spools by stage with the core's numbers, which add up to its rows, and follows changes", async () => {
     const user = userEvent.setup();

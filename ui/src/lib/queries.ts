@@ -34,13 +34,12 @@ export function useStationEvents() {
   const client = useQueryClient();
   useEffect(() => {
     const reload = () => void client.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== "doctor" });
-    // Lists and progress may hold any spool; of the histories, only those of the spools that changed. Workers
-    // change with a copy replaced (no tags: everything); the health checks run when asked, never by themselves.
+    // Lists, progress and crew may hold any spool; of the histories, only those of the spools that changed.
     const changed = (tags: string[]) => {
       if (tags.length === 0) return reload();
       void client.invalidateQueries({
         predicate: ({ queryKey: [kind, tag] }) =>
-          !ASKED_FOR.includes(kind as string) && (kind !== "history" || tags.includes(tag as string)),
+          !UNTOUCHED_BY_CHANGES.includes(kind as string) && (kind !== "history" || tags.includes(tag as string)),
       });
     };
     let away = 0;
@@ -56,8 +55,11 @@ export function useStationEvents() {
   }, [client]);
 }
 
-/** Reads that events do not repeat: the workers, and the health checks (a read of every tab each). */
-const ASKED_FOR = ["workers", "doctor", "screen"];
+/**
+ * Reads a change of spools does not repeat: the workers (they change with a replaced copy, which reloads
+ * everything), what the screen is for, and the health checks (a read of every tab each: only when asked).
+ */
+const UNTOUCHED_BY_CHANGES = ["workers", "screen", "doctor"];
 
 const NOBODY: SpoolView[] = [];
 
