@@ -4,6 +4,7 @@ const COMMANDS: &[&str] = &[
     "list_spools",
     "history",
     "progress",
+    "paused",
     "crew",
     "workers",
     "tomar_batch",

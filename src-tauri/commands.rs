@@ -6,7 +6,7 @@
 
 use spooltrack_core::{
     parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, CrewMember, DoctorReport, ExportFilter, ListFilter,
-    NvProgress, SpoolView, WorkSession, WorkerView,
+    NvProgress, PausedSpool, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
@@ -82,6 +82,11 @@ commands! {
     /// The supervisor's progress bars: per NV and OT, the spools in each stage.
     fn progress(station) -> Vec<NvProgress> {
         station.service.progress().await
+    }
+
+    /// The paused spools: who paused each, and since when.
+    fn paused(station) -> Vec<PausedSpool> {
+        station.service.paused().await
     }
 
     /// Who works on what now, and who holds nothing.

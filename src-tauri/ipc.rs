@@ -15,6 +15,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::list_spools,
             commands::history,
             commands::progress,
+            commands::paused,
             commands::crew,
             commands::workers,
             commands::tomar_batch,

@@ -156,6 +156,9 @@ test("the supervisor board, in English too", () =>
     await shot(page, "15-historial");
     await page.fill(byTestId("board-search"), "");
     await page.click(byTestId("history-close"));
+    await page.click(byTestId("section-paused"));
+    await page.waitForSelector('[data-testid^="paused-spool-"]');
+    await shot(page, "16-pausados");
     await page.click(byTestId("section-crew"));
     await page.waitForSelector(byTestId("crew-counts"));
     await shot(page, "13-trabajadores");
@@ -208,6 +211,9 @@ test("every target is at least 48 px and primary actions 64-96 px tall", () =>
     await page.click(byTestId("mode-board"));
     await page.waitForSelector(byTestId("board-counts"));
     check(await measure(), "board");
+    await page.click(byTestId("section-paused"));
+    await page.waitForSelector('[data-testid^="paused-spool-"]');
+    check(await measure(), "paused");
     await page.click(byTestId("section-crew"));
     await page.waitForSelector(byTestId("crew-counts"));
     check(await measure(), "crew");

@@ -53,6 +53,13 @@ test("a spool taken at one station shows on the other's board live, and neither 
 
   await board.page.waitForSelector(byTestId(`spool-${tag}`), { timeout: 10 * SECONDS });
   assert.match(await board.page.textContent(byTestId(`state-${tag}`)), /Ocupado por MR\(93\) · ARM · en estacion-1 · hace \d+ min/);
+  // Paused at one station, the other's board says who paused it, from the shop's history in Redis.
+  await worker.host.invoke("pausar_batch", { tags: [tag], workerId: 93 });
+  await board.page.click(byTestId("section-paused"));
+  await board.page.waitForSelector(byTestId(`paused-spool-${tag}`), { timeout: 10 * SECONDS });
+  assert.match(await board.page.textContent(byTestId(`paused-spool-${tag}`)), /Pausado por MR\(93\)/);
+  await worker.host.invoke("tomar_batch", { tags: [tag], workerId: 93, operation: "ARM" });
+  await board.page.waitForSelector(byTestId(`paused-spool-${tag}`), { state: "detached", timeout: 10 * SECONDS });
   // The other station refuses the same spool to someone else: one holder, whichever screen they use.
   const refused = await board.host.invoke("tomar_batch", { tags: [tag], workerId: 94, operation: "ARM" });
   assert.equal(refused.details[0].code, "SPOOL_OCCUPIED");

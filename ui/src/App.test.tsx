@@ -337,6 +337,25 @@ describe("the supervisor's list of occupied spools", () => {
   });
 });
 
+describe("the paused spools", () => {
+  test("say who paused each and since when, the sheet's own pauses who worked on them, and follow changes", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await identifyAs(user, 109);
+    await user.click(screen.getByTestId("mode-board"));
+    await user.click(screen.getByTestId("section-paused"));
+    // The demo shop's pauses have no PAUSAR in the audit: they name who worked on them.
+    const demo = (await screen.findAllByTestId(/^paused-spool-/))[0];
+    expect(demo).toHaveTextContent(/Pausado ARM.*Trabajo previo: \w+\(\d+\)/);
+
+    await takeElsewhere([tag], 93);
+    await host().invoke("pausar_batch", { tags: [tag], workerId: 93 });
+    expect(await screen.findByTestId(`paused-spool-${tag}`)).toHaveTextContent("Pausado por MR(93) · hace 0 min");
+    await takeElsewhere([tag], 94);
+    await waitFor(() => expect(screen.queryByTestId(`paused-spool-${tag}`)).not.toBeInTheDocument());
+  });
+});
+
 describe("who works on what", () => {
   test("lists each worker with what they hold, the busy ones first, and follows a take elsewhere", async () => {
     const user = userEvent.setup();

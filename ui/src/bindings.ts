@@ -11,6 +11,8 @@ export const commands = {
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
 	/**  The supervisor's progress bars: per NV and OT, the spools in each stage. */
 	progress: () => typedError<NvProgress_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("progress")),
+	/**  The paused spools: who paused each, and since when. */
+	paused: () => typedError<PausedSpool_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("paused")),
 	/**  Who works on what now, and who holds nothing. */
 	crew: () => typedError<CrewMember_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("crew")),
 	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
@@ -298,6 +300,29 @@ export type OtProgress_Serialize = {
 export type Outage = {
 	service: Service,
 	since: string,
+};
+
+/**  A paused spool and its pause. */
+export type PausedSpool = PausedSpool_Serialize | PausedSpool_Deserialize;
+
+/**  A paused spool and its pause. */
+export type PausedSpool_Deserialize = {
+	spool: SpoolView_Deserialize,
+	/**  `INICIALES(ID)` of who paused it, from its last PAUSAR. */
+	pausado_por?: string | null,
+	pausado_desde?: string | null,
+	/**  Real minutes since the pause, as of this answer. */
+	pausado_minutos?: number | null,
+};
+
+/**  A paused spool and its pause. */
+export type PausedSpool_Serialize = {
+	spool: SpoolView_Serialize,
+	/**  `INICIALES(ID)` of who paused it, from its last PAUSAR. */
+	pausado_por: string | null,
+	pausado_desde: string | null,
+	/**  Real minutes since the pause, as of this answer. */
+	pausado_minutos: number | null,
 };
 
 export type Role = "Armador" | "Soldador" | "Ayudante" | "Metrologia" | "Revestimiento" | "Pintura" | "Despacho" | 

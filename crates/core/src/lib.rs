@@ -9,6 +9,7 @@ mod export;
 mod feed;
 mod history;
 mod offline;
+mod paused;
 mod ports;
 mod progress;
 mod queries;
@@ -26,6 +27,7 @@ pub use export::{sessions_csv, ExportFilter, ShopSession};
 pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};
+pub use paused::PausedSpool;
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
     LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, SourceDiagnosis,

@@ -132,7 +132,7 @@ export const en: Translation = {
     empty: "Nobody holds a spool right now.",
     loading: "Asking who holds each spool…",
     onlySupervisors: "Identify as a supervisor to release spools.",
-    sections: { occupied: "Taken", crew: "Workers", orders: "Progress", export: "Export", health: "Health" },
+    sections: { occupied: "Taken", paused: "Paused", crew: "Workers", orders: "Progress", export: "Export", health: "Health" },
     sortBy: "Sort by",
     sort: { duration: "Duration", holder: "Who", operation: "Operation", station: "Station", tag: "Spool" },
     longAfter: "Highlight occupations longer than",
@@ -161,6 +161,11 @@ export const en: Translation = {
     sold: "in SOLD",
     occupied: "spools taken",
     longest: "The longest occupations",
+  },
+  paused: {
+    title: "Paused spools",
+    none: "No spool is paused.",
+    by: "Paused by {{worker}}",
   },
   crew: {
     title: "Who works on what",

@@ -132,7 +132,7 @@ export const es = {
     empty: "Nadie tiene spools en este momento.",
     loading: "Consultando quién tiene cada spool…",
     onlySupervisors: "Identifícate como supervisor para liberar spools.",
-    sections: { occupied: "Ocupados", crew: "Trabajadores", orders: "Avance", export: "Exportar", health: "Salud" },
+    sections: { occupied: "Ocupados", paused: "Pausados", crew: "Trabajadores", orders: "Avance", export: "Exportar", health: "Salud" },
     sortBy: "Ordenar por",
     sort: { duration: "Duración", holder: "Quién", operation: "Operación", station: "Estación", tag: "Spool" },
     longAfter: "Resaltar ocupaciones de más de",
@@ -161,6 +161,11 @@ export const es = {
     sold: "en SOLD",
     occupied: "spools ocupados",
     longest: "Las ocupaciones más largas",
+  },
+  paused: {
+    title: "Spools pausados",
+    none: "No hay spools pausados.",
+    by: "Pausado por {{worker}}",
   },
   crew: {
     title: "Quién trabaja en qué",

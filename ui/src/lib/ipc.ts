@@ -62,6 +62,7 @@ export const api = {
   workers: () => unwrap(commands.workers(), true),
   progress: () => unwrap(commands.progress(), true),
   crew: () => unwrap(commands.crew(), true),
+  paused: () => unwrap(commands.paused(), true),
   doctor: () => unwrap(commands.doctor()),
   screen: () => unwrap(commands.screen()),
   tomar: (tags: string[], workerId: number, operation: Operation) => unwrap(commands.tomarBatch(tags, workerId, operation)),

@@ -85,6 +85,10 @@ export function useScreenMode() {
   return useQuery({ queryKey: ["screen"], queryFn: api.screen });
 }
 
+export function usePaused() {
+  return useQuery({ queryKey: ["paused"], queryFn: api.paused });
+}
+
 export function useCrew() {
   return useQuery({ queryKey: ["crew"], queryFn: api.crew });
 }

@@ -8,13 +8,14 @@ import { Crew } from "../components/Crew";
 import { ExportSessions } from "../components/ExportSessions";
 import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
+import { PausedSpools } from "../components/PausedSpools";
 import { Segmented } from "../components/Segmented";
 import { IDLE_CHOICES } from "../hooks/useSession";
 import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
-type Section = "occupied" | "crew" | "orders" | "export" | "health";
-const SECTIONS: readonly Section[] = ["occupied", "crew", "orders", "export", "health"];
+type Section = "occupied" | "paused" | "crew" | "orders" | "export" | "health";
+const SECTIONS: readonly Section[] = ["occupied", "paused", "crew", "orders", "export", "health"];
 const LONG_HOURS = [1, 2, 4, 8, 12];
 
 type Props = {
@@ -47,6 +48,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
       {section === "occupied" && (
         <Board admin={admin} onHistory={onHistory} onRelease={onRelease} reveal={reveal} longAfter={longHours * 60} />
       )}
+      {section === "paused" && <PausedSpools onHistory={onHistory} />}
       {section === "crew" && <Crew onHistory={onHistory} />}
       {section === "orders" && <OrderProgress />}
       {section === "export" && <ExportSessions onSaved={onNotice} />}

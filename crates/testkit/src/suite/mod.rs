@@ -445,6 +445,34 @@ pub async fn the_crew_says_who_works_on_what_and_who_holds_nothing(backend: &dyn
     assert!(holding.windows(2).all(|pair| pair[0] >= pair[1]), "those holding spools come first: {holding:?}");
 }
 
+/// The board's *Pausados*: each paused spool with who paused it and for how long it has waited (from its last
+/// PAUSAR), the longest waiting first; taken again, it is no longer paused.
+pub async fn paused_spools_say_who_paused_them_and_since_when(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    for tag in [ready(1), ready(2)] {
+        shop.service.tomar(&tag, ARMADOR, Operation::Arm).await.expect("taken");
+    }
+    shop.service.pausar(&ready(1), ARMADOR).await.expect("paused");
+    shop.clock.advance(Duration::minutes(30));
+    shop.service.pausar(&ready(2), ARMADOR).await.expect("paused");
+    shop.clock.advance(Duration::minutes(15));
+    let paused = shop.service.paused().await.expect("paused");
+    let summary: Vec<(String, Option<String>, Option<u32>)> = paused
+        .iter()
+        .map(|entry| (entry.spool.tag.clone(), entry.pausado_por.clone(), entry.pausado_minutos))
+        .collect();
+    assert_eq!(
+        summary,
+        [(ready(1), Some("MR(93)".into()), Some(45)), (ready(2), Some("MR(93)".into()), Some(15))],
+        "the longest waiting first"
+    );
+    assert_eq!(paused[0].pausado_desde.as_deref(), Some("07-03-2025 08:15:00"));
+    shop.service.tomar(&ready(1), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken again");
+    let tags: Vec<String> =
+        shop.service.paused().await.expect("paused").into_iter().map(|entry| entry.spool.tag).collect();
+    assert_eq!(tags, [ready(2)]);
+}
+
 /// The day's work out of the audit: a session across midnight belongs to both days, a spool taken twice gives
 /// two sessions each with its own worker, a session in progress counts up to now, and the CSV carries it all.
 pub async fn an_export_holds_the_sessions_of_the_days_asked_across_midnight(backend: &dyn Backend) {
@@ -714,6 +742,7 @@ macro_rules! behaviour_suite {
             an_export_holds_the_sessions_of_the_days_asked_across_midnight,
             an_occupied_spool_says_for_how_long,
             the_crew_says_who_works_on_what_and_who_holds_nothing,
+            paused_spools_say_who_paused_them_and_since_when,
             progress_counts_each_spool_once_in_the_stage_it_reached,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
