@@ -31,6 +31,13 @@ async function identifyAs(user: ReturnType<typeof userEvent.setup>, id: number) 
   await user.click(await screen.findByTestId(`worker-${id}`));
 }
 
+/** A supervisor at the board, on one of its sections. */
+async function openBoard(user: ReturnType<typeof userEvent.setup>, section: string) {
+  await identifyAs(user, 109);
+  await user.click(screen.getByTestId("mode-board"));
+  await user.click(screen.getByTestId(`section-${section}`));
+}
+
 async function confirm(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByTestId("dialog-confirm"));
 }
@@ -341,9 +348,7 @@ describe("the paused spools", () => {
   test("say who paused each and since when, the sheet's own pauses who worked on them, and follow changes", async () => {
     const user = userEvent.setup();
     const [tag] = await freeForArm(1);
-    await identifyAs(user, 109);
-    await user.click(screen.getByTestId("mode-board"));
-    await user.click(screen.getByTestId("section-paused"));
+    await openBoard(user, "paused");
     // The demo shop's pauses have no PAUSAR in the audit: they name who worked on them.
     const demo = (await screen.findAllByTestId(/^paused-spool-/))[0];
     expect(demo).toHaveTextContent(/Pausado ARM.*Trabajo previo: \w+\(\d+\)/);
@@ -360,9 +365,7 @@ describe("who works on what", () => {
   test("lists each worker with what they hold, the busy ones first, and follows a take elsewhere", async () => {
     const user = userEvent.setup();
     const [tag] = await freeForArm(1);
-    await identifyAs(user, 109);
-    await user.click(screen.getByTestId("mode-board"));
-    await user.click(screen.getByTestId("section-crew"));
+    await openBoard(user, "crew");
     // Pedro Soto (Ayudante) holds nothing in the demo shop; the supervisor, who takes no spools, is not listed.
     expect(await screen.findByTestId("member-104")).toHaveTextContent("Sin spools");
     expect(screen.queryByTestId("member-109")).not.toBeInTheDocument();
@@ -406,9 +409,7 @@ describe("the progress of the orders", () => {
     const counts = async () => (await host().invoke<NvProgress[]>("progress")).find((order) => order.nv === nv)!.counts;
     const before = await counts();
     expect(before.total).toBe((await list({ ...filter("all"), nv })).length);
-    await identifyAs(user, 109);
-    await user.click(screen.getByTestId("mode-board"));
-    await user.click(screen.getByTestId("section-orders"));
+    await openBoard(user, "orders");
     const part = (stage: string) => screen.queryByTestId(`bar-${nv}-${stage}`)?.textContent ?? "0";
     await waitFor(() => expect(part("pendientes")).toBe(String(before.pendientes)));
     for (const stage of ["arm_en_curso", "arm_hecho", "sold_en_curso", "sold_hecho"] as const) {
@@ -430,9 +431,7 @@ describe("the export of work sessions", () => {
     const [tag] = await freeForArm(1);
     await takeElsewhere([tag], 94);
     await host().invoke("pausar_batch", { tags: [tag], workerId: 94 });
-    await identifyAs(user, 109);
-    await user.click(screen.getByTestId("mode-board"));
-    await user.click(screen.getByTestId("section-export"));
+    await openBoard(user, "export");
     // Today on the shop's clock (this machine's may be another day): the day the session was recorded.
     const today = new Intl.DateTimeFormat("es-CL", { timeZone: "America/Santiago", day: "2-digit", month: "2-digit", year: "numeric" })
       .format(new Date())

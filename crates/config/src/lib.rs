@@ -136,21 +136,13 @@ impl Config {
                 }
                 "timezone" => config.timezone = timezone(key, value)?,
                 "embedded" => {
-                    for (inner, value) in section(key, value)? {
-                        let key = format!("embedded.{inner}");
-                        match inner.as_str() {
-                            "database" => config.database = PathBuf::from(non_empty_text(&key, value)?),
-                            _ => return Err(invalid(&key, "clave desconocida".into())),
-                        }
+                    if let Some(database) = path_in(key, value, "database")? {
+                        config.database = database;
                     }
                 }
                 "export" => {
-                    for (inner, value) in section(key, value)? {
-                        let key = format!("export.{inner}");
-                        match inner.as_str() {
-                            "folder" => config.export_folder = PathBuf::from(non_empty_text(&key, value)?),
-                            _ => return Err(invalid(&key, "clave desconocida".into())),
-                        }
+                    if let Some(folder) = path_in(key, value, "folder")? {
+                        config.export_folder = folder;
                     }
                 }
                 "lock" => parse_lock(section(key, value)?, &mut config)?,
@@ -175,6 +167,20 @@ impl Config {
         }
         Ok(config)
     }
+}
+
+/// A section that holds one path (`[embedded] database`, `[export] folder`): the path if given; any other key
+/// is refused.
+fn path_in(key: &str, value: &toml::Value, name: &str) -> Result<Option<PathBuf>, SpoolError> {
+    let mut path = None;
+    for (inner, value) in section(key, value)? {
+        let key = format!("{key}.{inner}");
+        if inner != name {
+            return Err(invalid(&key, "clave desconocida".into()));
+        }
+        path = Some(PathBuf::from(non_empty_text(&key, value)?));
+    }
+    Ok(path)
 }
 
 fn section<'a>(key: &str, value: &'a toml::Value) -> Result<&'a toml::Table, SpoolError> {
