@@ -27,7 +27,7 @@ use crate::scripts::Scripts;
 
 /// How long a station waits for Redis before telling the worker it is unavailable (SPEC: within 2 s).
 const CONNECT_TIMEOUT: Duration = Duration::from_millis(800);
-const RESPONSE_TIMEOUT: Duration = Duration::from_millis(800);
+pub const RESPONSE_TIMEOUT: Duration = Duration::from_millis(800);
 const SINCE_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
 
 /// Where and under which prefix a site keeps its locks.
@@ -47,8 +47,14 @@ pub struct RedisLock {
 impl RedisLock {
     /// Connects lazily: a station starts even when Redis is down, and actions then answer LOCK_UNAVAILABLE.
     pub fn connect(settings: &RedisSettings) -> Result<RedisLock, SpoolError> {
+        RedisLock::connect_waiting(settings, RESPONSE_TIMEOUT)
+    }
+
+    /// The same, waiting up to `response` for each answer: for a machine that is itself the bottleneck (thirty
+    /// stations in one test process on two cores), never a shop's.
+    pub fn connect_waiting(settings: &RedisSettings, response: Duration) -> Result<RedisLock, SpoolError> {
         let client = client(settings)?;
-        let connection = managed_connection(&client)?;
+        let connection = managed_connection(&client, response)?;
         Ok(RedisLock { client, connection, prefix: settings.prefix.clone(), scripts: Scripts::new() })
     }
 
@@ -308,10 +314,10 @@ fn client(settings: &RedisSettings) -> Result<redis::Client, SpoolError> {
 
 /// One multiplexed connection per process and purpose, with explicit timeouts: the connection manager would
 /// otherwise keep a worker waiting for about ten seconds while it retries.
-fn managed_connection(client: &redis::Client) -> Result<ConnectionManager, SpoolError> {
+fn managed_connection(client: &redis::Client, response: Duration) -> Result<ConnectionManager, SpoolError> {
     let config = ConnectionManagerConfig::new()
         .set_connection_timeout(Some(CONNECT_TIMEOUT))
-        .set_response_timeout(Some(RESPONSE_TIMEOUT))
+        .set_response_timeout(Some(response))
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(200));
     ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(unavailable)
