@@ -25,6 +25,7 @@ const spool = async (tag: string) => (await list(filter("all", null, tag))).find
 const freeForArm = async (count: number) => (await list(filter("available", "ARM"))).slice(0, count).map((found) => found.tag);
 const takeElsewhere = (tags: string[], workerId: number, operation: Operation = "ARM") =>
   host().invoke<BatchOutcome>("tomar_batch", { tags, workerId, operation });
+const pauseElsewhere = (tags: string[], workerId: number) => host().invoke<BatchOutcome>("pausar_batch", { tags, workerId });
 
 async function identifyAs(user: ReturnType<typeof userEvent.setup>, id: number) {
   render(<App />);
@@ -354,7 +355,7 @@ describe("the paused spools", () => {
     expect(demo).toHaveTextContent(/Pausado ARM.*Trabajo previo: \w+\(\d+\)/);
 
     await takeElsewhere([tag], 93);
-    await host().invoke("pausar_batch", { tags: [tag], workerId: 93 });
+    await pauseElsewhere([tag], 93);
     expect(await screen.findByTestId(`paused-spool-${tag}`)).toHaveTextContent("Pausado por MR(93) · hace 0 min");
     await takeElsewhere([tag], 94);
     await waitFor(() => expect(screen.queryByTestId(`paused-spool-${tag}`)).not.toBeInTheDocument());
@@ -383,7 +384,7 @@ describe("a spool's history", () => {
     const user = userEvent.setup();
     const [tag] = await freeForArm(1);
     await takeElsewhere([tag], 93);
-    await host().invoke("pausar_batch", { tags: [tag], workerId: 93 });
+    await pauseElsewhere([tag], 93);
     await takeElsewhere([tag], 94);
     await identifyAs(user, 109);
     await user.click(screen.getByTestId("mode-board"));
@@ -430,7 +431,7 @@ describe("the export of work sessions", () => {
     const user = userEvent.setup();
     const [tag] = await freeForArm(1);
     await takeElsewhere([tag], 94);
-    await host().invoke("pausar_batch", { tags: [tag], workerId: 94 });
+    await pauseElsewhere([tag], 94);
     await openBoard(user, "export");
     // Today on the shop's clock (this machine's may be another day): the day the session was recorded.
     const today = new Intl.DateTimeFormat("es-CL", { timeZone: "America/Santiago", day: "2-digit", month: "2-digit", year: "numeric" })
