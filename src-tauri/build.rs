@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "completar_batch",
     "cancelar_batch",
     "liberar",
+    "verify_supervisor",
+    "set_pin",
     "export_sessions",
     "connection",
     "doctor",

@@ -13,7 +13,7 @@ use spooltrack_core::{
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
-use crate::station::Station;
+use crate::{pin_entry::PinEntry, station::Station};
 
 #[derive(Debug, Parser)]
 #[command(name = "spooltrack", version, about = "Quién tiene cada spool, ahora. Sin subcomando abre la ventana.")]
@@ -76,13 +76,29 @@ pub enum Command {
         #[arg(long)]
         worker: WorkerId,
     },
-    /// Force-release a spool (Supervisor only).
+    /// Force-release a spool (Supervisor only): asks for the supervisor's PIN.
     Liberar {
         tag: String,
         #[arg(long)]
         admin: WorkerId,
         #[arg(long)]
         motivo: String,
+        /// Read the PIN from the first line of standard input instead of asking at the terminal.
+        #[arg(long)]
+        pin_stdin: bool,
+    },
+    /// Set or change a supervisor's PIN: asks for the PIN of whoever authorizes it (`--por`, the supervisor
+    /// themselves to change their own), then the new one. Only the shop's first PIN needs no `--por`.
+    Pin {
+        /// The supervisor whose PIN is set.
+        #[arg(long)]
+        worker: WorkerId,
+        /// The supervisor who authorizes it with their PIN.
+        #[arg(long)]
+        por: Option<WorkerId>,
+        /// Read the PINs from standard input, one a line: the authorizer's (with --por), then the new one.
+        #[arg(long)]
+        pin_stdin: bool,
     },
     /// What is configured, what is reachable, whether every critical column is present.
     Doctor,
@@ -164,6 +180,9 @@ enum Report {
     Exported {
         sessions: usize,
         file: PathBuf,
+    },
+    PinSet {
+        worker: WorkerId,
     },
 }
 
@@ -253,7 +272,17 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
             }
         }
         Command::Cancelar { tag, worker } => Report::Action(service.cancelar(&tag, worker).await?),
-        Command::Liberar { tag, admin, motivo } => Report::Action(service.liberar(&tag, admin, &motivo).await?),
+        Command::Liberar { tag, admin, motivo, pin_stdin } => {
+            let pin = PinEntry::new(pin_stdin).next("PIN de supervisor: ")?;
+            Report::Action(service.liberar(&tag, admin, &motivo, &pin).await?)
+        }
+        Command::Pin { worker, por, pin_stdin } => {
+            let entry = PinEntry::new(pin_stdin);
+            let authorizer = por.map(|id| entry.next("PIN de quien autoriza: ").map(|pin| (id, pin))).transpose()?;
+            let new_pin = entry.new_pin()?;
+            service.set_pin(worker, &new_pin, authorizer.as_ref().map(|(id, pin)| (*id, pin.as_str()))).await?;
+            Report::PinSet { worker }
+        }
         Command::Doctor | Command::Serve { .. } => unreachable!("answered before"),
         Command::Reconcile => Report::Reconciled(service.reconcile().await?),
         Command::Export { desde, hasta, op, worker, csv } => {
@@ -369,6 +398,7 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
             Report::Exported { sessions, file } => {
                 print_json(&serde_json::json!({ "sesiones": sessions, "archivo": file }))
             }
+            Report::PinSet { worker } => print_json(&serde_json::json!({ "pin_definido": worker })),
             Report::Watched => {}
         }
     } else if let Report::Sessions(sessions) = report {
@@ -466,6 +496,7 @@ fn render(report: &Report) -> String {
         }
         Report::Reconciled(report) => line(describe_reconciliation(report)),
         Report::Exported { sessions, file } => line(format!("{sessions} sesiones escritas en {}", file.display())),
+        Report::PinSet { worker } => line(format!("PIN definido para el supervisor {worker}.")),
         Report::Sessions(_) | Report::Watched => {}
     }
     out

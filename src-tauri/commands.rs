@@ -142,7 +142,25 @@ commands! {
         station.export_to_folder(&filter).await
     }
 
-    fn liberar(station, tag: String, admin_id: WorkerId, motivo: String) -> ActionOutcome {
-        station.service.liberar(&tag, admin_id, &motivo).await
+    /// Force-release, proven by the supervisor's PIN.
+    fn liberar(station, tag: String, admin_id: WorkerId, motivo: String, pin: String) -> ActionOutcome {
+        station.service.liberar(&tag, admin_id, &motivo, &pin).await
+    }
+
+    /// Whether the supervisor's PIN is right: the station's settings open to them.
+    fn verify_supervisor(station, admin_id: WorkerId, pin: String) -> WorkerView {
+        station.service.verify_supervisor(admin_id, &pin).await.map(|worker| WorkerView::from(&worker))
+    }
+
+    /// Sets a supervisor's PIN, authorized by a supervisor's PIN (none only for the shop's first).
+    fn set_pin(
+        station,
+        worker_id: WorkerId,
+        new_pin: String,
+        authorizer_id: Option<WorkerId>,
+        authorizer_pin: Option<String>
+    ) -> () {
+        let authorizer = authorizer_id.map(|id| (id, authorizer_pin.as_deref().unwrap_or_default()));
+        station.service.set_pin(worker_id, &new_pin, authorizer).await
     }
 }

@@ -23,6 +23,8 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::completar_batch,
             commands::cancelar_batch,
             commands::liberar,
+            commands::verify_supervisor,
+            commands::set_pin,
             commands::export_sessions,
             commands::connection,
             commands::doctor,

@@ -8,6 +8,7 @@ pub mod events;
 pub mod export;
 pub mod ipc;
 pub mod logging;
+mod pin_entry;
 pub mod station;
 
 use spooltrack_config::Config;

@@ -38,16 +38,39 @@ impl Station {
 
     /// Runs with `--json` and answers (exit status, parsed stdout).
     fn json(&self, args: &[&str]) -> (i32, Value) {
-        let output = self.run(&[args, &["--json"]].concat());
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("JSON on stdout for {args:?}: {stdout:?}"));
-        (output.status.code().expect("exit status"), value)
+        parsed(args, self.run(&[args, &["--json"]].concat()))
+    }
+
+    /// The same, with `input` on standard input (PINs with `--pin-stdin`).
+    fn json_with_input(&self, args: &[&str], input: &str) -> (i32, Value) {
+        parsed(args, with_input(self.command(&[args, &["--json"]].concat()), input))
     }
 
     fn available(&self, operation: &str) -> Vec<String> {
         let (status, spools) = self.json(&["list", "--available", "--op", operation]);
         assert_eq!(status, 0);
         spools.as_array().expect("list").iter().map(|spool| spool["tag"].as_str().expect("tag").to_string()).collect()
+    }
+}
+
+fn with_input(mut command: Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("input written");
+    child.wait_with_output().expect("binary ran")
+}
+
+/// (exit status, stdout parsed as JSON).
+fn parsed(args: &[&str], output: Output) -> (i32, Value) {
+    {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("JSON on stdout for {args:?}: {stdout:?}"));
+        (output.status.code().expect("exit status"), value)
     }
 }
 
@@ -224,9 +247,33 @@ fn cancelar_and_liberar() {
     assert_eq!((view["ocupado_por"].clone(), view["armador"].clone()), (Value::Null, Value::Null));
 
     station.json(&["tomar", &tags[1], "--worker", "93", "--op", "ARM"]);
-    let (status, error) = station.json(&["liberar", &tags[1], "--admin", "93", "--motivo", "x"]);
+    let liberar = ["liberar", &tags[1], "--admin", "109", "--motivo", "fin de turno", "--pin-stdin"];
+    let (status, error) =
+        station.json_with_input(&["liberar", &tags[1], "--admin", "93", "--motivo", "x", "--pin-stdin"], "1090\n");
     assert_eq!((status, error["code"].clone()), (1, json!("ROLE_NOT_ALLOWED")));
-    assert_eq!(station.json(&["liberar", &tags[1], "--admin", "109", "--motivo", "fin de turno"]).0, 0);
+    let (status, error) = station.json_with_input(&liberar, "1091\n");
+    assert_eq!((status, error["code"].clone()), (1, json!("PIN_INCORRECT")), "{error}");
+    assert_eq!(error["details"]["attempts_left"], json!(2), "{error}");
+    let (status, error) = station.json(&liberar[..6]);
+    assert_eq!((status, error["code"].clone()), (1, json!("INVALID_INPUT")), "no terminal, no --pin-stdin: {error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("--pin-stdin"), "{error}");
+    assert_eq!(station.json_with_input(&liberar, "1090\n").0, 0, "the demo supervisor's PIN");
+}
+
+/// `spooltrack pin` sets a supervisor's PIN, authorized by another's; the new PIN then force-releases.
+#[test]
+fn a_supervisor_sets_another_s_pin_from_the_command_line() {
+    let station = Station::new();
+    let tag = &station.available("ARM")[0];
+    station.json(&["tomar", tag, "--worker", "93", "--op", "ARM"]);
+    let (status, answer) =
+        station.json_with_input(&["pin", "--worker", "112", "--por", "109", "--pin-stdin"], "1090\n57913\n");
+    assert_eq!((status, answer["pin_definido"].clone()), (0, json!(112)), "{answer}");
+    let liberar = ["liberar", tag, "--admin", "112", "--motivo", "cambio de turno", "--pin-stdin"];
+    assert_eq!(station.json_with_input(&liberar, "1120\n").1["code"], json!("PIN_INCORRECT"), "the old PIN is gone");
+    assert_eq!(station.json_with_input(&liberar, "57913\n").0, 0);
+    let (status, error) = station.json_with_input(&["pin", "--worker", "112", "--pin-stdin"], "24680\n");
+    assert_eq!((status, error["code"].clone()), (1, json!("INVALID_INPUT")), "the shop has PINs: {error}");
 }
 
 #[test]

@@ -43,6 +43,14 @@ async function confirm(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByTestId("dialog-confirm"));
 }
 
+/** Types a PIN on the keypad, key by key, and taps OK. */
+async function typePin(user: ReturnType<typeof userEvent.setup>, pin: string) {
+  for (const digit of pin) await user.click(await screen.findByTestId(`pin-key-${digit}`));
+  expect(screen.getByTestId("pin-dots")).toHaveTextContent("●".repeat(pin.length));
+  expect(screen.getByTestId("pin-pad")).not.toHaveTextContent(pin);
+  await user.click(screen.getByTestId("pin-ok"));
+}
+
 describe("a worker", () => {
   test("identifies, skips the operation picker, takes, pauses with two confirmations, takes again and completes", async () => {
     const user = userEvent.setup();
@@ -267,7 +275,7 @@ describe("the screen", () => {
 });
 
 describe("the supervisor board", () => {
-  test("counts by operation, updates live, shows history, and force-releases with a reason and two confirmations", async () => {
+  test("counts by operation, updates live, shows history, and force-releases with a reason, two confirmations and the PIN", async () => {
     const user = userEvent.setup();
     const occupied = await list(filter("occupied"));
     const count = (operation: Operation) => occupied.filter((found) => found.operacion_en_curso === operation).length;
@@ -296,6 +304,17 @@ describe("the supervisor board", () => {
     await confirm(user);
     expect(screen.getByTestId("dialog-question")).toHaveTextContent(`Confirma otra vez: liberar ${released}.`);
     await confirm(user);
+    expect(screen.getByTestId("pin-pad")).toHaveTextContent("PIN de CR(109)");
+    expect(screen.getByTestId("pin-ok")).toBeDisabled();
+    await typePin(user, "1091");
+    expect(await screen.findByTestId("toast-error")).toHaveTextContent("PIN incorrecto. Quedan 2 intentos");
+    expect((await spool(released)).ocupado_por).not.toBeNull();
+    await user.click(screen.getByTestId(`release-${released}`));
+    await confirm(user);
+    await user.type(screen.getByTestId("dialog-reason"), "se fue a casa");
+    await confirm(user);
+    await confirm(user);
+    await typePin(user, "1090");
     await waitFor(() => expect(screen.queryByTestId(`spool-${released}`)).not.toBeInTheDocument());
     expect((await spool(released)).ocupado_por).toBeNull();
 
@@ -305,6 +324,37 @@ describe("the supervisor board", () => {
     const drawer = await screen.findByTestId("history-drawer");
     expect(drawer).toHaveTextContent(`Historial de ${tag}`);
     expect(await within(drawer).findByTestId("history-session")).toHaveTextContent("MR(93)");
+  });
+});
+
+describe("the station's settings", () => {
+  test("open only with a supervisor's PIN, and there set another supervisor's PIN", async () => {
+    const user = userEvent.setup();
+    await identifyAs(user, 93);
+    await user.click(screen.getByTestId("mode-board"));
+    expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
+    await user.click(screen.getByTestId("settings-unlock"));
+    expect(screen.queryByTestId("supervisor-93")).not.toBeInTheDocument();
+    await user.click(await screen.findByTestId("supervisor-109"));
+    await typePin(user, "4444");
+    expect(await screen.findByTestId("pin-error")).toHaveTextContent("PIN incorrecto");
+    expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
+    await typePin(user, "1090");
+    await user.selectOptions(await screen.findByTestId("idle-minutes"), "5");
+    expect(window.localStorage.getItem("spooltrack.idleMinutes")).toBe("5");
+
+    await user.click(screen.getByTestId("set-pin"));
+    await user.click(await screen.findByTestId("supervisor-112"));
+    await typePin(user, "97531");
+    await typePin(user, "97532");
+    expect(await screen.findByTestId("pin-error")).toHaveTextContent("no coinciden");
+    await typePin(user, "97531");
+    await typePin(user, "97531");
+    expect(await screen.findByTestId("toast-ok")).toHaveTextContent("PIN de DC(112) guardado");
+    await host().invoke("verify_supervisor", { adminId: 112, pin: "97531" });
+
+    await user.click(screen.getByTestId("settings-lock"));
+    expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
   });
 });
 

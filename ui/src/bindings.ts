@@ -21,7 +21,12 @@ export const commands = {
 	/**  `fecha` is `DD-MM-YYYY`; empty means today. */
 	completarBatch: (tags: string[], workerId: number, fecha: string | null) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("completar_batch", { tags, workerId, fecha })),
 	cancelarBatch: (tags: string[], workerId: number) => typedError<BatchOutcome_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("cancelar_batch", { tags, workerId })),
-	liberar: (tag: string, adminId: number, motivo: string) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("liberar", { tag, adminId, motivo })),
+	/**  Force-release, proven by the supervisor's PIN. */
+	liberar: (tag: string, adminId: number, motivo: string, pin: string) => typedError<ActionOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("liberar", { tag, adminId, motivo, pin })),
+	/**  Whether the supervisor's PIN is right: the station's settings open to them. */
+	verifySupervisor: (adminId: number, pin: string) => typedError<WorkerView, ErrorPayload_Serialize>(__TAURI_INVOKE("verify_supervisor", { adminId, pin })),
+	/**  Sets a supervisor's PIN, authorized by a supervisor's PIN (none only for the shop's first). */
+	setPin: (workerId: number, newPin: string, authorizerId: number | null, authorizerPin: string | null) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("set_pin", { workerId, newPin, authorizerId, authorizerPin })),
 	/**
 	 *  Saves the work sessions of the days `desde` to `hasta` (`DD-MM-YYYY` or `YYYY-MM-DD`), of one operation or
 	 *  worker when given, as a CSV in the station's export folder.
@@ -179,7 +184,7 @@ export type DoctorReport = {
 };
 
 /**  Stable machine codes; they cross the IPC boundary and the CLI's `--json` unchanged. */
-export type ErrorCode = "WORKER_NOT_FOUND" | "WORKER_INACTIVE" | "ROLE_NOT_ALLOWED" | "SPOOL_NOT_FOUND" | "PREREQUISITE_MISSING" | "ALREADY_COMPLETED" | "SPOOL_OCCUPIED" | "NOT_OWNER" | "NOT_OCCUPIED" | "INVALID_INPUT" | "BATCH_TOO_LARGE" | "DUPLICATE_TAGS" | "LOCK_UNAVAILABLE" | "SHEETS_UNAVAILABLE" | "SHEETS_QUOTA" | "SCHEMA_DRIFT" | "DATA_CORRUPT" | "OFFLINE" | "LOCK_LOST" | "ROW_CHANGED" | "CONFIG_INVALID" | "OUTCOME_UNKNOWN";
+export type ErrorCode = "WORKER_NOT_FOUND" | "WORKER_INACTIVE" | "ROLE_NOT_ALLOWED" | "SPOOL_NOT_FOUND" | "PREREQUISITE_MISSING" | "ALREADY_COMPLETED" | "SPOOL_OCCUPIED" | "NOT_OWNER" | "NOT_OCCUPIED" | "INVALID_INPUT" | "BATCH_TOO_LARGE" | "DUPLICATE_TAGS" | "LOCK_UNAVAILABLE" | "SHEETS_UNAVAILABLE" | "SHEETS_QUOTA" | "SCHEMA_DRIFT" | "DATA_CORRUPT" | "OFFLINE" | "LOCK_LOST" | "ROW_CHANGED" | "CONFIG_INVALID" | "OUTCOME_UNKNOWN" | "PIN_INCORRECT" | "PIN_BLOCKED" | "PIN_NOT_SET";
 
 /**  Structured facts about an error, for the interface to render without parsing the message. */
 export type ErrorDetails = ErrorDetails_Serialize | ErrorDetails_Deserialize;
@@ -197,6 +202,10 @@ export type ErrorDetails_Deserialize = {
 	field?: string | null,
 	reason?: string | null,
 	tags?: string[],
+	/**  Wrong PINs the station still accepts before it makes the next one wait. */
+	attempts_left?: number | null,
+	/**  How long the station makes the next PIN wait. */
+	wait_seconds?: number | null,
 };
 
 /**  Structured facts about an error, for the interface to render without parsing the message. */
@@ -212,6 +221,10 @@ export type ErrorDetails_Serialize = {
 	field?: string,
 	reason?: string,
 	tags?: string[],
+	/**  Wrong PINs the station still accepts before it makes the next one wait. */
+	attempts_left?: number,
+	/**  How long the station makes the next PIN wait. */
+	wait_seconds?: number,
 };
 
 /**  The shape every error takes across IPC and in `--json`: `{code, message, details}`. */

@@ -121,16 +121,24 @@ impl SpoolService {
         Ok(BatchOutcome::from_results(self.release_each(tags, worker_id, Release::Cancelar).await?))
     }
 
-    /// A supervisor frees a spool whatever its holder; the fence moves so the old holder's late write is refused.
-    /// A holder's write already in flight is waited out, never overtaken; a row changed between the read and
-    /// the write (a reconcile run rebuilding the lock, a person) is read again; a release that could not be
-    /// written puts the holder's lock back.
-    pub async fn liberar(&self, tag: &str, admin_id: WorkerId, motivo: &str) -> Result<ActionOutcome, SpoolError> {
+    /// A supervisor, proven by their PIN, frees a spool whatever its holder; the fence moves so the old holder's
+    /// late write is refused. A holder's write already in flight is waited out, never overtaken; a row changed
+    /// between the read and the write (a reconcile run rebuilding the lock, a person) is read again; a release
+    /// that could not be written puts the holder's lock back.
+    pub async fn liberar(
+        &self,
+        tag: &str,
+        admin_id: WorkerId,
+        motivo: &str,
+        pin: &str,
+    ) -> Result<ActionOutcome, SpoolError> {
         let tag = validate_batch(&[tag.to_string()])?.remove(0);
         let motivo = motivo.trim();
         if motivo.is_empty() {
             return Err(SpoolError::InvalidInput { field: "motivo".into(), reason: "es obligatorio".into() });
         }
+        self.refuse_when_offline()?;
+        self.prove_supervisor(admin_id, pin, &tag, "liberar").await?;
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -167,6 +175,7 @@ impl SpoolService {
         let change = Change {
             rows: vec![RowUpdate { tag: tag.to_string(), cells, guard: RowGuard::AsRead(spool.version) }],
             audit: vec![self.event(EventKind::LiberacionForzada, tag, admin, operation, metadata, None)],
+            pin: None,
         };
         if let Err(error) = self.store.write(&change, &NoGate).await {
             // Not written: the holder keeps the spool as before. Unknown: the reconciler settles it from the row.

@@ -92,8 +92,8 @@ pub(crate) fn build<'a>(
             EventKind::CompletarArm | EventKind::CompletarSold => SessionEnd::Completado,
             EventKind::CancelarSpool => SessionEnd::Cancelado,
             EventKind::LiberacionForzada => SessionEnd::Liberado,
-            // Corrections of the lock service change nobody's work.
-            EventKind::Reconciliacion => continue,
+            // Corrections of the lock service and supervisors' PINs change nobody's work.
+            EventKind::Reconciliacion | EventKind::PinIncorrecto | EventKind::PinCambiado => continue,
         };
         let Some(index) = open.remove(event.tag.as_str()) else { continue };
         let ended = &mut built[index];

@@ -10,6 +10,7 @@ mod feed;
 mod history;
 mod offline;
 mod paused;
+mod pin;
 mod ports;
 mod progress;
 mod queries;
@@ -28,6 +29,7 @@ pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};
 pub use paused::PausedSpool;
+pub use pin::{Pin, PinChange, PinHash, FREE_ATTEMPTS};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
     LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, SourceDiagnosis,

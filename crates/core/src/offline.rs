@@ -8,10 +8,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use spooltrack_domain::{
     schema::{Tab, TabNames},
-    Grid, SpoolError,
+    Grid, SpoolError, WorkerId,
 };
 
-use crate::{Acquisition, Admission, Change, ForceAttempt, HeldLock, Holder, LockService, LockToken, Store, WriteGate};
+use crate::{
+    Acquisition, Admission, Change, ForceAttempt, HeldLock, Holder, LockService, LockToken, PinHash, Store, WriteGate,
+};
 
 /// The spreadsheet, out of reach.
 pub struct OfflineStore {
@@ -35,6 +37,10 @@ impl Store for OfflineStore {
     }
 
     async fn write(&self, _change: &Change, _gate: &dyn WriteGate) -> Result<(), SpoolError> {
+        away()
+    }
+
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
         away()
     }
 }

@@ -45,6 +45,8 @@ pub enum RowGuard {
 pub struct Change {
     pub rows: Vec<RowUpdate>,
     pub audit: Vec<AuditEvent>,
+    /// A supervisor's new PIN hash, for the worker's row of Trabajadores.
+    pub pin: Option<crate::PinChange>,
 }
 
 /// A row update placed in a tab as it stands now: the row's index in the grid, the new cells by column.
@@ -119,6 +121,10 @@ pub trait Store: Send + Sync {
     /// its spools sends nothing, and a force-release waits while the attempt is in flight. An attempt whose
     /// answer is lost and cannot be settled from the audit is OUTCOME_UNKNOWN.
     async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError>;
+
+    /// The PIN hashes of Trabajadores (`PIN_Hash`), as the source has them now: reads blank them, so that no
+    /// copy of the shop holds them.
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, crate::PinHash)>, SpoolError>;
 
     /// Something changed outside this station (another station's event, a reconcile run): the next read goes
     /// to the source instead of any copy.
@@ -389,7 +395,9 @@ mod tests {
         let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &shop.operaciones).expect("schema");
         let placed = |tag: &str, guard| {
             let update = RowUpdate { tag: tag.into(), cells: vec![(&ops::OCUPADO_POR, Cell::text("MR(93)"))], guard };
-            Change { rows: vec![update], audit: Vec::new() }.place_rows(&shop.operaciones, &map).map(|rows| rows[0].row)
+            Change { rows: vec![update], ..Change::default() }
+                .place_rows(&shop.operaciones, &map)
+                .map(|rows| rows[0].row)
         };
         assert_eq!(placed("A", RowGuard::Fence(5)), Ok(0));
         assert_eq!(placed("A", RowGuard::Fence(4)), Err(SpoolError::LockLost { tag: "A".into() }));

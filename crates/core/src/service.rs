@@ -44,6 +44,8 @@ pub struct SpoolService {
     /// A write of this station reached the spreadsheet but not the feed: the history the feed keeps lacks its
     /// audit rows until the shop's reader gives it the audit again.
     history_in_doubt: AtomicBool,
+    /// Wrong supervisor PINs typed at this station lately.
+    pub(crate) pin_attempts: crate::pin::PinAttempts,
 }
 
 /// How long an action waits for the feed to bring the patches numbered before its own before it reads the
@@ -106,6 +108,7 @@ impl SpoolService {
             view_only: false,
             following: AtomicBool::new(false),
             history_in_doubt: AtomicBool::new(false),
+            pin_attempts: Default::default(),
         }
     }
 
@@ -186,7 +189,7 @@ impl SpoolService {
         let patch = self.shared.as_ref().map(|_| {
             // Only the rows that were written: a batch's failed rows stay as they were.
             let rows = change.rows.iter().filter(|row| tags.contains(&row.tag)).cloned().collect();
-            SnapshotPatch::of_change(&Change { rows, audit: Vec::new() })
+            SnapshotPatch::of_change(&Change { rows, ..Change::default() })
         });
         let audit = change.audit.iter().filter(|event| tags.contains(&event.tag)).cloned().collect();
         let event = SpoolEvent {

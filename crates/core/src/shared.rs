@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use spooltrack_domain::{
     schema::{Tab, TabNames},
-    Grid, SpoolError,
+    Grid, SpoolError, WorkerId,
 };
 
-use crate::{Change, Snapshot, SnapshotPatch, Store, WriteGate};
+use crate::{Change, PinHash, Snapshot, SnapshotPatch, Store, WriteGate};
 
 /// What became of a numbered patch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +119,10 @@ impl Store for SharedStore {
 
     async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
         self.inner.write(change, gate).await
+    }
+
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
+        self.inner.pin_hashes().await
     }
 
     fn invalidate(&self) {

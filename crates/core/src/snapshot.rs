@@ -276,7 +276,7 @@ mod tests {
             cells: vec![(&ops::OCUPADO_POR, Cell::text(value))],
             guard: RowGuard::AsRead(None),
         };
-        Change { rows: vec![update], audit: Vec::new() }
+        Change { rows: vec![update], ..Change::default() }
     }
 
     #[test]

@@ -22,10 +22,14 @@ pub enum EventKind {
     LiberacionForzada,
     /// A correction by the reconciler: a stale lock released, or a lost lock rebuilt from the row.
     Reconciliacion,
+    /// A supervisor's PIN was entered wrong at a station (what it was for, never the PIN).
+    PinIncorrecto,
+    /// A supervisor's PIN was set or changed (by whom), never the PIN or its hash.
+    PinCambiado,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::TomarSpool,
         EventKind::PausarSpool,
         EventKind::CompletarArm,
@@ -33,6 +37,8 @@ impl EventKind {
         EventKind::CancelarSpool,
         EventKind::LiberacionForzada,
         EventKind::Reconciliacion,
+        EventKind::PinIncorrecto,
+        EventKind::PinCambiado,
     ];
 
     pub fn code(self) -> &'static str {
@@ -44,6 +50,8 @@ impl EventKind {
             EventKind::CancelarSpool => "CANCELAR_SPOOL",
             EventKind::LiberacionForzada => "LIBERACION_FORZADA",
             EventKind::Reconciliacion => "RECONCILIACION",
+            EventKind::PinIncorrecto => "PIN_INCORRECTO",
+            EventKind::PinCambiado => "PIN_CAMBIADO",
         }
     }
 
@@ -63,6 +71,7 @@ impl EventKind {
             EventKind::CancelarSpool => "CANCELAR",
             EventKind::LiberacionForzada => "LIBERAR",
             EventKind::Reconciliacion => "RECONCILIAR",
+            EventKind::PinIncorrecto | EventKind::PinCambiado => "PIN",
         }
     }
 

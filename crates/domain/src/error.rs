@@ -32,6 +32,9 @@ pub enum ErrorCode {
     RowChanged,
     ConfigInvalid,
     OutcomeUnknown,
+    PinIncorrect,
+    PinBlocked,
+    PinNotSet,
 }
 
 impl ErrorCode {
@@ -107,6 +110,20 @@ pub enum SpoolError {
     ConfigInvalid { key: String, reason: String },
     #[error("Se perdió la respuesta del registro y no se sabe si el cambio quedó guardado. Revise el estado del spool; repetir la acción no la registra dos veces.")]
     OutcomeUnknown { reason: String },
+    #[error("PIN incorrecto para {worker}.{}", attempts_text(*.remaining))]
+    PinIncorrect { worker_id: WorkerId, worker: String, remaining: u32 },
+    #[error("Demasiados PIN incorrectos en esta estación. Espere {seconds} s e intente de nuevo.")]
+    PinBlocked { seconds: u32 },
+    #[error("{worker} no tiene PIN todavía. Otro supervisor puede definírselo en Ajustes del tablero.")]
+    PinNotSet { worker_id: WorkerId, worker: String },
+}
+
+fn attempts_text(remaining: u32) -> String {
+    match remaining {
+        0 => " La estación espera antes del próximo intento.".into(),
+        1 => " Queda 1 intento antes de una espera.".into(),
+        more => format!(" Quedan {more} intentos antes de una espera."),
+    }
 }
 
 fn since_text(since: &Option<String>) -> String {
@@ -138,6 +155,12 @@ pub struct ErrorDetails {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub tags: Vec<String>,
+    /// Wrong PINs the station still accepts before it makes the next one wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    /// How long the station makes the next PIN wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_seconds: Option<u32>,
 }
 
 /// The shape every error takes across IPC and in `--json`: `{code, message, details}`.
@@ -173,6 +196,9 @@ impl SpoolError {
             SpoolError::RowChanged { .. } => ErrorCode::RowChanged,
             SpoolError::ConfigInvalid { .. } => ErrorCode::ConfigInvalid,
             SpoolError::OutcomeUnknown { .. } => ErrorCode::OutcomeUnknown,
+            SpoolError::PinIncorrect { .. } => ErrorCode::PinIncorrect,
+            SpoolError::PinBlocked { .. } => ErrorCode::PinBlocked,
+            SpoolError::PinNotSet { .. } => ErrorCode::PinNotSet,
         }
     }
 
@@ -238,6 +264,15 @@ impl SpoolError {
             }
             SpoolError::DataCorrupt { tag: t, column, raw } => {
                 ErrorDetails { column: Some(column.clone()), raw_value: Some(raw.clone()), ..tag(t) }
+            }
+            SpoolError::PinIncorrect { worker_id, remaining, .. } => {
+                ErrorDetails { worker_id: Some(*worker_id), attempts_left: Some(*remaining), ..ErrorDetails::default() }
+            }
+            SpoolError::PinBlocked { seconds } => {
+                ErrorDetails { wait_seconds: Some(*seconds), ..ErrorDetails::default() }
+            }
+            SpoolError::PinNotSet { worker_id, .. } => {
+                ErrorDetails { worker_id: Some(*worker_id), ..ErrorDetails::default() }
             }
         }
     }

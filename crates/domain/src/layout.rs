@@ -66,6 +66,16 @@ impl ShopLayout {
         }
     }
 
+    /// Keeps a worker's PIN hash in Trabajadores (`PIN_Hash`), as the app does when a supervisor sets a PIN.
+    pub fn set_pin_hash(&mut self, id: WorkerId, hash: &str) {
+        let map = ColumnMap::locate(Tab::Trabajadores, "Trabajadores", &self.trabajadores.header);
+        let column = map.ok().and_then(|map| map.position(&trabajadores::PIN_HASH));
+        let row = self.trabajadores.rows.iter().position(|row| row.first() == Some(&Cell::Number(f64::from(id))));
+        if let (Some(column), Some(row)) = (column, row) {
+            self.trabajadores.set(row, column, Cell::text(hash));
+        }
+    }
+
     /// Adds an Operaciones row; each cell goes under its column's header, wherever that header is.
     pub fn add_spool(&mut self, cells: &[(&ColumnSpec, Cell)]) {
         let map = ColumnMap::locate(Tab::Operaciones, "Operaciones", &self.operaciones.header);

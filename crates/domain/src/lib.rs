@@ -17,4 +17,4 @@ pub use error::{ErrorCode, ErrorDetails, ErrorPayload, SpoolError};
 pub use grid::Grid;
 pub use operation::Operation;
 pub use spool::{Spool, SpoolRecord, Stage};
-pub use worker::{Role, Worker, WorkerId};
+pub use worker::{pin_cell, pin_hashes, require_worker, Role, Worker, WorkerId};

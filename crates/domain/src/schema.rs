@@ -119,14 +119,30 @@ pub mod ops {
 
 /// Trabajadores: one row per worker.
 pub mod trabajadores {
-    use super::{critical, ColumnSpec};
+    use super::{critical, normalize_header, ColumnSpec};
 
     pub const ID: ColumnSpec = critical("Id");
     pub const NOMBRE: ColumnSpec = critical("Nombre");
     pub const APELLIDO: ColumnSpec = critical("Apellido");
     pub const ACTIVO: ColumnSpec = critical("Activo");
+    /// A supervisor's PIN, as a slow salted hash (argon2). Never served by a read: see [`blank_pin_hashes`].
+    pub const PIN_HASH: ColumnSpec = super::optional("PIN_Hash");
 
-    pub const ALL: &[ColumnSpec] = &[ID, NOMBRE, APELLIDO, ACTIVO];
+    pub const ALL: &[ColumnSpec] = &[ID, NOMBRE, APELLIDO, ACTIVO, PIN_HASH];
+
+    /// Blanks the PIN hashes of a Trabajadores tab just read: what stations read is shared with every other
+    /// station and kept on disk, and a hash there could be guessed offline (a PIN has few digits). Only the
+    /// check of a PIN reads them, from the source.
+    pub fn blank_pin_hashes(grid: &mut crate::Grid) {
+        let Some(column) = grid.header.iter().position(|name| PIN_HASH.matches(&normalize_header(name))) else {
+            return;
+        };
+        for row in &mut grid.rows {
+            if let Some(cell) = row.get_mut(column) {
+                *cell = crate::Cell::Empty;
+            }
+        }
+    }
 }
 
 /// Roles: one row per (worker, role).

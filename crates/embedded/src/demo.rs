@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use rusqlite::TransactionBehavior;
-use spooltrack_core::{Holder, LockToken};
+use spooltrack_core::{Holder, LockToken, Pin, PinHash};
 use spooltrack_domain::{
     cell::{date_time_to_serial, format_date, format_date_time},
     layout::ShopLayout,
@@ -35,6 +35,9 @@ const WORKERS: &[(WorkerId, &str, &str, bool, &[Role])] = &[
     (112, "Daniela", "Castro", true, &[Role::Supervisor, Role::Armador]),
 ];
 
+/// The demo supervisors' PINs (documented in the README), kept hashed as a real shop's are.
+pub const DEMO_PINS: &[(WorkerId, &str)] = &[(109, "1090"), (112, "1120")];
+
 const ARMADORES: &[(WorkerId, &str)] = &[(93, "MR(93)"), (94, "NR(94)"), (103, "LG(103)"), (106, "RS(106)")];
 const SOLDADORES: &[(WorkerId, &str)] = &[(101, "CP(101)"), (102, "JM(102)"), (107, "FC(107)")];
 
@@ -49,6 +52,10 @@ fn demo(now: NaiveDateTime, station: &str) -> (ShopLayout, Vec<(usize, String, H
     let mut shop = ShopLayout::default();
     for (id, nombre, apellido, activo, roles) in WORKERS {
         shop.add_worker(*id, nombre, apellido, *activo, roles);
+    }
+    for (id, pin) in DEMO_PINS {
+        let pin = Pin::parse("PIN", pin).expect("the demo's PINs are valid");
+        shop.set_pin_hash(*id, PinHash::of(&pin).as_stored());
     }
     let mut locks = Vec::new();
     for index in 0..DEMO_SPOOLS {

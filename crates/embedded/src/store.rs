@@ -5,10 +5,10 @@ use std::path::Path;
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, TransactionBehavior};
-use spooltrack_core::{Change, Store, WriteGate};
+use spooltrack_core::{Change, PinHash, Store, WriteGate};
 use spooltrack_domain::{
-    schema::{ColumnMap, Tab, TabNames},
-    Cell, Grid, SpoolError,
+    schema::{trabajadores, ColumnMap, Tab, TabNames},
+    Cell, Grid, SpoolError, WorkerId,
 };
 
 use crate::database::{sql_error, unavailable, Database};
@@ -49,7 +49,8 @@ impl Store for EmbeddedStore {
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
         let names: Vec<String> = tabs.iter().map(|tab| self.tabs.name(*tab).to_string()).collect();
-        self.database
+        let mut grids = self
+            .database
             .run(move |connection| {
                 // One transaction: every tab from the same moment.
                 let transaction = connection.transaction().map_err(sql_error)?;
@@ -57,7 +58,23 @@ impl Store for EmbeddedStore {
                 transaction.commit().map_err(sql_error)?;
                 grids
             })
-            .await
+            .await?;
+        for (tab, grid) in tabs.iter().zip(&mut grids) {
+            if *tab == Tab::Trabajadores {
+                trabajadores::blank_pin_hashes(grid);
+            }
+        }
+        Ok(grids)
+    }
+
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
+        let tab = self.tabs.trabajadores.clone();
+        let grid = self.database.run(move |connection| read_grid(connection, &tab)).await?;
+        let map = ColumnMap::of(Tab::Trabajadores, &self.tabs.trabajadores, &grid)?;
+        Ok(spooltrack_domain::pin_hashes(&grid, &map)
+            .into_iter()
+            .map(|(id, hash)| (id, PinHash::stored(hash)))
+            .collect())
     }
 
     async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
@@ -70,6 +87,7 @@ impl Store for EmbeddedStore {
                 let transaction =
                     connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
                 apply_rows(&transaction, &tabs.operaciones, &change)?;
+                keep_pin(&transaction, &tabs.trabajadores, &change)?;
                 append_audit(&transaction, &tabs.metadata, &change)?;
                 transaction.commit().map_err(sql_error)
             })
@@ -110,6 +128,23 @@ fn apply_rows(transaction: &Connection, tab: &str, change: &Change) -> Result<()
             )
             .map_err(sql_error)?;
     }
+    Ok(())
+}
+
+/// Keeps a supervisor's new PIN hash in the worker's row of Trabajadores.
+fn keep_pin(transaction: &Connection, tab: &str, change: &Change) -> Result<(), SpoolError> {
+    let Some(pin) = &change.pin else { return Ok(()) };
+    let mut grid = read_grid(transaction, tab)?;
+    let map = ColumnMap::of(Tab::Trabajadores, tab, &grid)?;
+    let (row, column) = spooltrack_domain::pin_cell(&grid, &map, tab, pin.worker_id)?;
+    grid.set(row, column, Cell::text(pin.hash.as_stored()));
+    let cells = serde_json::to_string(&grid.rows[row]).map_err(|error| unavailable(error.to_string()))?;
+    transaction
+        .execute(
+            "UPDATE sheet_rows SET cells = ?1 WHERE tab = ?2 AND position = ?3",
+            params![cells, tab, row as i64 + 1],
+        )
+        .map_err(sql_error)?;
     Ok(())
 }
 

@@ -12,12 +12,13 @@ use std::{
 
 use async_trait::async_trait;
 use google_sheets4::api::Request;
-use spooltrack_core::{Change, PlacedRow, Store, WriteGate};
+use spooltrack_core::{Change, PinHash, PlacedRow, Store, WriteGate};
 use spooltrack_domain::{
     a1::{column_letters, A1Range},
-    schema::{audit, ops, ColumnMap, Tab, TabNames},
+    pin_cell, pin_hashes,
+    schema::{audit, ops, trabajadores, ColumnMap, Tab, TabNames},
     spool::find_row,
-    Cell, Grid, SpoolError,
+    Cell, Grid, SpoolError, WorkerId,
 };
 
 use crate::{
@@ -30,6 +31,16 @@ struct Cached {
     at: Instant,
     /// Shared with the readers: a write's cells copy it only while a reader still holds it.
     grid: Arc<Grid>,
+}
+
+/// What a write confirms before it is sent, read in one call.
+struct ForWrite {
+    /// The rows it updates (only their columns, when the header is known).
+    operaciones: Option<Grid>,
+    /// Trabajadores as it is, for a new PIN hash.
+    trabajadores: Option<Grid>,
+    /// The audit tab's header, for the audit rows.
+    audit_header: Option<Vec<String>>,
 }
 
 /// A write ready to send, and what it was built from.
@@ -142,9 +153,9 @@ impl SheetsStore {
     }
 
     /// Operaciones as it is now, for the rows a write touches: the header row and the confirmed columns when
-    /// the header is known (the other cells read blank), the whole tab otherwise. The audit tab's header comes in
-    /// the same call.
-    async fn read_for_write(&self, change: &Change) -> Result<(Option<Grid>, Option<Vec<String>>), SpoolError> {
+    /// the header is known (the other cells read blank), the whole tab otherwise. Trabajadores (for a PIN) and
+    /// the audit tab's header come in the same call.
+    async fn read_for_write(&self, change: &Change) -> Result<ForWrite, SpoolError> {
         let narrow = if change.rows.is_empty() { None } else { self.confirmed_columns() };
         let tab = A1Range::tab(&self.tabs.operaciones);
         let mut tabs = Vec::new();
@@ -165,12 +176,17 @@ impl SheetsStore {
             }
             None => {}
         }
+        if change.pin.is_some() {
+            tabs.push(Tab::Trabajadores);
+            ranges.push(A1Range::tab(&self.tabs.trabajadores).to_string());
+        }
         if !change.audit.is_empty() {
             tabs.push(Tab::Metadata);
             ranges.push(format!("{}!1:1", A1Range::tab(&self.tabs.metadata)));
         }
         let mut grids = self.fetch(&ranges, &tabs).await?;
         let audit_header = (!change.audit.is_empty()).then(|| grids.pop().unwrap_or_default().header);
+        let trabajadores = change.pin.is_some().then(|| grids.pop().unwrap_or_default());
         let operaciones = match narrow {
             Some((header, map, columns)) => match assemble(&header, &map, &columns, &grids, change) {
                 Some(grid) => Some(grid),
@@ -182,13 +198,23 @@ impl SheetsStore {
             },
             None => grids.pop().inspect(|grid| *lock(&self.header) = Some(grid.header.clone())),
         };
-        Ok((operaciones, audit_header))
+        Ok(ForWrite { operaciones, trabajadores, audit_header })
     }
 
     /// Confirms the rows against the spreadsheet as it is now and builds the requests.
     async fn prepare(&self, change: &Change) -> Result<Prepared, SpoolError> {
-        let (operaciones, audit_header) = self.read_for_write(change).await?;
+        let ForWrite { operaciones, trabajadores, audit_header } = self.read_for_write(change).await?;
         let mut prepared = Prepared { requests: Vec::new(), placed: Vec::new(), audit_ids: None };
+        if let (Some(grid), Some(pin)) = (trabajadores, &change.pin) {
+            let map = ColumnMap::of(Tab::Trabajadores, &self.tabs.trabajadores, &grid)?;
+            let (row, column) = pin_cell(&grid, &map, &self.tabs.trabajadores, pin.worker_id)?;
+            let hash = Cell::text(pin.hash.as_stored());
+            prepared.requests.extend(update_row(
+                self.sheet_id(Tab::Trabajadores).await?,
+                row + 1,
+                vec![(column, hash)],
+            ));
+        }
         if let Some(grid) = operaciones {
             let map = ColumnMap::of(Tab::Operaciones, &self.tabs.operaciones, &grid)?;
             let placed = change.place_rows(&grid, &map)?;
@@ -271,9 +297,12 @@ impl Store for SheetsStore {
             let ranges: Vec<String> =
                 missing.iter().map(|tab| A1Range::tab(self.tabs.name(*tab)).to_string()).collect();
             let fetched = self.fetch(&ranges, &missing).await?;
-            for (tab, grid) in missing.into_iter().zip(fetched) {
+            for (tab, mut grid) in missing.into_iter().zip(fetched) {
                 // The header is checked on every read: a tab missing a critical column is never served or kept.
                 ColumnMap::of(tab, self.tabs.name(tab), &grid)?;
+                if tab == Tab::Trabajadores {
+                    trabajadores::blank_pin_hashes(&mut grid);
+                }
                 let grid = Arc::new(grid);
                 self.remember(tab, grid.clone());
                 for (asked, slot) in tabs.iter().zip(grids.iter_mut()) {
@@ -286,8 +315,15 @@ impl Store for SheetsStore {
         Ok(grids.into_iter().map(Option::unwrap_or_default).collect())
     }
 
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
+        let range = A1Range::tab(&self.tabs.trabajadores).to_string();
+        let grid = self.fetch(&[range], &[Tab::Trabajadores]).await?.remove(0);
+        let map = ColumnMap::of(Tab::Trabajadores, &self.tabs.trabajadores, &grid)?;
+        Ok(pin_hashes(&grid, &map).into_iter().map(|(id, hash)| (id, PinHash::stored(hash))).collect())
+    }
+
     async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
-        if change.rows.is_empty() && change.audit.is_empty() {
+        if change.rows.is_empty() && change.audit.is_empty() && change.pin.is_none() {
             return Ok(());
         }
         let mut delays = self.client.tuning().backoff();

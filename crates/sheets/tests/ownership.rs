@@ -11,7 +11,7 @@ use spooltrack_core::LockService;
 use spooltrack_domain::{Cell, ErrorCode, Grid, Operation};
 use spooltrack_embedded::EmbeddedLock;
 use spooltrack_sheets::Tuning;
-use spooltrack_testkit::fixture::{self, ready, ARMADOR, ARMADOR_SOLDADOR, SUPERVISOR};
+use spooltrack_testkit::fixture::{self, ready, ARMADOR, ARMADOR_SOLDADOR, SUPERVISOR, SUPERVISOR_PIN};
 
 fn audit_kinds(shop: &SheetsShop, tag: &str) -> Vec<String> {
     let grid = shop.fake.grid("Metadata");
@@ -55,7 +55,7 @@ async fn a_write_held_back_by_the_budget_is_refused_after_a_force_release() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(!pausing.is_finished(), "the PAUSAR waits for the budget, its rows already confirmed");
     let supervisor = shop.station(quick()).await;
-    supervisor.liberar(&ready(1), SUPERVISOR, "se fue a casa").await.expect("released");
+    supervisor.liberar(&ready(1), SUPERVISOR, "se fue a casa", SUPERVISOR_PIN).await.expect("released");
     supervisor.tomar(&ready(1), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken by someone else");
 
     let late = pausing.await.expect("task").expect_err("the late write is refused");

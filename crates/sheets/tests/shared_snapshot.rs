@@ -388,9 +388,12 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
     shop.redis.restart();
     let back = banner_until(station, BANNER, |state| !out(state, Service::Redis)).await;
     println!("Redis back: the banner said so after {back:?}");
-    // The reader's next re-read (within a period or two of the lease) brings the spreadsheet back.
-    banner_until(station, REFRESH * 5, |state| state.online()).await;
-    assert!(station.service.connection().actions_offered);
+    // The reader's next re-read (within a period or two of the lease) brings the spreadsheet back. Each station
+    // looks for itself, a second apart: until its own banner clears, a station answers OFFLINE, as it says.
+    for station in &stations {
+        banner_until(station, REFRESH * 5, |state| state.online()).await;
+        assert!(station.service.connection().actions_offered);
+    }
     stations[1].service.pausar(&fixture::ready(3), fixture::ARMADOR).await.expect("paused after the recovery");
     settle(&stations).await;
     assert_eq!(holder(station, &fixture::ready(3)).await, None, "the copy follows again");

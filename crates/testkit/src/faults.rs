@@ -11,10 +11,10 @@ use std::{
 };
 
 use async_trait::async_trait;
-use spooltrack_core::{Change, Store, WriteGate};
+use spooltrack_core::{Change, PinHash, Store, WriteGate};
 use spooltrack_domain::{
     schema::{Tab, TabNames},
-    Grid, SpoolError,
+    Grid, SpoolError, WorkerId,
 };
 
 /// Something to do at a staged moment of a read or a write (another station acting then).
@@ -105,6 +105,11 @@ impl Store for FaultyStore {
             Some(hook) => self.inner.write(change, &HookedGate { inner: gate, hook: Mutex::new(Some(hook)) }).await,
             None => self.inner.write(change, gate).await,
         }
+    }
+
+    async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
+        self.reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.pin_hashes().await
     }
 
     fn invalidate(&self) {

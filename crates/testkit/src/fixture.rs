@@ -1,6 +1,6 @@
 //! The standard shop of the behaviour suite: workers of every kind and spools in every state the rules care about.
 
-use spooltrack_core::Holder;
+use spooltrack_core::{Holder, Pin, PinHash};
 use spooltrack_domain::{layout::ShopLayout, schema::ops, Cell, Operation, Role, WorkerId};
 
 pub const ARMADOR: WorkerId = 93;
@@ -10,6 +10,10 @@ pub const AYUDANTE: WorkerId = 104;
 pub const METROLOGO: WorkerId = 105;
 pub const INACTIVE: WorkerId = 108;
 pub const SUPERVISOR: WorkerId = 109;
+/// The PIN of [`SUPERVISOR`], kept hashed in the fixture's Trabajadores.
+pub const SUPERVISOR_PIN: &str = "1090";
+/// A supervisor who has not set a PIN yet.
+pub const NEW_SUPERVISOR: WorkerId = 110;
 /// Twenty armadores, for contention tests.
 pub const CONTENDERS: std::ops::Range<WorkerId> = 200..220;
 
@@ -49,6 +53,12 @@ pub fn holder(worker_id: WorkerId) -> Holder {
     }
 }
 
+/// Hashed once per test process: a hash takes tens of milliseconds, and every test builds the shop.
+fn supervisor_pin_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<PinHash> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| PinHash::of(&Pin::parse("PIN", SUPERVISOR_PIN).expect("a valid PIN"))).as_stored()
+}
+
 pub fn standard_shop() -> ShopLayout {
     let mut shop = ShopLayout::default();
     shop.add_worker(ARMADOR, "Mauricio", "Rodriguez", true, &[Role::Armador]);
@@ -58,6 +68,8 @@ pub fn standard_shop() -> ShopLayout {
     shop.add_worker(METROLOGO, "Andrea", "Fuentes", true, &[Role::Metrologia]);
     shop.add_worker(INACTIVE, "Sebastián", "Díaz", false, &[Role::Armador]);
     shop.add_worker(SUPERVISOR, "Camila", "Rojas", true, &[Role::Supervisor]);
+    shop.set_pin_hash(SUPERVISOR, supervisor_pin_hash());
+    shop.add_worker(NEW_SUPERVISOR, "Felipe", "Vidal", true, &[Role::Supervisor]);
     for id in CONTENDERS {
         shop.add_worker(id, &format!("Armador{id}"), "Turno", true, &[Role::Armador]);
     }

@@ -181,7 +181,7 @@ fn recorded(kind: EventKind) -> Option<Recorded> {
             Some(Recorded::End)
         }
         EventKind::LiberacionForzada => Some(Recorded::Forced),
-        EventKind::Reconciliacion => None,
+        EventKind::Reconciliacion | EventKind::PinIncorrecto | EventKind::PinCambiado => None,
     }
 }
 
@@ -874,7 +874,7 @@ async fn perform_on(service: &SpoolService, act: &Act) -> Vec<(String, Answer)> 
         }
         Act::Completar(tags, worker) => batch(tags, service.completar_batch(tags, *worker, None).await),
         Act::Cancelar(tag, worker) => single(tag, service.cancelar(tag, *worker).await),
-        Act::Liberar(tag) => single(tag, service.liberar(tag, SUPERVISOR, "simulación").await),
+        Act::Liberar(tag) => single(tag, service.liberar(tag, SUPERVISOR, "simulación", SUPERVISOR_PIN).await),
         Act::Reconcile => {
             // The shop's reader re-reading while the others' writes land (a re-read started before a write
             // must not undo it), then a reconcile run.

@@ -1,19 +1,23 @@
 // A modal question. Tapping outside never closes it; PAUSAR, CANCELAR and force-release ask a second time
-// (`again`); force-release also needs a reason before it can go on.
+// (`again`); force-release also needs a reason before it can go on, and the supervisor's PIN last.
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { PinPad } from "./PinPad";
 
 export type Confirmation = {
   question: string;
   /** The second question, for actions that need two confirmations. */
   again?: string;
   needsReason?: boolean;
-  onConfirm: (reason: string) => void;
+  /** Whose PIN proves the action, asked after the confirmations. */
+  pinOf?: string;
+  onConfirm: (reason: string, pin: string) => void;
 };
 
 export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirmation; onClose: () => void }) {
   const { t } = useTranslation();
   const [second, setSecond] = useState(false);
+  const [askingPin, setAskingPin] = useState(false);
   const [reason, setReason] = useState("");
   const [missingReason, setMissingReason] = useState(false);
   const first = useRef<HTMLButtonElement>(null);
@@ -29,9 +33,30 @@ export function ConfirmDialog({ confirmation, onClose }: { confirmation: Confirm
       setSecond(true);
       return;
     }
+    if (confirmation.pinOf !== undefined) {
+      setAskingPin(true);
+      return;
+    }
     onClose();
-    confirmation.onConfirm(reason.trim());
+    confirmation.onConfirm(reason.trim(), "");
   };
+
+  if (askingPin) {
+    return (
+      <div className="backdrop" data-testid="dialog-backdrop">
+        <div className="dialog" role="dialog" aria-modal="true" data-testid="confirm-dialog">
+          <PinPad
+            prompt={t("pin.prompt", { name: confirmation.pinOf })}
+            onCancel={onClose}
+            onSubmit={(pin) => {
+              onClose();
+              confirmation.onConfirm(reason.trim(), pin);
+            }}
+          />
+        </div>
+      </div>
+    );
+  }
 
   return (
     <div className="backdrop" data-testid="dialog-backdrop">

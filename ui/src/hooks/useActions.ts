@@ -92,7 +92,8 @@ export function useActions({ worker, operation, show, onAnswered }: Options) {
       question: t("confirm.liberar", { tag: spool.tag, holder: spool.ocupado_por ?? "?" }),
       again: t("confirm.liberarAgain", { tag: spool.tag }),
       needsReason: true,
-      onConfirm: (reason) => perform("liberar", [spool.tag], () => api.liberar(spool.tag, worker.id, reason)),
+      pinOf: worker.iniciales,
+      onConfirm: (reason, pin) => perform("liberar", [spool.tag], () => api.liberar(spool.tag, worker.id, reason, pin)),
     });
   };
 

@@ -70,7 +70,10 @@ export const api = {
   completar: (tags: string[], workerId: number, fecha: string | null) =>
     unwrap(commands.completarBatch(tags, workerId, fecha)),
   cancelar: (tags: string[], workerId: number) => unwrap(commands.cancelarBatch(tags, workerId)),
-  liberar: (tag: string, adminId: number, motivo: string) => unwrap(commands.liberar(tag, adminId, motivo)),
+  liberar: (tag: string, adminId: number, motivo: string, pin: string) => unwrap(commands.liberar(tag, adminId, motivo, pin)),
+  verifySupervisor: (adminId: number, pin: string) => unwrap(commands.verifySupervisor(adminId, pin)),
+  setPin: (workerId: number, newPin: string, authorizerId: number | null, authorizerPin: string | null) =>
+    unwrap(commands.setPin(workerId, newPin, authorizerId, authorizerPin)),
   exportSessions: (desde: string, hasta: string, operation: Operation | null) =>
     unwrap(commands.exportSessions(desde, hasta, operation, null)),
   onSpoolChanged: (handler: (tags: string[]) => void) => events.spoolChanged.listen((event) => handler(event.payload.tags)),

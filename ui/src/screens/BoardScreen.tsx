@@ -1,5 +1,5 @@
-// The board mode: who has what and how far each order has come, live, and this PC's idle sign-out setting (not
-// at a viewer station, where nobody identifies).
+// The board mode: who has what and how far each order has come, live, and this PC's settings behind a
+// supervisor's PIN (not at a viewer station, where nobody identifies).
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Board } from "../components/Board";
@@ -10,7 +10,7 @@ import { HealthChecks } from "../components/HealthChecks";
 import { OrderProgress } from "../components/OrderProgress";
 import { PausedSpools } from "../components/PausedSpools";
 import { Segmented } from "../components/Segmented";
-import { IDLE_CHOICES } from "../hooks/useSession";
+import { StationSettings } from "../components/StationSettings";
 import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
@@ -64,16 +64,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
             text={(hours) => t("board.hours", { count: hours })}
           />
         )}
-        {!viewOnly && (
-          <ChoiceSelect
-            label={t("session.idle")}
-            testId="idle-minutes"
-            choices={IDLE_CHOICES}
-            value={idleMinutes}
-            onChange={onIdleMinutes}
-            text={(minutes) => t("session.minutes", { count: minutes })}
-          />
-        )}
+        {!viewOnly && <StationSettings idleMinutes={idleMinutes} onIdleMinutes={onIdleMinutes} onNotice={onNotice} />}
       </div>
     </>
   );

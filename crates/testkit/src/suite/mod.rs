@@ -17,7 +17,9 @@ use crate::{
 };
 
 mod ownership;
+mod pins;
 pub use ownership::*;
+pub use pins::*;
 
 async fn standard(backend: &dyn Backend) -> Harness {
     Harness::start(backend, fixture::standard_shop()).await
@@ -279,11 +281,17 @@ pub async fn malformed_batches_are_refused_before_any_work(backend: &dyn Backend
 pub async fn force_release_needs_a_supervisor_and_a_reason(backend: &dyn Backend) {
     let shop = standard(backend).await;
     shop.service.tomar(&ready(9), ARMADOR, Operation::Arm).await.expect("taken");
-    assert_eq!(code(shop.service.liberar(&ready(9), ARMADOR_SOLDADOR, "se fue").await), ErrorCode::RoleNotAllowed);
-    assert_eq!(code(shop.service.liberar(&ready(9), SUPERVISOR, "  ").await), ErrorCode::InvalidInput);
-    assert_eq!(code(shop.service.liberar(&ready(10), SUPERVISOR, "nadie").await), ErrorCode::NotOccupied);
+    assert_eq!(
+        code(shop.service.liberar(&ready(9), ARMADOR_SOLDADOR, "se fue", SUPERVISOR_PIN).await),
+        ErrorCode::RoleNotAllowed
+    );
+    assert_eq!(code(shop.service.liberar(&ready(9), SUPERVISOR, "  ", SUPERVISOR_PIN).await), ErrorCode::InvalidInput);
+    assert_eq!(
+        code(shop.service.liberar(&ready(10), SUPERVISOR, "nadie", SUPERVISOR_PIN).await),
+        ErrorCode::NotOccupied
+    );
 
-    shop.service.liberar(&ready(9), SUPERVISOR, "terminó el turno").await.expect("released");
+    shop.service.liberar(&ready(9), SUPERVISOR, "terminó el turno", SUPERVISOR_PIN).await.expect("released");
     let event = shop.events().await.pop().expect("audited");
     assert_eq!((event.kind, event.worker_id), (EventKind::LiberacionForzada, SUPERVISOR));
     assert_eq!(event.metadata["motivo"], "terminó el turno");
@@ -293,7 +301,7 @@ pub async fn force_release_needs_a_supervisor_and_a_reason(backend: &dyn Backend
     assert_eq!(code(shop.service.pausar(&ready(9), ARMADOR).await), ErrorCode::NotOccupied);
     shop.service.tomar(&ready(9), ARMADOR_SOLDADOR, Operation::Arm).await.expect("free");
     // A spool held only in the sheet is released too.
-    shop.service.liberar(HELD_IN_SHEET, SUPERVISOR, "sin bloqueo").await.expect("released");
+    shop.service.liberar(HELD_IN_SHEET, SUPERVISOR, "sin bloqueo", SUPERVISOR_PIN).await.expect("released");
 }
 
 pub async fn a_holder_force_released_while_writing_is_refused(backend: &dyn Backend) {
@@ -302,7 +310,10 @@ pub async fn a_holder_force_released_while_writing_is_refused(backend: &dyn Back
     let supervisor = Arc::new(shop.station("estacion-supervisor").await);
     shop.store.before_next_write(Box::new(move || {
         Box::pin(async move {
-            supervisor.liberar(&ready(11), SUPERVISOR, "se fue a casa").await.expect("released meanwhile");
+            supervisor
+                .liberar(&ready(11), SUPERVISOR, "se fue a casa", SUPERVISOR_PIN)
+                .await
+                .expect("released meanwhile");
         })
     }));
     let outcome = shop.service.pausar_batch(&[ready(11), ready(12)], ARMADOR).await.expect("batch ran");
@@ -608,7 +619,7 @@ pub async fn history_is_rebuilt_as_sessions_from_the_audit(backend: &dyn Backend
     shop.service.completar(&tag, ARMADOR_SOLDADOR, None).await.expect("completed");
     shop.service.tomar(&tag, SOLDADOR, Operation::Sold).await.expect("sold taken");
     shop.clock.advance(Duration::minutes(5));
-    shop.service.liberar(&tag, SUPERVISOR, "cambio de turno").await.expect("released");
+    shop.service.liberar(&tag, SUPERVISOR, "cambio de turno", SUPERVISOR_PIN).await.expect("released");
     shop.service.tomar(&tag, SOLDADOR, Operation::Sold).await.expect("sold again");
 
     let sessions = shop.service.history(&tag).await.expect("history");
@@ -731,6 +742,11 @@ macro_rules! behaviour_suite {
             a_batch_succeeds_or_fails_spool_by_spool_in_one_write,
             malformed_batches_are_refused_before_any_work,
             force_release_needs_a_supervisor_and_a_reason,
+            force_release_needs_the_supervisor_s_pin,
+            wrong_pins_make_the_station_wait,
+            supervisors_set_and_change_pins,
+            the_shop_s_first_pin_needs_no_authorizer,
+            reads_never_carry_pin_hashes,
             a_holder_force_released_while_writing_is_refused,
             a_column_inserted_before_ocupado_por_changes_nothing,
             a_missing_critical_column_is_schema_drift_and_nothing_is_written,

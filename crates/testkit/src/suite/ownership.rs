@@ -113,7 +113,10 @@ pub async fn a_write_in_flight_is_never_overtaken_by_a_force_release(backend: &d
         let (sender, receiver) = tokio::sync::oneshot::channel();
         shop.store.during_next_write(Box::new(move || {
             Box::pin(async move {
-                let task = tokio::spawn(async move { supervisor.liberar(&ready(44), SUPERVISOR, "se fue").await });
+                let task =
+                    tokio::spawn(
+                        async move { supervisor.liberar(&ready(44), SUPERVISOR, "se fue", SUPERVISOR_PIN).await },
+                    );
                 // The holder's write stays in flight a while: the force-release must wait for it.
                 tokio::time::sleep(Duration::from_millis(400)).await;
                 assert!(!task.is_finished(), "the force-release waits for the write in flight");
@@ -140,7 +143,10 @@ pub async fn a_force_release_racing_a_reconcile_rebuild_wins(backend: &dyn Backe
     let supervisor = Arc::new(shop.station("estacion-supervisor").await);
     shop.store.after_next_read(Box::new(move || {
         Box::pin(async move {
-            supervisor.liberar(&ready(45), SUPERVISOR, "cambio de turno").await.expect("released meanwhile");
+            supervisor
+                .liberar(&ready(45), SUPERVISOR, "cambio de turno", SUPERVISOR_PIN)
+                .await
+                .expect("released meanwhile");
         })
     }));
     let report = shop.service.reconcile().await.expect("reconciled");
@@ -163,7 +169,7 @@ pub async fn a_reconcile_rebuild_racing_a_force_release_loses(backend: &dyn Back
             assert!(report.rebuilt.contains(&ready(46)), "the old holder's lock rebuilt from the row");
         })
     }));
-    shop.service.liberar(&ready(46), SUPERVISOR, "cambio de turno").await.expect("the release wins");
+    shop.service.liberar(&ready(46), SUPERVISOR, "cambio de turno", SUPERVISOR_PIN).await.expect("the release wins");
     assert!(lock.inspect(&[ready(46)]).await.expect("inspected")[0].is_none(), "no lock names the old holder");
     assert!(shop.row(&ready(46)).await["Ocupado_Por"].is_blank());
     assert_eq!(code(shop.service.completar(&ready(46), ARMADOR, None).await), ErrorCode::NotOccupied);
@@ -175,7 +181,10 @@ pub async fn a_failed_force_release_leaves_the_holder_holding(backend: &dyn Back
     let lock = shop.lock().await;
     let before = lock.inspect(&[ready(47)]).await.expect("inspected").remove(0).expect("held");
     shop.store.fail_next_writes(1);
-    assert_eq!(code(shop.service.liberar(&ready(47), SUPERVISOR, "se fue").await), ErrorCode::SheetsUnavailable);
+    assert_eq!(
+        code(shop.service.liberar(&ready(47), SUPERVISOR, "se fue", SUPERVISOR_PIN).await),
+        ErrorCode::SheetsUnavailable
+    );
     let after = lock.inspect(&[ready(47)]).await.expect("inspected").remove(0).expect("the lock is back");
     assert_eq!((after.holder, after.fence), (before.holder, before.fence));
     shop.service.pausar(&ready(47), ARMADOR).await.expect("the holder carries on");
