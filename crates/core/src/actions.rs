@@ -11,7 +11,7 @@ use spooltrack_domain::{
     audit::{AuditEvent, EventKind},
     cell::{format_date, format_date_time},
     schema::ops,
-    worker::require_worker,
+    worker::{id_from_display_name, require_worker},
     Cell, ErrorCode, Operation, Role, Spool, SpoolError, Worker, WorkerId,
 };
 
@@ -217,7 +217,9 @@ impl SpoolService {
 
     /// TOMAR decides on the rows as read (a store may answer from a copy a few seconds old). When one of them
     /// changed before the write, nothing was written and every lock was given back: decide again, once, on the
-    /// rows as they are now.
+    /// rows as they are now. A spool refused as held by the worker themselves is decided again the same way:
+    /// the copy may not have seen their own release yet (a PAUSAR here whose patch the feed has not brought
+    /// back, its catch-up starved), and the worker would be told they hold what they just gave back.
     async fn tomar_each(
         &self,
         tags: &[String],
@@ -225,12 +227,26 @@ impl SpoolService {
         operation: Operation,
     ) -> Result<Results, SpoolError> {
         self.refuse_when_offline()?;
-        let results = self.tomar_once(tags, worker_id, operation, false).await?;
-        if !results.iter().any(|(_, result)| matches!(result, Err(SpoolError::RowChanged { .. }))) {
+        let mut results = self.tomar_once(tags, worker_id, operation, false).await?;
+        if results.iter().any(|(_, result)| matches!(result, Err(SpoolError::RowChanged { .. }))) {
+            tracing::info!("filas cambiadas desde la lectura: TOMAR se decide otra vez");
+            return self.tomar_once(tags, worker_id, operation, true).await;
+        }
+        let held_by_self = |result: &Result<ActionOutcome, SpoolError>| matches!(result, Err(SpoolError::SpoolOccupied { holder, .. }) if id_from_display_name(holder) == Some(worker_id));
+        let again: Vec<String> =
+            results.iter().filter(|(_, result)| held_by_self(result)).map(|(tag, _)| tag.clone()).collect();
+        if again.is_empty() {
             return Ok(results);
         }
-        tracing::info!("filas cambiadas desde la lectura: TOMAR se decide otra vez");
-        self.tomar_once(tags, worker_id, operation, true).await
+        tracing::info!(spools = again.len(), "spools a nombre del mismo trabajador: se deciden sobre la planilla");
+        let mut decided: std::collections::HashMap<String, _> =
+            self.tomar_once(&again, worker_id, operation, true).await?.into_iter().collect();
+        for (tag, result) in &mut results {
+            if let Some(fresh) = decided.remove(tag) {
+                *result = fresh;
+            }
+        }
+        Ok(results)
     }
 
     /// One decision and write; `fresh` decides on the rows as the store has them now, past any copy.

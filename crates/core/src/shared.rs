@@ -48,9 +48,11 @@ impl SharedStore {
         self.replacing.lock().await
     }
 
+    /// The copy first, then its number: a station waiting for the number reads the copy that has it.
     pub(crate) fn install(&self, snapshot: Snapshot) {
-        self.seq.send_replace(snapshot.seq);
+        let seq = snapshot.seq;
         *lock(&self.copy) = Some(snapshot);
+        self.seq.send_replace(seq);
     }
 
     /// Installs a copy kept from an earlier run, unless one is already in memory.

@@ -9,12 +9,12 @@ use std::{sync::Arc, time::Duration};
 
 use common::{quick, SheetsShop};
 use spooltrack_core::{
-    ChangeFeed, ConnectionState, ListFilter, ListScope, OfflineStore, Service, SessionEnd, Snapshot, SpoolService,
-    SystemClock,
+    ChangeFeed, ConnectionState, ListFilter, ListScope, OfflineStore, Service, SessionEnd, Snapshot, SnapshotLog,
+    SpoolEvent, SpoolService, SystemClock,
 };
 use spooltrack_domain::{
     schema::{ops, ColumnMap, Tab, TabNames},
-    Cell, ErrorCode, Operation,
+    Cell, ErrorCode, Operation, SpoolError,
 };
 use spooltrack_redis::{RedisLock, RedisSettings, RESPONSE_TIMEOUT};
 use spooltrack_sheets::Tuning;
@@ -63,9 +63,20 @@ impl Shop {
     /// A station as the window opens it: shared snapshot synced, feed followed, the shop's budget spent.
     /// `redis_response`: how long each Redis answer may take (a shop's 800 ms unless the test loads the machine).
     async fn station_tuned(&self, name: &str, tuning: Tuning, redis_response: Duration) -> Station {
+        self.station_on_feed(name, tuning, redis_response, |feed| feed).await
+    }
+
+    /// The same, its feed as `wrap` makes it from the station's own.
+    async fn station_on_feed(
+        &self,
+        name: &str,
+        tuning: Tuning,
+        redis_response: Duration,
+        wrap: impl FnOnce(Arc<dyn ChangeFeed>) -> Arc<dyn ChangeFeed>,
+    ) -> Station {
         let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
         let lock = Arc::new(RedisLock::connect_waiting(&settings, redis_response).expect("lock"));
-        let feed = Arc::new(lock.feed());
+        let feed = wrap(Arc::new(lock.feed()));
         let service = SpoolService::new(
             Arc::new(self.sheets.store(tuning).await.with_shop_budget(lock.clone())),
             lock,
@@ -224,6 +235,65 @@ async fn one_reader_per_shop_brings_hand_edits_and_hands_over() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A feed whose next publish reaches Redis but whose answer is lost: the station cannot tell its event's number.
+struct AnswerLosingFeed {
+    inner: Arc<dyn ChangeFeed>,
+    lose_next: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait::async_trait]
+impl ChangeFeed for AnswerLosingFeed {
+    async fn publish(&self, event: &SpoolEvent) -> Result<Option<u64>, SpoolError> {
+        let published = self.inner.publish(event).await;
+        if self.lose_next.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(SpoolError::LockUnavailable { reason: "respuesta perdida por la prueba".into() });
+        }
+        published
+    }
+
+    async fn snapshot_log(&self) -> Result<Option<SnapshotLog>, SpoolError> {
+        self.inner.snapshot_log().await
+    }
+
+    fn subscribe(&self) -> tokio::sync::broadcast::Receiver<SpoolEvent> {
+        self.inner.subscribe()
+    }
+
+    async fn probe(&self) -> Result<String, SpoolError> {
+        self.inner.probe().await
+    }
+}
+
+/// A PAUSAR whose own patch never reached the acting station's copy (the feed's answer lost, its follower
+/// stopped): the worker's next TOMAR of the spool is not refused as "held by yourself" from the stale copy,
+/// it is decided on the sheet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_takes_again_what_they_paused_though_their_copy_lags() {
+    let _turn = ONE_SHOP_AT_A_TIME.lock().await;
+    let shop = Shop::start().await;
+    let feed = Arc::new(std::sync::OnceLock::<Arc<AnswerLosingFeed>>::new());
+    let station = shop
+        .station_on_feed("estacion-lenta", quick(), RESPONSE_TIMEOUT, |inner| {
+            let losing = Arc::new(AnswerLosingFeed { inner, lose_next: false.into() });
+            feed.set(losing.clone()).ok();
+            losing
+        })
+        .await;
+    let tag = fixture::ready(20);
+    station.service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    station.follower.abort();
+    feed.get().expect("wrapped").lose_next.store(true, std::sync::atomic::Ordering::SeqCst);
+    station.service.pausar(&tag, fixture::ARMADOR).await.expect("paused");
+    assert_eq!(holder(&station, &tag).await.as_deref(), Some("MR(93)"), "the copy lags the pause");
+    station.service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken again, not refused");
+    let row = shop.sheets.fake.grid("Operaciones");
+    let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &row).expect("schema");
+    let occupied = (0..row.rows.len())
+        .find(|index| row.cell(*index, map.position(&ops::TAG).expect("tag")).display() == tag)
+        .map(|index| row.cell(index, map.position(&ops::OCUPADO_POR).expect("column")).display());
+    assert_eq!(occupied.as_deref(), Some("MR(93)"));
 }
 
 /// A station whose feed was cut while the others acted catches up from the log in Redis, not from Google.
