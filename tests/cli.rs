@@ -605,3 +605,107 @@ async fn a_viewer_station_shows_the_shop_from_redis_without_a_key() {
     assert_eq!(seen[0]["worker"], json!("MR(93)"), "{seen}");
     assert!(fake.calls().is_empty(), "the viewer never called Google: {:?}", fake.calls());
 }
+
+/// Every value under the shop's prefix in Redis, inflated where it is deflated (the shared snapshot's
+/// checkpoint and log entries, after their `<seq>\n`), as text to search.
+async fn redis_contents(url: &str) -> String {
+    use std::io::Read;
+    let client = redis::Client::open(url).expect("client");
+    let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
+    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut connection).await.expect("keys");
+    let mut text = String::new();
+    for key in keys {
+        let dumped: Vec<u8> = redis::cmd("DUMP").arg(&key).query_async(&mut connection).await.unwrap_or_default();
+        let kind: String = redis::cmd("TYPE").arg(&key).query_async(&mut connection).await.expect("type");
+        let values: Vec<Vec<u8>> = match kind.as_str() {
+            "string" => vec![redis::cmd("GET").arg(&key).query_async(&mut connection).await.expect("get")],
+            "list" => redis::cmd("LRANGE").arg(&key).arg(0).arg(-1).query_async(&mut connection).await.expect("list"),
+            "hash" => redis::cmd("HGETALL").arg(&key).query_async(&mut connection).await.expect("hash"),
+            _ => vec![dumped],
+        };
+        for value in values {
+            let body = value.iter().position(|byte| *byte == b'\n').map_or(&value[..], |newline| &value[newline + 1..]);
+            for candidate in [&value[..], body] {
+                let mut inflated = String::new();
+                if flate2::read::DeflateDecoder::new(candidate).read_to_string(&mut inflated).is_ok() {
+                    text.push_str(&inflated);
+                }
+            }
+            text.push_str(&String::from_utf8_lossy(&value));
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// The PINs typed and their hashes never reach the audit, a log line (at trace level), an answer or error, the
+/// shop's Redis (shared snapshot included) or the copy this PC keeps, on the production pair.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_pin_nor_its_hash_reaches_the_audit_a_log_an_answer_redis_or_the_kept_copy() {
+    let fake = standard_fake().await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let station = sheets_station(&fake, "America/Santiago").await;
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    let redis_lock = format!("[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"pines\"\n", redis.url());
+    std::fs::write(station.config(), config.replace("[lock]\nsingle_station = true\n", &redis_lock)).expect("written");
+
+    let (wrong, right, new) = ("73194", spooltrack_testkit::fixture::SUPERVISOR_PIN, "58213");
+    let steps: Vec<(&[&str], String)> = vec![
+        (&["tomar", "S-001", "--worker", "93", "--op", "ARM"], String::new()),
+        (&["liberar", "S-001", "--admin", "109", "--motivo", "prueba", "--pin-stdin"], format!("{wrong}\n")),
+        (&["liberar", "S-001", "--admin", "109", "--motivo", "prueba", "--pin-stdin"], format!("{right}\n")),
+        (&["pin", "--worker", "110", "--por", "109", "--pin-stdin"], format!("{right}\n{new}\n")),
+        (&["pin", "--worker", "110", "--por", "110", "--pin-stdin"], format!("{wrong}\n{new}\n")),
+        (&["workers"], String::new()),
+        (&["list", "--offline"], String::new()),
+    ];
+    let commands: Vec<(Command, String)> = steps
+        .into_iter()
+        .map(|(args, input)| {
+            let mut command = station.command(&[args, &["--json"]].concat());
+            command.env("SPOOLTRACK_LOG", "trace");
+            (command, input)
+        })
+        .collect();
+    let (statuses, printed) = tokio::task::spawn_blocking(move || {
+        let mut printed = String::new();
+        let mut statuses = Vec::new();
+        for (command, input) in commands {
+            let output = with_input(command, &input);
+            printed.push_str(&String::from_utf8_lossy(&output.stdout));
+            printed.push_str(&String::from_utf8_lossy(&output.stderr));
+            statuses.push(output.status.code().expect("exit status"));
+        }
+        (statuses, printed)
+    })
+    .await
+    .expect("ran");
+    assert_eq!(statuses, [0, 1, 0, 0, 1, 0, 0], "{printed}");
+    assert!(printed.contains("PIN_INCORRECT") && printed.contains("llamada a la planilla"), "trace logs on: {printed}");
+
+    let people = fake.grid("Trabajadores");
+    let column = people.header.iter().position(|name| name == "PIN_Hash").expect("column");
+    let hashes: Vec<String> = people
+        .rows
+        .iter()
+        .filter_map(|row| row.get(column))
+        .map(|cell| cell.display())
+        .filter(|text| !text.is_empty())
+        .collect();
+    assert_eq!(hashes.len(), 2, "the two supervisors' hashes are kept in the sheet: {hashes:?}");
+    let audit: String = fake.grid("Metadata").rows.iter().flatten().map(|cell| cell.display() + "\t").collect();
+    assert!(audit.contains("PIN_INCORRECTO") && audit.contains("PIN_CAMBIADO"), "{audit}");
+    let kept = std::fs::read(station.folder.path().join("locks.db")).expect("kept copy");
+    let places = [
+        ("the audit", audit),
+        ("the output and the logs", printed),
+        ("Redis", redis_contents(&redis.url()).await),
+        ("the kept copy", String::from_utf8_lossy(&kept).into_owned()),
+    ];
+    for (place, text) in &places {
+        for secret in hashes.iter().map(String::as_str).chain([wrong, right, new, "$argon2"]) {
+            assert!(!text.contains(secret), "{secret} reached {place}");
+        }
+    }
+    assert!(places[2].1.contains("CR(109)"), "Redis was searched: the snapshot holds the workers");
+}
