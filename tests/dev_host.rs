@@ -99,7 +99,8 @@ async fn refusals_carry_the_error_payload_and_actions_stream_their_event() {
     assert_eq!(status, 200);
     let tag = free[0]["tag"].as_str().expect("a free spool").to_string();
 
-    let (status, refused) = host.invoke("liberar", json!({"tag": tag, "adminId": 93, "motivo": "prueba"})).await;
+    let (status, refused) =
+        host.invoke("liberar", json!({"tag": tag, "adminId": 93, "motivo": "prueba", "pin": "1090"})).await;
     assert_eq!((status, refused["code"].as_str()), (422, Some("ROLE_NOT_ALLOWED")), "{refused}");
     assert!(refused["message"].as_str().is_some_and(|message| !message.is_empty()));
 

@@ -210,13 +210,15 @@ fn cancelar_batch_restores_each_spool_or_says_nobody_holds_it() {
 }
 
 #[test]
-fn liberar_needs_a_supervisor() {
+fn liberar_needs_a_supervisor_and_the_pin() {
     let window = open();
     let tag = window.available("ARM").remove(0);
     window.ok("tomar_batch", json!({ "tags": [tag], "workerId": ARMADOR, "operation": "ARM" }));
-    let by_worker = json!({ "tag": tag, "adminId": 94, "motivo": "prueba" });
+    let by_worker = json!({ "tag": tag, "adminId": 94, "motivo": "prueba", "pin": "1090" });
     assert_eq!(window.error_code("liberar", by_worker), "ROLE_NOT_ALLOWED");
-    window.ok("liberar", json!({ "tag": tag, "adminId": SUPERVISOR, "motivo": "fin de turno" }));
+    let wrong = json!({ "tag": tag, "adminId": SUPERVISOR, "motivo": "fin de turno", "pin": "1091" });
+    assert_eq!(window.error_code("liberar", wrong), "PIN_INCORRECT");
+    window.ok("liberar", json!({ "tag": tag, "adminId": SUPERVISOR, "motivo": "fin de turno", "pin": "1090" }));
     assert_eq!(window.spool(&tag)["ocupado_por"], Value::Null);
 }
 
