@@ -17,7 +17,7 @@ define install_packages
 	@command -v cargo >/dev/null 2>&1 || { echo "Falta Rust: instale rustup (https://rustup.rs) y vuelva a intentar"; exit 1; }
 endef
 
-.PHONY: run test deps-run deps-test ui bindings
+.PHONY: run test deps-run deps-test ui bindings package package-check
 
 run: deps-run ui
 	cargo run --bin spooltrack
@@ -48,3 +48,19 @@ ui/node_modules/.installed: ui/package.json ui/package-lock.json
 # Regenerates ui/src/bindings.ts from the Rust IPC contract.
 bindings:
 	UPDATE_BINDINGS=1 cargo test --test bindings
+
+# The Debian package, built by Tauri's bundler from a release build (link-time optimised, stripped):
+# target/release/bundle/deb/Spooltrack_<version>_amd64.deb. Install it with `sudo apt install ./Spooltrack_*.deb`.
+package: deps-run ui
+	ui/node_modules/.bin/tauri build --bundles deb
+
+# CI's check of the package on this machine: installs it, runs the installed `spooltrack doctor` (on a demo shop
+# of its own) and the end-to-end smoke test against the installed binary, removes it and checks that no binary
+# is left behind.
+package-check: package
+	$(SUDO) apt-get install -y -qq --reinstall ./target/release/bundle/deb/Spooltrack_*_amd64.deb
+	test "$$(command -v spooltrack)" = /usr/bin/spooltrack
+	home=$$(mktemp -d) && HOME=$$home XDG_CONFIG_HOME= XDG_DATA_HOME= spooltrack doctor
+	SPOOLTRACK_APP=/usr/bin/spooltrack cargo test --test e2e
+	$(SUDO) apt-get remove -y -qq spooltrack
+	test ! -e /usr/bin/spooltrack

@@ -30,6 +30,9 @@ pub struct Cli {
     /// The window (or `serve --dev`) as a wall screen for the shop floor: full screen, read-only, large type.
     #[arg(long, global = true)]
     pub pantalla: bool,
+    /// The window (or `serve --dev`) as a kiosk: full screen, no decorations, closed only on a supervisor's PIN.
+    #[arg(long, global = true)]
+    pub kiosk: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -191,6 +194,8 @@ impl Cli {
     pub fn load_config(&self) -> Result<Config, SpoolError> {
         let mut config = Config::load(self.config.as_deref())?;
         config.wall_screen |= self.pantalla;
+        config.kiosk |= self.kiosk;
+        config.check_kiosk()?;
         Ok(config)
     }
 }

@@ -5,8 +5,8 @@
 //! spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
-    parse_fecha, ActionOutcome, BatchOutcome, ConnectionState, CrewMember, DoctorReport, ExportFilter, ListFilter,
-    NvProgress, PausedSpool, SpoolView, WorkSession, WorkerView,
+    parse_fecha, ActionOutcome, ActivityEntry, BatchOutcome, ConnectionState, CrewMember, DoctorReport, ExportFilter,
+    ListFilter, NvProgress, PausedSpool, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
@@ -20,6 +20,8 @@ type Answer<T> = Result<T, ErrorPayload>;
 pub struct ScreenMode {
     /// A wall screen for the shop floor: read-only, large type, nobody identifies.
     pub pantalla: bool,
+    /// A kiosk: full screen, closed only on a supervisor's PIN.
+    pub kiosk: bool,
 }
 
 fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> {
@@ -89,6 +91,11 @@ commands! {
         station.service.paused().await
     }
 
+    /// The shop's latest events, newest first.
+    fn activity(station) -> Vec<ActivityEntry> {
+        station.service.activity().await
+    }
+
     /// Who works on what now, and who holds nothing.
     fn crew(station) -> Vec<CrewMember> {
         station.service.crew().await
@@ -105,7 +112,7 @@ commands! {
 
     /// How this station's screen is used: a wall screen shows only the shop's live state.
     fn screen(station) -> ScreenMode {
-        Ok::<_, SpoolError>(ScreenMode { pantalla: station.config.wall_screen })
+        Ok::<_, SpoolError>(ScreenMode { pantalla: station.config.wall_screen, kiosk: station.config.kiosk })
     }
 
     fn doctor(station) -> DoctorReport {
@@ -150,6 +157,11 @@ commands! {
     /// Whether the supervisor's PIN is right: the station's settings open to them.
     fn verify_supervisor(station, admin_id: WorkerId, pin: String) -> WorkerView {
         station.service.verify_supervisor(admin_id, &pin).await.map(|worker| WorkerView::from(&worker))
+    }
+
+    /// Lets a kiosk station's window close, on a supervisor's PIN (the window then closes).
+    fn close_kiosk(station, admin_id: WorkerId, pin: String) -> () {
+        station.allow_closing(admin_id, &pin).await
     }
 
     /// Sets a supervisor's PIN, authorized by a supervisor's PIN (none only for the shop's first).

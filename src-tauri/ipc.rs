@@ -16,6 +16,7 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::history,
             commands::progress,
             commands::paused,
+            commands::activity,
             commands::crew,
             commands::workers,
             commands::tomar_batch,
@@ -25,14 +26,17 @@ pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
             commands::liberar,
             commands::verify_supervisor,
             commands::set_pin,
+            commands::close_kiosk,
             commands::export_sessions,
             commands::connection,
             commands::doctor,
             commands::screen,
         ])
         .events(collect_events![events::SpoolChanged, events::ConnectionChanged])
-        // The interface's limit on a selection is the service's own.
+        // The interface's limits on a selection and a PIN are the service's own.
         .constant("MAX_BATCH", spooltrack_core::MAX_BATCH)
+        .constant("PIN_MIN_DIGITS", spooltrack_core::PIN_MIN_DIGITS)
+        .constant("PIN_MAX_DIGITS", spooltrack_core::PIN_MAX_DIGITS)
 }
 
 /// Writes the TypeScript bindings of the contract to `path`.

@@ -7,6 +7,7 @@ pub mod dev_host;
 pub mod events;
 pub mod export;
 pub mod ipc;
+mod kiosk;
 pub mod logging;
 mod pin_entry;
 pub mod station;
@@ -20,15 +21,24 @@ pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> ta
     let bindings = ipc::builder::<R>();
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
-        if config.wall_screen {
-            if let Some(window) = app.get_webview_window("main") {
+        if let Some(window) = app.get_webview_window("main") {
+            if config.kiosk {
+                kiosk::enter(&window)?;
+            } else if config.wall_screen {
                 window.set_fullscreen(true)?;
             }
         }
         let station = tauri::async_runtime::block_on(station::Station::open(config))?;
         app.manage(station);
-        let app = app.handle().clone();
-        tauri::async_runtime::spawn(async move { events::serve_station(&app.state::<station::Station>(), &app).await });
+        let events = app.handle().clone();
+        tauri::async_runtime::spawn(async move {
+            events::serve_station(&events.state::<station::Station>(), &events).await
+        });
+        let closing = app.handle().clone();
+        tauri::async_runtime::spawn(async move {
+            closing.state::<station::Station>().closing_allowed().await;
+            kiosk::close(&closing);
+        });
         Ok(())
     })
 }
@@ -38,7 +48,13 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
 }
 
+/// What the shell does with the event loop's events: a kiosk's window stays open and full screen.
+pub fn on_event<R: Runtime>(app: &tauri::AppHandle<R>, event: &tauri::RunEvent) {
+    kiosk::hold(app, event);
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run_window(config: Config) -> tauri::Result<()> {
-    app_builder(tauri::Builder::default(), config).run(context())
+    app_builder(tauri::Builder::default(), config).build(context())?.run(|app, event| on_event(app, &event));
+    Ok(())
 }

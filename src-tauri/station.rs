@@ -14,9 +14,15 @@ use spooltrack_sheets::{SheetsSettings, SheetsStore, Tuning};
 pub struct Station {
     pub service: SpoolService,
     pub config: Config,
+    /// Said once a supervisor's PIN lets a kiosk station's window close.
+    pub(crate) closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Station {
+    fn new(service: SpoolService, config: Config) -> Station {
+        Station { service, config, closing: tokio::sync::watch::channel(false).0 }
+    }
+
     /// Opens the configured store (Google Sheets, or the embedded store seeded with the demo shop on first
     /// start), the configured lock service and, with Redis, the live-update feed between stations.
     pub async fn open(config: Config) -> Result<Station, SpoolError> {
@@ -68,7 +74,7 @@ impl Station {
             }
         }
         let service = service.with_heartbeat(config.heartbeat_seconds);
-        Ok(Station { service, config })
+        Ok(Station::new(service, config))
     }
 
     /// The station with no network at all (`--offline`): the copy of the shop this PC kept, for viewing. A
@@ -82,7 +88,7 @@ impl Station {
         if service.shared_snapshot().is_none() {
             return Err(SpoolError::NoLocalCopy);
         }
-        Ok(Station { service, config })
+        Ok(Station::new(service, config))
     }
 
     /// A viewer station: the shop's Redis (live updates, the shared snapshot) and the copy this PC kept; no
@@ -100,7 +106,7 @@ impl Station {
         if let Err(error) = service.open_local_copy().await {
             tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
         }
-        Ok(Station { service, config })
+        Ok(Station::new(service, config))
     }
 
     /// `doctor` for a configuration: the station's checks when it opens, else why it does not.

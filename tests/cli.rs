@@ -260,6 +260,23 @@ fn cancelar_and_liberar() {
     assert_eq!(station.json_with_input(&liberar, "1090\n").0, 0, "the demo supervisor's PIN");
 }
 
+/// Wrong PINs count for the station across runs of the binary: a new process does not get three more tries.
+#[test]
+fn wrong_pins_keep_counting_from_one_command_line_run_to_the_next() {
+    let station = Station::new();
+    let tag = &station.available("ARM")[0];
+    station.json(&["tomar", tag, "--worker", "93", "--op", "ARM"]);
+    let liberar = ["liberar", tag, "--admin", "109", "--motivo", "prueba", "--pin-stdin"];
+    for left in [2, 1, 0] {
+        let (status, error) = station.json_with_input(&liberar, "4444\n");
+        assert_eq!((status, error["code"].clone()), (1, json!("PIN_INCORRECT")), "{error}");
+        assert_eq!(error["details"]["attempts_left"], json!(left), "{error}");
+    }
+    let (status, error) = station.json_with_input(&liberar, "1090\n");
+    assert_eq!((status, error["code"].clone()), (1, json!("PIN_BLOCKED")), "even the right PIN waits: {error}");
+    assert!(error["details"]["wait_seconds"].as_u64().is_some_and(|seconds| seconds > 0), "{error}");
+}
+
 /// `spooltrack pin` sets a supervisor's PIN, authorized by another's; the new PIN then force-releases.
 #[test]
 fn a_supervisor_sets_another_s_pin_from_the_command_line() {

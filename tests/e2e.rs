@@ -1,5 +1,6 @@
 //! End-to-end smoke of the real app: the binary in a real window under Xvfb, driven through tauri-driver and
 //! WebKitWebDriver. A worker takes a spool in the window; the CLI, another process on the same store, sees it.
+//! The binary is this build's, or the one `SPOOLTRACK_APP` names (the installed package's, in CI).
 
 use std::{
     io::{BufRead, BufReader},
@@ -61,8 +62,13 @@ fn wait_for_port(port: u16) {
     }
 }
 
+/// The app under test: `SPOOLTRACK_APP`, else the binary of this build.
+fn app() -> String {
+    std::env::var("SPOOLTRACK_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_spooltrack").to_string())
+}
+
 fn cli_status(config: &Path, tag: &str) -> Value {
-    let output = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
+    let output = Command::new(app())
         .args(["--config", config.to_str().expect("utf-8 path"), "status", tag, "--json"])
         .output()
         .expect("cli runs");
@@ -89,7 +95,7 @@ impl Window {
         wait_for_port(port);
         let capabilities = json!({
             "tauri:options": {
-                "application": env!("CARGO_BIN_EXE_spooltrack"),
+                "application": app(),
                 "args": ["--config", config.to_str().expect("utf-8 path")],
             }
         });
@@ -103,6 +109,10 @@ impl Window {
 
     async fn wait_for(&self, css: String) -> fantoccini::elements::Element {
         self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.expect(&css)
+    }
+
+    async fn click(&self, css: &str) {
+        self.wait_for(css.to_string()).await.click().await.expect(css);
     }
 
     /// An element's text as the page holds it, once it contains `wanted` (or the last seen after ten seconds).
@@ -173,6 +183,38 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     assert_eq!(status["estacion"], json!("e2e"));
 }
 
+/// A kiosk station's window closes when a supervisor, through the board's station settings and their PIN,
+/// closes it: then the app exits. (That it refuses every other close is the IPC tests'.)
+#[tokio::test]
+async fn a_kiosk_window_closes_only_when_a_supervisor_closes_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("quiosco.toml");
+    let database = folder.path().join("shop.db");
+    std::fs::write(&config, format!("station = \"quiosco\"\nkiosk = true\n[embedded]\ndatabase = {database:?}\n"))
+        .expect("config");
+    let window = Window::open(&config).await;
+    let app_running = || {
+        let pattern = config.to_str().expect("utf-8 path").to_string();
+        Command::new("pgrep").args(["-f", &pattern]).output().is_ok_and(|found| found.status.success())
+    };
+
+    window.click("[data-testid='worker-109']").await;
+    assert!(app_running());
+    window.click("[data-testid='mode-board']").await;
+    window.click("[data-testid='settings-unlock']").await;
+    window.click("[data-testid='supervisor-109']").await;
+    for digit in ["1", "0", "9", "0"] {
+        window.click(&format!("[data-testid='pin-key-{digit}']")).await;
+    }
+    window.click("[data-testid='pin-ok']").await;
+    window.click("[data-testid='kiosk-close']").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app_running() {
+        assert!(Instant::now() < deadline, "the app did not exit once the supervisor closed the kiosk");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// A station of the production pair (Sheets through the fake, the shop's Redis) whose network is gone when the
 /// window opens: the first screen shows the copy this PC kept, the banner names what is away and how old the
 /// data is, and nothing can be taken.
@@ -202,7 +244,7 @@ async fn a_window_with_no_network_starts_from_the_copy_this_pc_kept() {
     // A run on the network keeps the shop's copy on this PC; then the network goes.
     let listed = tokio::task::spawn_blocking({
         let config = config.clone();
-        move || Command::new(env!("CARGO_BIN_EXE_spooltrack")).arg("--config").arg(config).arg("list").output()
+        move || Command::new(app()).arg("--config").arg(config).arg("list").output()
     })
     .await
     .expect("ran")

@@ -10,9 +10,23 @@ use tauri::{
     ipc::{CallbackFn, InvokeBody},
     test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
     webview::InvokeRequest,
-    App, Listener, Manager, WebviewWindow,
+    App, Listener, Manager, RunEvent, WebviewWindow, WindowEvent,
 };
 use tempfile::TempDir;
+
+/// Calls `command` as the page of `webview` would.
+fn invoke_on(webview: &WebviewWindow<MockRuntime>, command: &str, body: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("url"),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(webview, request).map(|answer| answer.deserialize::<Value>().expect("json answer"))
+}
 
 struct Window {
     app: App<MockRuntime>,
@@ -43,16 +57,7 @@ fn launch(config: Config, folder: TempDir) -> Window {
 
 impl Window {
     fn invoke(&self, command: &str, body: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: command.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.webview, request).map(|answer| answer.deserialize::<Value>().expect("json answer"))
+        invoke_on(&self.webview, command, body)
     }
 
     fn ok(&self, command: &str, body: Value) -> Value {
@@ -220,6 +225,74 @@ fn liberar_needs_a_supervisor_and_the_pin() {
     assert_eq!(window.error_code("liberar", wrong), "PIN_INCORRECT");
     window.ok("liberar", json!({ "tag": tag, "adminId": SUPERVISOR, "motivo": "fin de turno", "pin": "1090" }));
     assert_eq!(window.spool(&tag)["ocupado_por"], Value::Null);
+}
+
+/// Only a kiosk's window is closed by a supervisor's PIN, and only by a supervisor's right one (the closing
+/// itself, the app exiting, is the end-to-end smoke's).
+#[test]
+fn a_kiosk_is_closed_only_by_a_supervisor_s_pin() {
+    let window = open();
+    assert_eq!(window.ok("screen", json!({}))["kiosk"], json!(false));
+    let right = json!({ "adminId": SUPERVISOR, "pin": "1090" });
+    assert_eq!(window.error_code("close_kiosk", right.clone()), "INVALID_INPUT", "not a kiosk");
+
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        database: folder.path().join("spooltrack.db"),
+        station: "quiosco".into(),
+        kiosk: true,
+        ..Config::embedded_default()
+    };
+    let kiosk = launch(config, folder);
+    assert_eq!(kiosk.ok("screen", json!({}))["kiosk"], json!(true));
+    assert_eq!(kiosk.error_code("close_kiosk", json!({ "adminId": 94, "pin": "1090" })), "ROLE_NOT_ALLOWED");
+    assert_eq!(kiosk.error_code("close_kiosk", json!({ "adminId": SUPERVISOR, "pin": "1091" })), "PIN_INCORRECT");
+}
+
+/// What the event loop saw of a window asked to close as soon as it opened (as Alt+F4 or the window manager
+/// would ask) and, a moment later, of a supervisor's `close_kiosk`: each close asked, and the app's exit.
+fn closes_seen(config: Config) -> Vec<&'static str> {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let app = spooltrack_app::app_builder(mock_builder(), config).build(spooltrack_app::context()).expect("builds");
+    let log = seen.clone();
+    app.run_return(move |handle, event| {
+        spooltrack_app::on_event(handle, &event);
+        match event {
+            RunEvent::Ready => {
+                let window = handle.get_webview_window("main").expect("main window");
+                window.close().expect("close asked");
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    let supervisor = json!({ "adminId": SUPERVISOR, "pin": "1090" });
+                    if invoke_on(&window, "close_kiosk", supervisor).is_ok() {
+                        log.lock().expect("log").push("supervisor closes");
+                    }
+                });
+            }
+            RunEvent::WindowEvent { event: WindowEvent::CloseRequested { .. }, .. } => {
+                log.lock().expect("log").push("close asked")
+            }
+            RunEvent::ExitRequested { .. } => log.lock().expect("log").push("exit"),
+            _ => {}
+        }
+    });
+    let seen = seen.lock().expect("log").clone();
+    seen
+}
+
+#[test]
+fn a_kiosk_window_stays_until_a_supervisor_closes_it() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = Config { database: folder.path().join("spooltrack.db"), kiosk: true, ..Config::embedded_default() };
+    assert_eq!(closes_seen(config), ["close asked", "supervisor closes", "close asked", "exit"]);
+}
+
+#[test]
+fn an_ordinary_window_closes_when_asked() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = Config { database: folder.path().join("spooltrack.db"), ..Config::embedded_default() };
+    assert_eq!(closes_seen(config), ["close asked", "exit"]);
 }
 
 /// A command Tauri has (its event plugin's `emit`, with which a page could forge `spool-changed`) but the

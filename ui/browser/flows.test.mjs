@@ -168,6 +168,10 @@ test("the supervisor board, in English too", () =>
     await page.waitForSelector('[data-testid^="bar-NV-"]');
     await page.locator('[data-testid^="nv-NV-"]').nth(2).click();
     await shot(page, "10-avance");
+    await page.click(byTestId("section-activity"));
+    await page.waitForSelector('[data-testid^="event-tag-"]');
+    assert.match(await page.textContent(byTestId("activity")), new RegExp(`Tomó${worked} · ARMNR\\(94\\)`));
+    await shot(page, "18-actividad");
     await page.click(byTestId("section-export"));
     await page.click(byTestId("export-save"));
     await page.waitForSelector(byTestId("toast-ok"));

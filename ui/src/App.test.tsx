@@ -341,6 +341,7 @@ describe("the station's settings", () => {
     expect(screen.queryByTestId("idle-minutes")).not.toBeInTheDocument();
     await typePin(user, "1090");
     await user.selectOptions(await screen.findByTestId("idle-minutes"), "5");
+    expect(screen.queryByTestId("kiosk-close")).not.toBeInTheDocument();
     expect(window.localStorage.getItem("spooltrack.idleMinutes")).toBe("5");
 
     await user.click(screen.getByTestId("set-pin"));
@@ -409,6 +410,30 @@ describe("the paused spools", () => {
     expect(await screen.findByTestId(`paused-spool-${tag}`)).toHaveTextContent("Pausado por MR(93) · hace 0 min");
     await takeElsewhere([tag], 94);
     await waitFor(() => expect(screen.queryByTestId(`paused-spool-${tag}`)).not.toBeInTheDocument());
+  });
+});
+
+describe("the shop's activity", () => {
+  test("lists the latest events newest first, with who, where and why, and follows other stations live", async () => {
+    const user = userEvent.setup();
+    const [tag] = await freeForArm(1);
+    await openBoard(user, "activity");
+    await screen.findByTestId("activity");
+    await takeElsewhere([tag], 93);
+    await waitFor(() => expect(screen.getAllByTestId(/^event-[^t]/)[0]).toHaveTextContent(`hace 0 minTomó${tag} · ARMMR(93)`));
+    await pauseElsewhere([tag], 93);
+    await waitFor(() => expect(screen.getAllByTestId(/^event-[^t]/)[0]).toHaveTextContent(`Pausó${tag}`));
+    const [newest, before] = screen.getAllByTestId(/^event-[^t]/);
+    expect(newest).toHaveTextContent(/MR\(93\)en \S+/);
+    expect(before).toHaveTextContent(`Tomó${tag}`);
+
+    await takeElsewhere([tag], 94);
+    await host().invoke("liberar", { tag, adminId: 109, motivo: "turno", pin: "1090" });
+    await waitFor(() => expect(screen.getAllByTestId(/^event-[^t]/)[0]).toHaveTextContent(`Liberó (supervisor)${tag}`));
+    expect(screen.getAllByTestId(/^event-[^t]/)[0]).toHaveTextContent("CR(109)");
+    expect(screen.getAllByTestId(/^event-[^t]/)[0]).toHaveTextContent("turno");
+    await user.click(within(screen.getAllByTestId(/^event-[^t]/)[0]).getByRole("button"));
+    expect(await screen.findByTestId("history-drawer")).toBeInTheDocument();
   });
 });
 

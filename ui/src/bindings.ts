@@ -13,6 +13,8 @@ export const commands = {
 	progress: () => typedError<NvProgress_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("progress")),
 	/**  The paused spools: who paused each, and since when. */
 	paused: () => typedError<PausedSpool_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("paused")),
+	/**  The shop's latest events, newest first. */
+	activity: () => typedError<ActivityEntry_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("activity")),
 	/**  Who works on what now, and who holds nothing. */
 	crew: () => typedError<CrewMember_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("crew")),
 	workers: () => typedError<WorkerView[], ErrorPayload_Serialize>(__TAURI_INVOKE("workers")),
@@ -27,6 +29,8 @@ export const commands = {
 	verifySupervisor: (adminId: number, pin: string) => typedError<WorkerView, ErrorPayload_Serialize>(__TAURI_INVOKE("verify_supervisor", { adminId, pin })),
 	/**  Sets a supervisor's PIN, authorized by a supervisor's PIN (none only for the shop's first). */
 	setPin: (workerId: number, newPin: string, authorizerId: number | null, authorizerPin: string | null) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("set_pin", { workerId, newPin, authorizerId, authorizerPin })),
+	/**  Lets a kiosk station's window close, on a supervisor's PIN (the window then closes). */
+	closeKiosk: (adminId: number, pin: string) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("close_kiosk", { adminId, pin })),
 	/**
 	 *  Saves the work sessions of the days `desde` to `hasta` (`DD-MM-YYYY` or `YYYY-MM-DD`), of one operation or
 	 *  worker when given, as a CSV in the station's export folder.
@@ -48,6 +52,10 @@ export const events = {
 /* Constants */
 export const MAX_BATCH = 50 as const;
 
+export const PIN_MAX_DIGITS = 8 as const;
+
+export const PIN_MIN_DIGITS = 4 as const;
+
 /* Types */
 /**  The answer to one successful action. */
 export type ActionOutcome = {
@@ -56,6 +64,43 @@ export type ActionOutcome = {
 	/**  `INICIALES(ID)` of who acted. */
 	worker: string,
 	estado_detalle: string,
+};
+
+/**  One event as the board shows it. */
+export type ActivityEntry = ActivityEntry_Serialize | ActivityEntry_Deserialize;
+
+/**  One event as the board shows it. */
+export type ActivityEntry_Deserialize = {
+	id: string,
+	evento: EventKind,
+	tag: string,
+	/**  `INICIALES(ID)` of who acted (their name as the shop knows it now). */
+	worker: string,
+	operation?: Operation | null,
+	estacion?: string | null,
+	/**  Shop time, `DD-MM-YYYY HH:MM:SS`. */
+	cuando: string,
+	/**  Real minutes since, as of this answer. */
+	minutos: number,
+	/**  Why, when the event says: a force-release's reason, a reconcile's correction. */
+	nota?: string | null,
+};
+
+/**  One event as the board shows it. */
+export type ActivityEntry_Serialize = {
+	id: string,
+	evento: EventKind,
+	tag: string,
+	/**  `INICIALES(ID)` of who acted (their name as the shop knows it now). */
+	worker: string,
+	operation: Operation | null,
+	estacion: string | null,
+	/**  Shop time, `DD-MM-YYYY HH:MM:SS`. */
+	cuando: string,
+	/**  Real minutes since, as of this answer. */
+	minutos: number,
+	/**  Why, when the event says: a force-release's reason, a reconcile's correction. */
+	nota: string | null,
 };
 
 /**  One tag's fate inside a batch. */
@@ -244,6 +289,15 @@ export type ErrorPayload_Serialize = {
 	details: ErrorDetails_Serialize,
 };
 
+/**  The `Evento_Tipo` values the app writes. */
+export type EventKind = "TOMAR_SPOOL" | "PAUSAR_SPOOL" | "COMPLETAR_ARM" | "COMPLETAR_SOLD" | "CANCELAR_SPOOL" | "LIBERACION_FORZADA" | 
+/**  A correction by the reconciler: a stale lock released, or a lost lock rebuilt from the row. */
+"RECONCILIACION" | 
+/**  A supervisor's PIN was entered wrong at a station (what it was for, never the PIN). */
+"PIN_INCORRECTO" | 
+/**  A supervisor's PIN was set or changed (by whom), never the PIN or its hash. */
+"PIN_CAMBIADO";
+
 export type ListFilter = ListFilter_Serialize | ListFilter_Deserialize;
 
 export type ListFilter_Deserialize = {
@@ -352,6 +406,8 @@ export type SavedExport = {
 export type ScreenMode = {
 	/**  A wall screen for the shop floor: read-only, large type, nobody identifies. */
 	pantalla: boolean,
+	/**  A kiosk: full screen, closed only on a supervisor's PIN. */
+	kiosk: boolean,
 };
 
 /**  A service the station depends on. */

@@ -70,6 +70,9 @@ pub struct Config {
     pub viewer: bool,
     /// A wall screen for the shop floor: full screen, read-only, large type, no identification (`pantalla`).
     pub wall_screen: bool,
+    /// A touch PC on the floor: the window opens full screen with no decorations and stays so; only a
+    /// supervisor's PIN closes it.
+    pub kiosk: bool,
     /// Where the board saves the work sessions it exports (the user's downloads folder unless configured).
     pub export_folder: PathBuf,
     /// The file this configuration came from, if any.
@@ -90,6 +93,7 @@ impl Config {
             reconcile_minutes: DEFAULT_RECONCILE_MINUTES,
             viewer: false,
             wall_screen: false,
+            kiosk: false,
             export_folder: dirs::download_dir().or_else(dirs::home_dir).unwrap_or_else(std::env::temp_dir),
             source: None,
         }
@@ -106,6 +110,19 @@ impl Config {
             Some(path) if path.is_file() => Config::from_file(&path),
             _ => Ok(Config::embedded_default()),
         }
+    }
+
+    /// A kiosk closes only on a supervisor's PIN, which a viewer station cannot check.
+    pub fn check_kiosk(&self) -> Result<(), SpoolError> {
+        if self.viewer && self.kiosk {
+            return Err(invalid(
+                "kiosk",
+                "una estación de visualización no comprueba PIN de supervisor, y solo un supervisor cierra un \
+                 quiosco: quite kiosk o viewer"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 
     pub fn from_file(path: &Path) -> Result<Config, SpoolError> {
@@ -125,15 +142,14 @@ impl Config {
         let mut config = Config::embedded_default();
         // Read first: it decides what `[sheets]` requires.
         if let Some(value) = table.get("viewer") {
-            config.viewer = value.as_bool().ok_or_else(|| invalid("viewer", "debe ser true o false".into()))?;
+            config.viewer = flag("viewer", value)?;
         }
         for (key, value) in &table {
             match key.as_str() {
                 "viewer" => {}
                 "station" => config.station = non_empty_text(key, value)?,
-                "pantalla" => {
-                    config.wall_screen = value.as_bool().ok_or_else(|| invalid(key, "debe ser true o false".into()))?
-                }
+                "pantalla" => config.wall_screen = flag(key, value)?,
+                "kiosk" => config.kiosk = flag(key, value)?,
                 "timezone" => config.timezone = timezone(key, value)?,
                 "embedded" => {
                     if let Some(database) = path_in(key, value, "database")? {
@@ -157,6 +173,7 @@ impl Config {
                     .into(),
             ));
         }
+        config.check_kiosk()?;
         if config.sheets.is_some() && config.lock == (LockConfig::Local { single_station: false }) {
             return Err(invalid(
                 "lock",
@@ -200,9 +217,7 @@ fn parse_lock(section: &toml::Table, config: &mut Config) -> Result<(), SpoolErr
             "prefix" => prefix = non_empty_text(&key, value)?,
             "heartbeat_seconds" => config.heartbeat_seconds = whole(&key, value, 1..=3600)?,
             "reconcile_minutes" => config.reconcile_minutes = whole(&key, value, 1..=1440)?,
-            "single_station" => {
-                single_station = Some(value.as_bool().ok_or_else(|| invalid(&key, "debe ser true o false".into()))?)
-            }
+            "single_station" => single_station = Some(flag(&key, value)?),
             _ => return Err(invalid(&key, "clave desconocida".into())),
         }
     }
@@ -297,6 +312,10 @@ fn whole(key: &str, value: &toml::Value, range: std::ops::RangeInclusive<i64>) -
     }
 }
 
+fn flag(key: &str, value: &toml::Value) -> Result<bool, SpoolError> {
+    value.as_bool().ok_or_else(|| invalid(key, "debe ser true o false".into()))
+}
+
 fn non_empty_text(key: &str, value: &toml::Value) -> Result<String, SpoolError> {
     match value.as_str().map(str::trim) {
         Some(text) if !text.is_empty() => Ok(text.to_string()),
@@ -335,6 +354,11 @@ mod tests {
     #[test]
     fn reads_the_wall_screen_flag() {
         assert!(Config::parse("pantalla = true\n").expect("valid").wall_screen);
+        assert!(Config::parse("kiosk = true\n").expect("valid").kiosk);
+        assert!(!Config::parse("").expect("valid").kiosk);
+        assert!(Config::parse("kiosk = 1\n").is_err());
+        let viewer = "viewer = true\nkiosk = true\n[lock]\nkind = \"redis\"\nurl = \"redis://127.0.0.1\"\n";
+        assert!(matches!(Config::parse(viewer), Err(SpoolError::ConfigInvalid { key, .. }) if key == "kiosk"));
         assert!(!Config::parse("").expect("valid").wall_screen);
         assert!(Config::parse("pantalla = \"sí\"\n").is_err());
     }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 use spooltrack_domain::schema::{ops, ColumnMap, Tab};
 
-use crate::SpoolService;
+use crate::{sync::READER_TASK, SpoolService};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct DoctorCheck {
@@ -74,11 +74,34 @@ impl SpoolService {
             Ok(detail) => (true, detail),
             Err(error) => (false, error.diagnosis()),
         };
-        vec![
+        let mut checks = vec![
             DoctorCheck { name: "bloqueos".into(), ok, detail },
             DoctorCheck { name: "avisos entre estaciones".into(), ok: feed_ok, detail: feed_detail },
-            DoctorCheck { name: "zona horaria".into(), ok: true, detail: self.timezone().name().to_string() },
-        ]
+        ];
+        if self.shared.is_some() {
+            checks.push(self.doctor_reader().await);
+        }
+        checks.push(DoctorCheck { name: "zona horaria".into(), ok: true, detail: self.timezone().name().to_string() });
+        checks
+    }
+
+    /// On the shared snapshot one station at a time re-reads the spreadsheet for people's edits by hand (the
+    /// reader's lease): which one, or that none does and such edits reach no screen.
+    async fn doctor_reader(&self) -> DoctorCheck {
+        let (ok, detail) = match self.lock.leader(READER_TASK).await {
+            Ok(Some((station, left))) => {
+                let which = if station == self.station { " (esta estación)" } else { "" };
+                (true, format!("«{station}»{which} relee la planilla; su turno sigue {} s más", left.as_secs()))
+            }
+            Ok(None) => (
+                false,
+                "ninguna estación relee la planilla ahora: lo que se edite a mano no llegará a las pantallas \
+                 hasta que abra una estación con la clave de la cuenta de servicio"
+                    .to_string(),
+            ),
+            Err(error) => (false, error.diagnosis()),
+        };
+        DoctorCheck { name: "lector de la planilla".into(), ok, detail }
     }
 }
 

@@ -75,6 +75,12 @@ pub trait ChangeFeed: Send + Sync {
         Ok(None)
     }
 
+    /// The shop's latest events, newest first (at most `limit`), as the feed keeps them; none when this feed
+    /// keeps no history, or not a whole one.
+    async fn latest(&self, _limit: usize) -> Result<Option<Vec<AuditEvent>>, SpoolError> {
+        Ok(None)
+    }
+
     /// Whether the history the feed keeps is whole; a feed that keeps none has nothing to be given.
     async fn history_is_whole(&self) -> Result<bool, SpoolError> {
         Ok(true)

@@ -1,6 +1,7 @@
 //! Spooltrack's core: every action and query of the spec, depending only on the store, lock and clock traits.
 
 mod actions;
+mod activity;
 mod background;
 mod connection;
 mod crew;
@@ -21,6 +22,7 @@ mod snapshot;
 mod sync;
 mod views;
 
+pub use activity::{ActivityEntry, ACTIVITY_LIMIT};
 pub use connection::{ConnectionState, Outage, Service};
 pub use crew::CrewMember;
 pub use doctor::{DoctorCheck, DoctorReport};
@@ -29,11 +31,11 @@ pub use feed::{ChangeFeed, LocalFeed, SnapshotLog, SpoolEvent, FEED_BACKLOG};
 pub use history::{SessionEnd, WorkSession};
 pub use offline::{OfflineLock, OfflineStore};
 pub use paused::PausedSpool;
-pub use pin::{Pin, PinChange, PinHash, FREE_ATTEMPTS};
+pub use pin::{Pin, PinChange, PinHash, FREE_ATTEMPTS, PIN_MAX_DIGITS, PIN_MIN_DIGITS};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper, SourceDiagnosis,
-    Store, SystemClock, WriteGate,
+    LockToken, NoGate, PinAttempt, PinTally, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper,
+    SourceDiagnosis, Store, SystemClock, WriteGate,
 };
 pub use progress::{NvProgress, OtProgress, StageCounts};
 pub use queries::{ListFilter, ListScope};

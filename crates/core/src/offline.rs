@@ -54,6 +54,15 @@ fn away<T>() -> Result<T, SpoolError> {
 
 #[async_trait]
 impl LockService for OfflineLock {
+    async fn pin_attempts(
+        &self,
+        _station: &str,
+        _attempt: crate::PinAttempt,
+        _kept: std::time::Duration,
+    ) -> Result<crate::PinTally, SpoolError> {
+        away()
+    }
+
     async fn acquire(&self, _requests: &[(String, Holder)]) -> Result<Vec<Acquisition>, SpoolError> {
         away()
     }

@@ -3,11 +3,7 @@
 //! where the shop keeps its data, checked against the source (never a copy another station could read), and
 //! wrong PINs make the station wait and are audited.
 
-use std::{
-    fmt,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::{fmt, time::Duration};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -16,22 +12,27 @@ use argon2::{
 use serde_json::json;
 use spooltrack_domain::{audit::EventKind, require_worker, Role, SpoolError, Worker, WorkerId};
 
-use crate::{Change, NoGate, SpoolService};
+use crate::{Change, NoGate, PinAttempt, PinTally, SpoolService};
+
+/// The fewest and the most digits of a PIN (the keypad's limits too).
+pub const PIN_MIN_DIGITS: usize = 4;
+pub const PIN_MAX_DIGITS: usize = 8;
 
 /// A PIN as typed on the keypad: 4 to 8 digits. It never prints.
 #[derive(Clone)]
 pub struct Pin(String);
 
 impl Pin {
-    const DIGITS: std::ops::RangeInclusive<usize> = 4..=8;
-
     /// `field` names the PIN in the refusal ("PIN", "nuevo PIN").
     pub fn parse(field: &str, text: &str) -> Result<Pin, SpoolError> {
         let digits = text.trim();
-        if Pin::DIGITS.contains(&digits.len()) && digits.chars().all(|digit| digit.is_ascii_digit()) {
+        if (PIN_MIN_DIGITS..=PIN_MAX_DIGITS).contains(&digits.len())
+            && digits.chars().all(|digit| digit.is_ascii_digit())
+        {
             Ok(Pin(digits.to_string()))
         } else {
-            Err(SpoolError::InvalidInput { field: field.into(), reason: "debe tener de 4 a 8 dígitos".into() })
+            let reason = format!("debe tener de {PIN_MIN_DIGITS} a {PIN_MAX_DIGITS} dígitos");
+            Err(SpoolError::InvalidInput { field: field.into(), reason })
         }
     }
 }
@@ -90,52 +91,27 @@ pub const FREE_ATTEMPTS: u32 = 3;
 const FIRST_WAIT: Duration = Duration::from_secs(30);
 const LONGEST_WAIT: Duration = Duration::from_secs(300);
 
-/// The station's count of wrong PINs in a row, whoever typed them and for whichever supervisor: guessing
-/// a PIN of four digits at one keypad takes days, not minutes.
-#[derive(Debug, Default)]
-pub(crate) struct PinAttempts {
-    state: Mutex<Attempts>,
-}
+/// How long a station's count of wrong PINs is kept after the last one.
+const COUNT_KEPT: Duration = Duration::from_secs(24 * 3600);
 
-#[derive(Debug, Default)]
-struct Attempts {
-    wrong: u32,
-    wait_until: Option<Instant>,
-}
-
-impl PinAttempts {
-    /// PIN_BLOCKED while the station makes PINs wait.
-    fn check(&self) -> Result<(), SpoolError> {
-        let state = lock(&self.state);
-        match state.wait_until.map(|until| until.saturating_duration_since(Instant::now())) {
-            Some(left) if !left.is_zero() => {
-                Err(SpoolError::PinBlocked { seconds: u32::try_from(left.as_secs()).unwrap_or(u32::MAX).max(1) })
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Counts a wrong PIN; answers how many more the station accepts before it waits.
-    fn wrong(&self) -> u32 {
-        let mut state = lock(&self.state);
-        state.wrong += 1;
-        if state.wrong < FREE_ATTEMPTS {
-            return FREE_ATTEMPTS - state.wrong;
-        }
-        let doublings = (state.wrong - FREE_ATTEMPTS).min(8);
-        state.wait_until = Some(Instant::now() + (FIRST_WAIT * 2u32.pow(doublings)).min(LONGEST_WAIT));
-        0
-    }
-
-    fn right(&self) {
-        *lock(&self.state) = Attempts::default();
-    }
+/// How long the station still makes PINs wait after `tally`: not before [`FREE_ATTEMPTS`] wrong ones in a row
+/// (whoever typed them, for whichever supervisor: guessing four digits at one keypad takes days, not minutes),
+/// then [`FIRST_WAIT`], doubling with each wrong one more, up to [`LONGEST_WAIT`].
+fn wait_left(tally: PinTally) -> Option<Duration> {
+    let doublings = tally.wrong.checked_sub(FREE_ATTEMPTS)?.min(8);
+    let wait = (FIRST_WAIT * 2u32.pow(doublings)).min(LONGEST_WAIT);
+    Some(wait.saturating_sub(tally.since_last)).filter(|left| !left.is_zero())
 }
 
 impl SpoolService {
     /// Whether `admin_id` is an active supervisor and `pin` is theirs: for unlocking the station's settings.
     pub async fn verify_supervisor(&self, admin_id: WorkerId, pin: &str) -> Result<Worker, SpoolError> {
         self.prove_supervisor(admin_id, pin, "", "ajustes").await
+    }
+
+    /// The same, for closing a kiosk station's window.
+    pub async fn verify_supervisor_to_close(&self, admin_id: WorkerId, pin: &str) -> Result<Worker, SpoolError> {
+        self.prove_supervisor(admin_id, pin, "", "cerrar_quiosco").await
     }
 
     /// Sets the PIN of supervisor `worker_id`, authorized by a supervisor's PIN (their own current one to change
@@ -194,7 +170,10 @@ impl SpoolService {
         tag: &str,
         purpose: &str,
     ) -> Result<Worker, SpoolError> {
-        self.pin_attempts.check()?;
+        let tally = self.lock.pin_attempts(&self.station, PinAttempt::Look, COUNT_KEPT).await?;
+        if let Some(left) = wait_left(tally) {
+            return Err(SpoolError::PinBlocked { seconds: u32::try_from(left.as_secs()).unwrap_or(u32::MAX).max(1) });
+        }
         let pin = Pin::parse("PIN", pin)?;
         let admin = require_worker(workers, admin_id, &[Role::Supervisor])?.clone();
         let hash = self.store.pin_hashes().await?.into_iter().find(|(id, _)| *id == admin_id).map(|(_, hash)| hash);
@@ -203,10 +182,14 @@ impl SpoolService {
         };
         let admitted = tokio::task::spawn_blocking(move || hash.admits(&pin)).await.map_err(hashing_failed)?;
         if admitted {
-            self.pin_attempts.right();
+            if let Err(error) = self.lock.pin_attempts(&self.station, PinAttempt::Right, COUNT_KEPT).await {
+                // The PIN was right: only the count of earlier wrong ones stays until the next right one.
+                tracing::warn!(code = ?error.code(), "no se pudo borrar la cuenta de PIN incorrectos");
+            }
             return Ok(admin);
         }
-        let remaining = self.pin_attempts.wrong();
+        let tally = self.lock.pin_attempts(&self.station, PinAttempt::Wrong, COUNT_KEPT).await?;
+        let remaining = FREE_ATTEMPTS.saturating_sub(tally.wrong);
         tracing::warn!(admin = admin_id, purpose, "PIN de supervisor incorrecto");
         let metadata = json!({ "estacion": self.station, "para": purpose });
         let audit = Change {
@@ -222,10 +205,6 @@ impl SpoolService {
 
 fn hashing_failed(error: tokio::task::JoinError) -> SpoolError {
     SpoolError::InvalidInput { field: "PIN".into(), reason: format!("no se pudo comprobar ({error})") }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -245,11 +224,11 @@ mod tests {
 
     #[test]
     fn a_hash_admits_its_pin_only_and_never_prints() {
-        let pin = Pin::parse("PIN", "4821").unwrap();
+        let pin = Pin::parse("PIN", "4821").expect("a PIN");
         let hash = PinHash::of(&pin);
         assert!(hash.as_stored().starts_with("$argon2id$"));
         assert!(hash.admits(&pin));
-        assert!(!hash.admits(&Pin::parse("PIN", "4822").unwrap()));
+        assert!(!hash.admits(&Pin::parse("PIN", "4822").expect("a PIN")));
         assert_ne!(PinHash::of(&pin), hash, "salted: the same PIN hashes differently each time");
         assert!(!PinHash::stored("4821".into()).admits(&pin), "a hash edited by hand admits nothing");
         let printed = format!("{pin:?} {hash:?} {:?}", PinChange { worker_id: 1, hash: hash.clone() });
@@ -258,16 +237,13 @@ mod tests {
 
     #[test]
     fn wrong_pins_make_the_station_wait_longer_each_time() {
-        let attempts = PinAttempts::default();
-        assert_eq!((attempts.wrong(), attempts.wrong()), (2, 1));
-        assert!(attempts.check().is_ok());
-        assert_eq!(attempts.wrong(), 0);
-        let Err(SpoolError::PinBlocked { seconds }) = attempts.check() else { panic!("blocked after three") };
-        assert!((29..=30).contains(&seconds), "{seconds}");
-        attempts.wrong();
-        let Err(SpoolError::PinBlocked { seconds }) = attempts.check() else { panic!("still blocked") };
-        assert!((59..=60).contains(&seconds), "doubled: {seconds}");
-        attempts.right();
-        assert!(attempts.check().is_ok(), "a right PIN clears the count");
+        let tally = |wrong, seconds_ago| PinTally { wrong, since_last: Duration::from_secs(seconds_ago) };
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS - 1, 0)), None, "the first ones are free");
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS, 0)), Some(Duration::from_secs(30)));
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS, 20)), Some(Duration::from_secs(10)));
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS, 30)), None, "waited out");
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS + 1, 0)), Some(Duration::from_secs(60)), "doubled");
+        assert_eq!(wait_left(tally(FREE_ATTEMPTS + 9, 0)), Some(LONGEST_WAIT));
+        assert_eq!(wait_left(tally(u32::MAX, 0)), Some(LONGEST_WAIT));
     }
 }

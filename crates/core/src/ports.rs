@@ -325,6 +325,22 @@ pub trait LockService: Send + Sync {
     /// station that vanished hands over.
     async fn try_lead(&self, task: &str, station: &str, lease: std::time::Duration) -> Result<bool, SpoolError>;
 
+    /// Counts `attempt`, a supervisor's PIN typed at `station` (a wrong one adds one, a right one clears the
+    /// count, a look changes nothing), and answers the station's count; a count is forgotten `kept` after its
+    /// last wrong PIN. Kept with the locks, so a new process of the station (a command-line run) goes on from it.
+    async fn pin_attempts(
+        &self,
+        station: &str,
+        attempt: PinAttempt,
+        kept: std::time::Duration,
+    ) -> Result<PinTally, SpoolError>;
+
+    /// The station that leads `task` now and how long its lease has left unless renewed; none when nobody
+    /// does, or when this lock service has no leases (one PC, which leads every task).
+    async fn leader(&self, _task: &str) -> Result<Option<(String, std::time::Duration)>, SpoolError> {
+        Ok(None)
+    }
+
     /// Every tag that has a lock, for the reconciler.
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError>;
 
@@ -349,6 +365,31 @@ pub struct Rate {
     pub burst: u32,
 }
 
+/// A supervisor's PIN typed at a station, as the lock service counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinAttempt {
+    Look,
+    Wrong,
+    Right,
+}
+
+impl PinAttempt {
+    pub fn code(self) -> &'static str {
+        match self {
+            PinAttempt::Look => "look",
+            PinAttempt::Wrong => "wrong",
+            PinAttempt::Right => "right",
+        }
+    }
+}
+
+/// A station's wrong PINs in a row, and how long ago the last one was by the lock service's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PinTally {
+    pub wrong: u32,
+    pub since_last: Duration,
+}
+
 /// A request budget every station of the shop draws from (the spreadsheet's quota belongs to the one service
 /// account they share), kept where all of them reach it: the shop's Redis.
 #[async_trait]
@@ -356,6 +397,9 @@ pub trait SharedBudget: Send + Sync {
     /// Takes one call from the bucket `name`; when it is empty, takes nothing and answers how long to wait
     /// before asking again.
     async fn take(&self, name: &str, rate: Rate) -> Result<Option<Duration>, SpoolError>;
+
+    /// The calls left in the bucket `name` now, taking none (for doctor).
+    async fn level(&self, name: &str, rate: Rate) -> Result<f64, SpoolError>;
 }
 
 /// Where a station keeps its last good copy of the shared snapshot (its local file), to start from at once

@@ -97,16 +97,7 @@ impl SpoolService {
             Some(_) => self.feed.history(&tag).await?,
             None => None,
         };
-        let events = match kept {
-            Some(events) => events,
-            None => {
-                let audit = self.audit().await?;
-                if self.shared.is_some() {
-                    self.give_history(&audit).await;
-                }
-                audit
-            }
-        };
+        let events = self.kept_or_audit(kept).await?;
         Ok(history::sessions(&events, &tag, &shop.workers, self.timezone()))
     }
 

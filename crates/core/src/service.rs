@@ -44,8 +44,6 @@ pub struct SpoolService {
     /// A write of this station reached the spreadsheet but not the feed: the history the feed keeps lacks its
     /// audit rows until the shop's reader gives it the audit again.
     history_in_doubt: AtomicBool,
-    /// Wrong supervisor PINs typed at this station lately.
-    pub(crate) pin_attempts: crate::pin::PinAttempts,
 }
 
 /// How long an action waits for the feed to bring the patches numbered before its own before it reads the
@@ -108,7 +106,6 @@ impl SpoolService {
             view_only: false,
             following: AtomicBool::new(false),
             history_in_doubt: AtomicBool::new(false),
-            pin_attempts: Default::default(),
         }
     }
 

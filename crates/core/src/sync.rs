@@ -19,7 +19,7 @@ const KEPT: [Tab; 3] = [Tab::Operaciones, Tab::Trabajadores, Tab::Roles];
 const REREAD_ACTION: &str = "PLANILLA";
 
 /// The lease of the shop's one reader.
-const READER_TASK: &str = "lectura";
+pub(crate) const READER_TASK: &str = "lectura";
 
 impl SpoolService {
     /// This station's copy of the shared snapshot, when it keeps one and has one yet.
@@ -142,8 +142,24 @@ impl SpoolService {
         Ok(())
     }
 
+    /// `kept`, the events the feed keeps (asked on the shared snapshot only), or else the spreadsheet's audit,
+    /// which then makes the feed's history whole.
+    pub(crate) async fn kept_or_audit(
+        &self,
+        kept: Option<Vec<spooltrack_domain::audit::AuditEvent>>,
+    ) -> Result<Vec<spooltrack_domain::audit::AuditEvent>, SpoolError> {
+        if let Some(events) = kept {
+            return Ok(events);
+        }
+        let audit = self.audit().await?;
+        if self.shared.is_some() {
+            self.give_history(&audit).await;
+        }
+        Ok(audit)
+    }
+
     /// Gives the feed `audit`, the spreadsheet's whole audit log, for the shop's history.
-    pub(crate) async fn give_history(&self, audit: &[spooltrack_domain::audit::AuditEvent]) {
+    async fn give_history(&self, audit: &[spooltrack_domain::audit::AuditEvent]) {
         match self.feed.keep_history(audit).await {
             Ok(()) => tracing::info!(events = audit.len(), "historial de la planta entregado a Redis"),
             Err(error) => tracing::warn!(code = ?error.code(), "no se pudo entregar el historial a Redis"),

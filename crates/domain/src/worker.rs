@@ -148,6 +148,42 @@ pub fn decode_workers(
     workers
 }
 
+/// The PIN hashes kept in Trabajadores (`PIN_Hash`), by worker id; rows with none are left out.
+pub fn pin_hashes(people: &crate::Grid, map: &crate::schema::ColumnMap) -> Vec<(WorkerId, String)> {
+    use crate::schema::trabajadores as cols;
+    let (Some(id_column), Some(hash_column)) = (map.position(&cols::ID), map.position(&cols::PIN_HASH)) else {
+        return Vec::new();
+    };
+    (0..people.rows.len())
+        .filter_map(|row| {
+            let id = people.cell(row, id_column).as_integer().ok().flatten()?;
+            let hash = people.cell(row, hash_column).as_text()?;
+            Some((WorkerId::try_from(id).ok()?, hash))
+        })
+        .collect()
+}
+
+/// Where a worker's PIN hash goes: the worker's row of Trabajadores and its `PIN_Hash` column, which a
+/// spreadsheet must have for PINs to be set (SCHEMA_DRIFT naming it otherwise).
+pub fn pin_cell(
+    people: &crate::Grid,
+    map: &crate::schema::ColumnMap,
+    tab: &str,
+    worker_id: WorkerId,
+) -> Result<(usize, usize), SpoolError> {
+    use crate::schema::trabajadores as cols;
+    let column = map
+        .position(&cols::PIN_HASH)
+        .ok_or_else(|| SpoolError::SchemaDrift { tab: tab.to_string(), column: cols::PIN_HASH.header.into() })?;
+    let row = map
+        .position(&cols::ID)
+        .and_then(|id| {
+            (0..people.rows.len()).find(|row| people.cell(*row, id).as_integer() == Ok(Some(i64::from(worker_id))))
+        })
+        .ok_or(SpoolError::WorkerNotFound { worker_id })?;
+    Ok((row, column))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,40 +219,4 @@ mod tests {
         assert!(matches!(require_worker(&workers, 93, &[Role::Soldador]), Err(SpoolError::RoleNotAllowed { .. })));
         assert!(require_worker(&workers, 93, &Operation::Arm.allowed_roles()).is_ok());
     }
-}
-
-/// The PIN hashes kept in Trabajadores (`PIN_Hash`), by worker id; rows with none are left out.
-pub fn pin_hashes(people: &crate::Grid, map: &crate::schema::ColumnMap) -> Vec<(WorkerId, String)> {
-    use crate::schema::trabajadores as cols;
-    let (Some(id_column), Some(hash_column)) = (map.position(&cols::ID), map.position(&cols::PIN_HASH)) else {
-        return Vec::new();
-    };
-    (0..people.rows.len())
-        .filter_map(|row| {
-            let id = people.cell(row, id_column).as_integer().ok().flatten()?;
-            let hash = people.cell(row, hash_column).as_text()?;
-            Some((WorkerId::try_from(id).ok()?, hash))
-        })
-        .collect()
-}
-
-/// Where a worker's PIN hash goes: the worker's row of Trabajadores and its `PIN_Hash` column, which a
-/// spreadsheet must have for PINs to be set (SCHEMA_DRIFT naming it otherwise).
-pub fn pin_cell(
-    people: &crate::Grid,
-    map: &crate::schema::ColumnMap,
-    tab: &str,
-    worker_id: WorkerId,
-) -> Result<(usize, usize), SpoolError> {
-    use crate::schema::trabajadores as cols;
-    let column = map
-        .position(&cols::PIN_HASH)
-        .ok_or_else(|| SpoolError::SchemaDrift { tab: tab.to_string(), column: cols::PIN_HASH.header.into() })?;
-    let row = map
-        .position(&cols::ID)
-        .and_then(|id| {
-            (0..people.rows.len()).find(|row| people.cell(*row, id).as_integer() == Ok(Some(i64::from(worker_id))))
-        })
-        .ok_or(SpoolError::WorkerNotFound { worker_id })?;
-    Ok((row, column))
 }

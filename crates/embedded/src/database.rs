@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS station_beats (
     station TEXT PRIMARY KEY,
     at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pin_attempts (
+    station TEXT PRIMARY KEY,
+    wrong INTEGER NOT NULL,
+    at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS kept_snapshot (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,

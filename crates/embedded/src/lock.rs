@@ -7,7 +7,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use spooltrack_core::{
-    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken,
+    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken, PinAttempt,
+    PinTally,
 };
 use spooltrack_domain::SpoolError;
 
@@ -236,6 +237,45 @@ impl LockService for EmbeddedLock {
     /// The locks live in the same file as the rows: they cannot be lost apart from them.
     async fn mark_intact(&self, _fence_at_least: u64) -> Result<bool, SpoolError> {
         Ok(true)
+    }
+
+    /// Times are milliseconds of this PC's clock: the station's count is this PC's alone.
+    async fn pin_attempts(&self, station: &str, attempt: PinAttempt, kept: Duration) -> Result<PinTally, SpoolError> {
+        let station = station.to_string();
+        let now = Utc::now().timestamp_millis();
+        let forgotten_before = now - i64::try_from(kept.as_millis()).unwrap_or(i64::MAX);
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            transaction
+                .execute("DELETE FROM pin_attempts WHERE station = ?1 AND at < ?2", params![station, forgotten_before])
+                .map_err(sql_error)?;
+            match attempt {
+                PinAttempt::Look => 0,
+                PinAttempt::Right => transaction
+                    .execute("DELETE FROM pin_attempts WHERE station = ?1", params![station])
+                    .map_err(sql_error)?,
+                PinAttempt::Wrong => transaction
+                    .execute(
+                        "INSERT INTO pin_attempts (station, wrong, at) VALUES (?1, 1, ?2)
+                         ON CONFLICT (station) DO UPDATE SET wrong = wrong + 1, at = excluded.at",
+                        params![station, now],
+                    )
+                    .map_err(sql_error)?,
+            };
+            let state: Option<(u32, i64)> = transaction
+                .query_row("SELECT wrong, at FROM pin_attempts WHERE station = ?1", params![station], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
+                .optional()
+                .map_err(sql_error)?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(state.map_or_else(PinTally::default, |(wrong, at)| PinTally {
+                wrong,
+                since_last: Duration::from_millis(u64::try_from(now - at).unwrap_or(0)),
+            }))
+        })
+        .await
     }
 
     async fn beat(&self, station: &str, at: DateTime<Utc>) -> Result<(), SpoolError> {

@@ -68,9 +68,7 @@ impl ChangeFeed for RedisFeed {
         let mut invocation = self.scripts.publish.prepare_invoke();
         invocation.key(self.key(":seq")).key(self.key(":log"));
         invocation.arg(deflate(event)?).arg(&self.channel).arg(LOG_LIMIT);
-        for row in &event.audit {
-            invocation.key(history::list_key(&self.prefix, &row.tag)).arg(history::encode(row)?);
-        }
+        history::add_events(&mut invocation, &self.prefix, &event.audit)?;
         self.run(&invocation).await.map(Some)
     }
 
@@ -79,6 +77,15 @@ impl ChangeFeed for RedisFeed {
         invocation.key(history::whole_key(&self.prefix)).key(history::list_key(&self.prefix, tag));
         let entries: Option<Vec<String>> = self.run(&invocation).await?;
         entries.map(|entries| entries.iter().map(|entry| history::decode(entry)).collect()).transpose()
+    }
+
+    async fn latest(&self, limit: usize) -> Result<Option<Vec<AuditEvent>>, SpoolError> {
+        let mut invocation = self.scripts.read_latest.prepare_invoke();
+        history::add_latest_keys(&mut invocation, &self.prefix);
+        invocation.arg(limit.max(1));
+        let entries: Option<Vec<Option<String>>> = self.run(&invocation).await?;
+        // The set and the hash change together in one script: only a hand in Redis leaves an id without entry.
+        entries.map(|entries| entries.iter().flatten().map(|entry| history::decode(entry)).collect()).transpose()
     }
 
     async fn history_is_whole(&self) -> Result<bool, SpoolError> {
@@ -92,9 +99,7 @@ impl ChangeFeed for RedisFeed {
         for (index, step) in steps.into_iter().enumerate() {
             let mut invocation = self.scripts.keep_history.prepare_invoke();
             invocation.key(history::whole_key(&self.prefix)).arg(if index == last { "1" } else { "0" });
-            for row in step {
-                invocation.key(history::list_key(&self.prefix, &row.tag)).arg(history::encode(row)?);
-            }
+            history::add_events(&mut invocation, &self.prefix, step)?;
             let _: i64 = self.run(&invocation).await?;
         }
         Ok(())

@@ -9,6 +9,7 @@ mod scripts;
 mod snapshot;
 
 pub use feed::RedisFeed;
+pub use history::LATEST_KEPT;
 
 use std::time::Duration;
 
@@ -19,7 +20,8 @@ use redis::{
     Value,
 };
 use spooltrack_core::{
-    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken,
+    Acquisition, Admission, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService, LockToken, PinAttempt,
+    PinTally,
 };
 use spooltrack_domain::SpoolError;
 
@@ -65,6 +67,11 @@ impl RedisLock {
 
     fn lock_key(&self, tag: &str) -> String {
         format!("{}:lock:{tag}", self.prefix)
+    }
+
+    /// A periodic task's lease: the station that leads it.
+    fn leader_key(&self, task: &str) -> String {
+        format!("{}:leader:{task}", self.prefix)
     }
 
     /// One hash for the site: station name → epoch seconds of its last heartbeat.
@@ -229,9 +236,24 @@ impl LockService for RedisLock {
 
     async fn try_lead(&self, task: &str, station: &str, lease: Duration) -> Result<bool, SpoolError> {
         let mut invocation = self.scripts.lead.prepare_invoke();
-        invocation.key(format!("{}:leader:{task}", self.prefix)).arg(station).arg(lease.as_millis() as u64);
+        invocation.key(self.leader_key(task)).arg(station).arg(lease.as_millis() as u64);
         let leads: i64 = self.run(&invocation).await?;
         Ok(leads == 1)
+    }
+
+    async fn pin_attempts(&self, station: &str, attempt: PinAttempt, kept: Duration) -> Result<PinTally, SpoolError> {
+        let mut invocation = self.scripts.pin_attempts.prepare_invoke();
+        invocation.key(format!("{}:pin_attempts:{station}", self.prefix));
+        invocation.arg(attempt.code()).arg(kept.as_millis() as u64);
+        let (wrong, since_last): (u32, u64) = self.run(&invocation).await?;
+        Ok(PinTally { wrong, since_last: Duration::from_millis(since_last) })
+    }
+
+    async fn leader(&self, task: &str) -> Result<Option<(String, Duration)>, SpoolError> {
+        let mut invocation = self.scripts.leader.prepare_invoke();
+        invocation.key(self.leader_key(task));
+        let (station, left): (Option<String>, i64) = self.run(&invocation).await?;
+        Ok(station.map(|station| (station, Duration::from_millis(u64::try_from(left).unwrap_or(0)))))
     }
 
     async fn held_tags(&self) -> Result<Vec<String>, SpoolError> {

@@ -5,7 +5,7 @@
 use redis::Script;
 
 /// Redis's clock in milliseconds: the one clock every station agrees on.
-const NOW: &str =
+pub(crate) const NOW: &str =
     "local function now_ms() local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000) end\n";
 
 /// KEYS: the lock keys, then the fence counter, then the marker. ARGV: per key, its holder's five fields and its
@@ -158,6 +158,26 @@ redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 ";
 
+/// KEYS: a task's lease. Answers the station that holds it (or nothing) and the milliseconds it has left.
+const LEADER: &str = r"
+return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}
+";
+
+/// KEYS: a station's count of wrong PINs. ARGV: the attempt (`look`, `wrong`, `right`), how long a count is
+/// kept after its last wrong PIN (milliseconds). Answers the count and the milliseconds since its last one.
+const PIN_ATTEMPTS: &str = r"
+if ARGV[1] == 'right' then redis.call('DEL', KEYS[1]) return {0, 0} end
+local now = now_ms()
+local state = redis.call('HMGET', KEYS[1], 'wrong', 'at')
+local wrong, at = tonumber(state[1]) or 0, tonumber(state[2]) or now
+if ARGV[1] == 'wrong' then
+  wrong, at = wrong + 1, now
+  redis.call('HSET', KEYS[1], 'wrong', wrong, 'at', at)
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return {wrong, now - at}
+";
+
 pub struct Scripts {
     pub acquire: Script,
     pub inspect: Script,
@@ -169,7 +189,10 @@ pub struct Scripts {
     pub restore: Script,
     pub mark_intact: Script,
     pub lead: Script,
+    pub leader: Script,
+    pub pin_attempts: Script,
     pub take: Script,
+    pub level: Script,
 }
 
 fn timed(body: &str) -> Script {
@@ -189,7 +212,10 @@ impl Scripts {
             restore: timed(RESTORE),
             mark_intact: Script::new(MARK_INTACT),
             lead: Script::new(LEAD),
+            leader: Script::new(LEADER),
+            pin_attempts: timed(PIN_ATTEMPTS),
             take: crate::budget::take_script(),
+            level: crate::budget::level_script(),
         }
     }
 }

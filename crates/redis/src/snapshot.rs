@@ -17,10 +17,10 @@ use crate::history;
 /// The most events the log keeps when no checkpoint cuts it: a station further behind reads the spreadsheet.
 pub(crate) const LOG_LIMIT: usize = 10_000;
 
-/// KEYS: the sequence counter, the log, then one spool's history per audit row. ARGV: the deflated event, the
-/// channel, the log limit, then the audit rows (appended to the history when missing). Answers the number.
+/// KEYS: the sequence counter, the log, then those of `keep_events` for the audit rows. ARGV: the deflated
+/// event, the channel, the log limit, then those of `keep_events`. Answers the number.
 const PUBLISH: &str = r"
-for i = 3, #KEYS do append_missing(KEYS[i], ARGV[i + 1]) end
+keep_events(3, 4)
 local seq = redis.call('INCR', KEYS[1])
 local entry = seq .. '\n' .. ARGV[1]
 redis.call('RPUSH', KEYS[2], entry)
@@ -74,17 +74,19 @@ pub(crate) struct SnapshotScripts {
     pub sheets_outage: Script,
     pub keep_history: Script,
     pub read_history: Script,
+    pub read_latest: Script,
 }
 
 impl SnapshotScripts {
     pub fn new() -> Self {
         SnapshotScripts {
-            publish: history::appending(PUBLISH),
+            publish: history::keeping(PUBLISH),
             checkpoint: Script::new(CHECKPOINT),
             log: Script::new(LOG),
             sheets_outage: Script::new(SHEETS_OUTAGE),
             keep_history: history::keep_script(),
             read_history: history::read_script(),
+            read_latest: history::read_latest_script(),
         }
     }
 }

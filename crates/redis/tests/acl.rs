@@ -5,7 +5,11 @@
 use std::{sync::Arc, time::Duration};
 
 use spooltrack_core::{ChangeFeed, ForceAttempt, LockService, SpoolEvent, SpoolService, SystemClock};
-use spooltrack_domain::schema::TabNames;
+use spooltrack_domain::{
+    audit::{AuditEvent, EventKind},
+    schema::TabNames,
+    Operation,
+};
 use spooltrack_embedded::EmbeddedStore;
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_testkit::{fixture, RedisServer};
@@ -76,6 +80,12 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     assert!(lock.restore(&tag, &released.previous.expect("previous")).await.expect("restore"));
     assert_eq!(lock.release(&grant).await.expect("release"), vec![true]);
     assert!(lock.try_lead("reconcile", "estacion-acl", Duration::from_secs(5)).await.expect("lease"));
+    let (leader, _) = lock.leader("reconcile").await.expect("lease asked").expect("led");
+    assert_eq!(leader, "estacion-acl");
+    let kept = Duration::from_secs(60);
+    let tally = lock.pin_attempts("estacion-acl", spooltrack_core::PinAttempt::Wrong, kept).await.expect("counted");
+    assert_eq!(tally.wrong, 1);
+    lock.pin_attempts("estacion-acl", spooltrack_core::PinAttempt::Right, kept).await.expect("cleared");
     lock.beat("estacion-acl", chrono::Utc::now()).await.expect("heartbeat");
     assert!(lock.last_beats(&["estacion-acl".into()]).await.expect("beats")[0].is_some());
 
@@ -101,8 +111,21 @@ async fn the_recommended_acl_allows_exactly_what_a_station_does() {
     let log = other.snapshot_log().await.expect("log").expect("kept");
     assert_eq!((log.checkpoint.map(|kept| kept.seq), log.events.len()), (Some(seq), 0));
     // The shop's history and its word on the spreadsheet, the same.
-    feed.keep_history(&[]).await.expect("history kept");
-    assert_eq!(other.history("T-1").await.expect("history"), Some(Vec::new()));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid");
+    let row = AuditEvent {
+        id: "e-1".into(),
+        timestamp: day.and_hms_opt(10, 0, 0).expect("valid"),
+        kind: EventKind::TomarSpool,
+        tag: "T-1".into(),
+        worker_id: 93,
+        worker_name: "MR(93)".into(),
+        operation: Some(Operation::Arm),
+        fecha_operacion: day,
+        metadata: serde_json::Value::Null,
+    };
+    feed.keep_history(std::slice::from_ref(&row)).await.expect("history kept");
+    assert_eq!(other.history("T-1").await.expect("history"), Some(vec![row.clone()]));
+    assert_eq!(other.latest(10).await.expect("latest events"), Some(vec![row]));
     feed.doubt_history().await.expect("history doubted");
     let since = chrono::DateTime::from_timestamp_millis(1_764_582_000_000);
     assert_eq!(other.sheets_outage(since, Duration::from_secs(5)).await.expect("outage said"), since);

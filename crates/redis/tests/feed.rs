@@ -9,7 +9,7 @@ use spooltrack_domain::{
     Operation,
 };
 use spooltrack_embedded::EmbeddedStore;
-use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_redis::{RedisLock, RedisSettings, LATEST_KEPT};
 use spooltrack_testkit::{fixture, RedisServer};
 use tokio::{sync::broadcast::Receiver, time::timeout};
 
@@ -89,10 +89,15 @@ async fn the_listener_comes_back_after_redis_does_and_asks_for_a_full_refresh() 
 }
 
 fn audit_row(id: &str, tag: &str, minute: u32) -> AuditEvent {
+    audit_row_at(id, tag, minute * 60)
+}
+
+/// An audit row `seconds` after ten o'clock.
+fn audit_row_at(id: &str, tag: &str, seconds: u32) -> AuditEvent {
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid");
     AuditEvent {
         id: id.into(),
-        timestamp: day.and_hms_opt(10, minute, 0).expect("valid"),
+        timestamp: day.and_hms_opt(10, 0, 0).expect("valid") + chrono::Duration::seconds(seconds.into()),
         kind: EventKind::TomarSpool,
         tag: tag.into(),
         worker_id: 93,
@@ -103,6 +108,15 @@ fn audit_row(id: &str, tag: &str, minute: u32) -> AuditEvent {
     }
 }
 
+fn published(rows: Vec<AuditEvent>) -> SpoolEvent {
+    SpoolEvent {
+        tags: rows.iter().map(|row| row.tag.clone()).collect(),
+        action: "TOMAR".into(),
+        audit: rows,
+        ..SpoolEvent::default()
+    }
+}
+
 /// The history a feed keeps: its published events' audit rows, whole only once the spreadsheet's audit was
 /// given, each event kept once however often it was given, and in doubt again when a station says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,12 +124,6 @@ async fn the_shop_history_keeps_each_event_once_and_is_whole_once_given_the_audi
     let server = RedisServer::start();
     let settings = RedisSettings { url: server.url(), prefix: "historia".into() };
     let feed = RedisLock::connect(&settings).expect("lock").feed();
-    let published = |rows: Vec<AuditEvent>| SpoolEvent {
-        tags: rows.iter().map(|row| row.tag.clone()).collect(),
-        action: "TOMAR".into(),
-        audit: rows,
-        ..SpoolEvent::default()
-    };
 
     feed.publish(&published(vec![audit_row("e-2", "S-1", 2)])).await.expect("published");
     assert!(!feed.history_is_whole().await.expect("asked"));
@@ -136,4 +144,39 @@ async fn the_shop_history_keeps_each_event_once_and_is_whole_once_given_the_audi
     assert!(!feed.history_is_whole().await.expect("asked"));
     feed.keep_history(&audit).await.expect("kept again");
     assert_eq!(ids(feed.history("S-1").await.expect("asked")), ["e-2", "e-1", "e-3"], "nothing doubled");
+}
+
+/// The shop's latest events: none until the history is whole, then newest first by their time (not by when
+/// Redis was given them), each once however often given, and only the newest `LATEST_KEPT` kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_latest_events_are_the_newest_each_once() {
+    let server = RedisServer::start();
+    let settings = RedisSettings { url: server.url(), prefix: "ultimos".into() };
+    let feed = RedisLock::connect(&settings).expect("lock").feed();
+    let ids = |rows: Option<Vec<AuditEvent>>| rows.expect("whole").into_iter().map(|row| row.id).collect::<Vec<_>>();
+
+    feed.publish(&published(vec![audit_row("e-3", "S-1", 3)])).await.expect("published");
+    assert_eq!(feed.latest(10).await.expect("asked"), None, "not whole: the audit is read instead");
+    let audit = vec![audit_row("e-1", "S-1", 1), audit_row("e-2", "S-2", 2), audit_row("e-3", "S-1", 3)];
+    feed.keep_history(&audit).await.expect("kept");
+    assert_eq!(ids(feed.latest(10).await.expect("asked")), ["e-3", "e-2", "e-1"]);
+    assert_eq!(ids(feed.latest(2).await.expect("asked")), ["e-3", "e-2"]);
+
+    let burst: Vec<AuditEvent> =
+        (0..LATEST_KEPT as u32 + 50).map(|second| audit_row_at(&format!("r-{second}"), "S-9", 600 + second)).collect();
+    for rows in burst.chunks(25) {
+        feed.publish(&published(rows.to_vec())).await.expect("published");
+    }
+    let kept = ids(feed.latest(LATEST_KEPT + 100).await.expect("asked"));
+    assert_eq!(kept.len(), LATEST_KEPT);
+    assert_eq!(kept.first().map(String::as_str), Some(format!("r-{}", LATEST_KEPT + 49).as_str()));
+    assert_eq!(kept.last().map(String::as_str), Some("r-50"), "the oldest dropped first");
+    // An old event given again (the reader's audit) is dropped at once: it is older than every one kept.
+    feed.keep_history(&audit).await.expect("kept again");
+    assert_eq!(ids(feed.latest(LATEST_KEPT + 100).await.expect("asked")), kept);
+    let mut connection =
+        redis::Client::open(server.url()).expect("client").get_multiplexed_async_connection().await.expect("in");
+    let entries: usize =
+        redis::cmd("HLEN").arg("ultimos:latest_events").query_async(&mut connection).await.expect("hlen");
+    assert_eq!(entries, LATEST_KEPT, "no entry outlives its place");
 }

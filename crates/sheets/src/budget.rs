@@ -6,7 +6,7 @@
 use std::{
     num::NonZeroU32,
     sync::{
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
         Arc,
     },
     time::Duration,
@@ -86,6 +86,8 @@ pub(crate) struct Budget {
     shop: Option<Arc<dyn SharedBudget>>,
     /// Calls of this station waiting their turn in the shop's budget now.
     waiting: AtomicUsize,
+    /// Reads and writes this station was allowed since it opened.
+    spent: [AtomicU64; 2],
 }
 
 impl Budget {
@@ -98,7 +100,8 @@ impl Budget {
         };
         let rates = [rate(tuning.reads_per_minute), rate(tuning.writes_per_minute)];
         let (reads, writes) = (limiter(rates[0]), limiter(rates[1]));
-        Budget { reads, writes, rates, wait: tuning.budget_wait, shop: None, waiting: AtomicUsize::new(0) }
+        let spent = [AtomicU64::new(0), AtomicU64::new(0)];
+        Budget { reads, writes, rates, wait: tuning.budget_wait, shop: None, waiting: AtomicUsize::new(0), spent }
     }
 
     pub fn share(&mut self, shop: Arc<dyn SharedBudget>) {
@@ -113,10 +116,49 @@ impl Budget {
     /// Waits for the budget to allow one more call of `kind` (this station's, then the shop's); SHEETS_QUOTA
     /// when that would take too long. A shop budget that cannot be reached leaves this station's own.
     pub async fn spend(&self, kind: Kind) -> Result<(), SpoolError> {
-        let (limiter, rate, bucket) = match kind {
+        self.wait_turn(kind).await?;
+        self.spent[kind as usize].fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// What doctor says of the budget: this station's calls since it opened, and the calls the shop may make
+    /// at once now (an error when the shop's budget cannot be reached).
+    pub async fn describe(&self) -> Result<String, String> {
+        let [reads, writes] = [Kind::Read, Kind::Write].map(|kind| self.spent[kind as usize].load(Ordering::Relaxed));
+        let own = format!("llamadas de esta estación desde que abrió: {reads} de lectura y {writes} de escritura");
+        let refill = |rate: Rate| format!("{} cada {} s", rate.calls, rate.window.as_secs());
+        let Some(shop) = &self.shop else {
+            let [read_rate, write_rate] = self.rates;
+            return Ok(format!(
+                "{own}; cupo de esta estación: {} lecturas y {} escrituras",
+                refill(read_rate),
+                refill(write_rate)
+            ));
+        };
+        let mut left = Vec::new();
+        for kind in [Kind::Read, Kind::Write] {
+            let (_, rate, bucket) = self.bucket(kind);
+            match shop.level(bucket, rate).await {
+                Ok(calls) => {
+                    left.push(format!("{:.0} de {} {bucket} (se reponen {})", calls.floor(), rate.burst, refill(rate)))
+                }
+                Err(error) => {
+                    return Err(format!("{own}; el cupo de la planta en Redis no responde ({})", error.diagnosis()))
+                }
+            }
+        }
+        Ok(format!("{own}; la planta puede hacer ya {}", left.join(" y ")))
+    }
+
+    fn bucket(&self, kind: Kind) -> (&DefaultDirectRateLimiter, Rate, &'static str) {
+        match kind {
             Kind::Read => (&self.reads, self.rates[0], "lecturas"),
             Kind::Write => (&self.writes, self.rates[1], "escrituras"),
-        };
+        }
+    }
+
+    async fn wait_turn(&self, kind: Kind) -> Result<(), SpoolError> {
+        let (limiter, rate, bucket) = self.bucket(kind);
         let deadline = tokio::time::Instant::now() + self.wait;
         let exhausted = || {
             tracing::warn!(?kind, "presupuesto de llamadas a la planilla agotado");

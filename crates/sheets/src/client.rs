@@ -125,6 +125,11 @@ impl SheetsClient {
         self.budget.busy()
     }
 
+    /// Doctor's word on the request budget: this station's calls, and what the shop may still spend now.
+    pub async fn quota_use(&self) -> Result<String, String> {
+        self.budget.describe().await
+    }
+
     fn record<T>(&self, answer: &Result<T, Failure>) {
         let mut reach = self.reach.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *reach = match (answer, *reach) {

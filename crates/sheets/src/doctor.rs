@@ -1,5 +1,5 @@
 //! What `doctor` checks on the Sheets side, in the order a failure blocks the next: the key, a token, the
-//! spreadsheet, its time zone. Tabs and critical columns are the core's checks, read through the store.
+//! spreadsheet, its time zone; then the use of the request quota. Tabs and critical columns are the core's checks, read through the store.
 
 use spooltrack_core::{DoctorCheck, SourceDiagnosis};
 
@@ -44,6 +44,7 @@ impl SheetsStore {
                 false
             }
         };
+        checks.push(check("cuota de Google Sheets", self.client().quota_use().await));
         SourceDiagnosis { checks, reachable }
     }
 }

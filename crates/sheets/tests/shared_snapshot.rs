@@ -13,6 +13,7 @@ use spooltrack_core::{
     SpoolEvent, SpoolService, SystemClock,
 };
 use spooltrack_domain::{
+    audit::EventKind,
     schema::{ops, ColumnMap, Tab, TabNames},
     Cell, ErrorCode, Operation, SpoolError,
 };
@@ -470,6 +471,30 @@ async fn the_banner_follows_outages_and_the_station_recovers_by_itself() {
 }
 
 impl Shop {
+    /// A viewer station: no key, Redis only.
+    async fn viewer(&self) -> SpoolService {
+        let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
+        let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
+        let viewer = SpoolService::new(
+            Arc::new(OfflineStore::new(TabNames::default())),
+            lock.clone(),
+            Arc::new(SystemClock),
+            "pantalla",
+            chrono_tz::America::Santiago,
+        )
+        .with_feed(Arc::new(lock.feed()))
+        .with_shared_snapshot(REFRESH)
+        .view_only();
+        viewer.sync_snapshot().await.expect("synced from Redis");
+        viewer
+    }
+
+    /// The shop's feed, as any station's.
+    fn feed(&self) -> spooltrack_redis::RedisFeed {
+        let settings = RedisSettings { url: self.redis.url(), prefix: PREFIX.into() };
+        RedisLock::connect(&settings).expect("lock").feed()
+    }
+
     /// The station holding the reader's lease.
     async fn leader(&self) -> Option<String> {
         let client = redis::Client::open(self.redis.url()).expect("client");
@@ -529,24 +554,67 @@ async fn histories_come_from_the_shop_s_redis() {
     let ended: Vec<_> = sessions.iter().map(|session| (session.worker.as_str(), session.fin)).collect();
     assert_eq!(ended, [("MR(93)", SessionEnd::Pausado)]);
 
-    let settings = RedisSettings { url: shop.redis.url(), prefix: PREFIX.into() };
-    let lock = Arc::new(RedisLock::connect(&settings).expect("lock"));
-    let viewer = SpoolService::new(
-        Arc::new(OfflineStore::new(TabNames::default())),
-        lock.clone(),
-        Arc::new(SystemClock),
-        "pantalla",
-        chrono_tz::America::Santiago,
-    )
-    .with_feed(Arc::new(lock.feed()))
-    .with_shared_snapshot(REFRESH)
-    .view_only();
-    viewer.sync_snapshot().await.expect("synced from Redis");
+    let viewer = shop.viewer().await;
     assert_eq!(viewer.history(&tag).await.expect("a viewer's history"), sessions);
 
-    lock.feed().doubt_history().await.expect("doubted");
+    shop.feed().doubt_history().await.expect("doubted");
     assert_eq!(stations[1].service.history(&tag).await.expect("history from the audit"), sessions);
     assert_eq!(shop.reads(), reads + 1, "in doubt, the audit is read");
     assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"));
-    assert!(lock.feed().history_is_whole().await.expect("asked"), "the reader gave the audit again");
+    assert!(shop.feed().history_is_whole().await.expect("asked"), "the reader gave the audit again");
+}
+
+/// The board's activity and health on the shared snapshot: the shop's latest events come from its Redis (no
+/// read of the spreadsheet, the same at a viewer with no key), and doctor names the station that re-reads the
+/// spreadsheet, or says that none does, and what the shop may still spend of the quota.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_activity_and_the_health_checks_come_from_the_shop_s_redis() {
+    let _turn = ONE_SHOP_AT_A_TIME.lock().await;
+    let shop = Shop::start().await;
+    let stations = shop.stations(2).await;
+    let (first, second) = (fixture::ready(1), fixture::ready(2));
+    stations[0].service.tomar(&first, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    assert!(stations[0].service.reread_if_reader(Duration::from_secs(60)).await.expect("re-read"), "it reads");
+    stations[1].service.pausar(&first, fixture::ARMADOR).await.expect("paused");
+    stations[1].service.tomar(&second, fixture::ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken");
+    settle(&stations).await;
+
+    let reads = shop.reads();
+    let activity = stations[1].service.activity().await.expect("activity");
+    assert_eq!(shop.reads(), reads, "the activity cost no read of the spreadsheet");
+    let newest: Vec<_> = activity
+        .iter()
+        .filter(|entry| entry.evento != EventKind::Reconciliacion)
+        .map(|entry| (entry.evento, entry.tag.as_str(), entry.worker.as_str(), entry.estacion.as_deref()))
+        .collect();
+    assert_eq!(
+        newest,
+        [
+            (EventKind::TomarSpool, second.as_str(), "NR(94)", Some("estacion-1")),
+            (EventKind::PausarSpool, first.as_str(), "MR(93)", Some("estacion-1")),
+            (EventKind::TomarSpool, first.as_str(), "MR(93)", Some("estacion-0")),
+        ]
+    );
+    let ids =
+        |entries: &[spooltrack_core::ActivityEntry]| entries.iter().map(|entry| entry.id.clone()).collect::<Vec<_>>();
+    let viewer = shop.viewer().await;
+    assert_eq!(ids(&viewer.activity().await.expect("a viewer's activity")), ids(&activity));
+
+    let report = stations[1].service.doctor().await;
+    let check = |report: &spooltrack_core::DoctorReport, name: &str| {
+        report.checks.iter().find(|check| check.name == name).cloned().unwrap_or_else(|| panic!("no {name}"))
+    };
+    let reader = check(&report, "lector de la planilla");
+    assert!(reader.ok && reader.detail.contains("«estacion-0» relee la planilla"), "{reader:?}");
+    let quota = check(&report, "cuota de Google Sheets");
+    assert!(quota.ok && quota.detail.contains("la planta puede hacer ya"), "{quota:?}");
+    assert!(quota.detail.contains(" de 1000 lecturas"), "the burst: a sixth of the quota: {quota:?}");
+
+    // The lease lapses (the reading station closed): nobody brings the hand edits now, and doctor says so.
+    let client = redis::Client::open(shop.redis.url()).expect("client");
+    let mut connection = client.get_multiplexed_async_connection().await.expect("connection");
+    let _: i64 =
+        redis::cmd("DEL").arg(format!("{PREFIX}:leader:lectura")).query_async(&mut connection).await.expect("del");
+    let reader = check(&stations[1].service.doctor().await, "lector de la planilla");
+    assert!(!reader.ok && reader.detail.contains("ninguna estación relee"), "{reader:?}");
 }

@@ -380,10 +380,17 @@ async fn doctor_checks_the_token_the_spreadsheet_and_its_time_zone() {
     let opened =
         |check: &spooltrack_core::DoctorCheck| check.detail.contains("Operaciones, Trabajadores, Roles, Metadata");
     assert!(diagnosis.checks.iter().any(opened));
+    let check = |diagnosis: &spooltrack_core::SourceDiagnosis, name: &str| {
+        diagnosis.checks.iter().find(|check| check.name == name).cloned().unwrap_or_else(|| panic!("no {name}"))
+    };
+    // Without the shop's Redis, the quota is this station's own: its calls so far (the token is no call).
+    let quota = check(&diagnosis, "cuota de Google Sheets");
+    assert!(quota.detail.contains("desde que abrió: 1 de lectura y 0 de escritura"), "{quota:?}");
+    assert!(quota.detail.contains("cupo de esta estación"), "{quota:?}");
 
     shop.fake.set_time_zone("Europe/Madrid");
     let diagnosis = store.doctor("America/Santiago").await;
-    let zone = diagnosis.checks.last().expect("a time-zone check");
+    let zone = check(&diagnosis, "zona horaria de la planilla");
     assert!(diagnosis.reachable && !zone.ok && zone.detail.contains("Europe/Madrid"), "{zone:?}");
 }
 

@@ -2,9 +2,9 @@
 // numbers, and leave the pad only when OK is tapped.
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { PIN_MAX_DIGITS, PIN_MIN_DIGITS } from "../lib/ipc";
 
 const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
-export const PIN_DIGITS = { min: 4, max: 8 };
 
 type Props = {
   prompt: string;
@@ -15,9 +15,9 @@ type Props = {
 export function PinPad({ prompt, onSubmit, onCancel }: Props) {
   const { t } = useTranslation();
   const [pin, setPin] = useState("");
-  const press = (digit: string) => setPin((typed) => (typed.length < PIN_DIGITS.max ? typed + digit : typed));
+  const press = (digit: string) => setPin((typed) => (typed.length < PIN_MAX_DIGITS ? typed + digit : typed));
   const erase = () => setPin((typed) => typed.slice(0, -1));
-  const complete = pin.length >= PIN_DIGITS.min;
+  const complete = pin.length >= PIN_MIN_DIGITS;
   const submit = () => {
     if (!complete) return;
     const typed = pin;

@@ -1,12 +1,12 @@
 // This PC's settings (the idle sign-out), open only to a supervisor proven by their PIN, and only until the
 // board is left. Open, they also set a supervisor's PIN (their own, or another's); a shop with no PIN yet sets
-// its first one from here.
+// its first one from here. At a kiosk, they are the only way to close the window.
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IDLE_CHOICES } from "../hooks/useSession";
 import { describeError } from "../lib/errors";
 import { api, IpcError, type Worker } from "../lib/ipc";
-import { useWorkers } from "../lib/queries";
+import { useScreenMode, useWorkers } from "../lib/queries";
 import { ChoiceSelect } from "./ChoiceSelect";
 import { PinPad } from "./PinPad";
 
@@ -20,6 +20,7 @@ export function StationSettings({ idleMinutes, onIdleMinutes, onNotice }: Props)
   const { t } = useTranslation();
   const [openedBy, setOpenedBy] = useState<{ supervisor: Worker; pin: string } | null>(null);
   const [dialog, setDialog] = useState<"unlock" | "set-pin" | null>(null);
+  const kiosk = useScreenMode().data?.kiosk ?? false;
   return (
     <div className="settings-bar" data-testid="station-settings">
       {openedBy ? (
@@ -35,6 +36,19 @@ export function StationSettings({ idleMinutes, onIdleMinutes, onNotice }: Props)
           <button className="big" data-testid="set-pin" onClick={() => setDialog("set-pin")}>
             {t("pin.set")}
           </button>
+          {kiosk && (
+            <button
+              className="big"
+              data-testid="kiosk-close"
+              onClick={() =>
+                api.closeKiosk(openedBy.supervisor.id, openedBy.pin).catch((error: unknown) => {
+                  onNotice("error", error instanceof IpcError ? describeError(error, t) : String(error));
+                })
+              }
+            >
+              {t("settings.closeKiosk")}
+            </button>
+          )}
           <button className="big" data-testid="settings-lock" onClick={() => setOpenedBy(null)}>
             {t("settings.lock", { name: openedBy.supervisor.iniciales })}
           </button>

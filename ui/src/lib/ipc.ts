@@ -3,6 +3,7 @@
 import { commands, events } from "../bindings";
 import type {
   ActionOutcome,
+  ActivityEntry_Serialize as ActivityEntry,
   BatchEntry_Serialize as BatchEntry,
   BatchOutcome_Serialize as BatchOutcome,
   CrewMember_Serialize as CrewMember,
@@ -20,6 +21,7 @@ import { connection, type StationConnection } from "./connection";
 
 export type {
   ActionOutcome,
+  ActivityEntry,
   BatchEntry,
   BatchOutcome,
   CrewMember,
@@ -63,6 +65,7 @@ export const api = {
   progress: () => unwrap(commands.progress(), true),
   crew: () => unwrap(commands.crew(), true),
   paused: () => unwrap(commands.paused(), true),
+  activity: () => unwrap(commands.activity(), true),
   doctor: () => unwrap(commands.doctor()),
   screen: () => unwrap(commands.screen()),
   tomar: (tags: string[], workerId: number, operation: Operation) => unwrap(commands.tomarBatch(tags, workerId, operation)),
@@ -72,6 +75,7 @@ export const api = {
   cancelar: (tags: string[], workerId: number) => unwrap(commands.cancelarBatch(tags, workerId)),
   liberar: (tag: string, adminId: number, motivo: string, pin: string) => unwrap(commands.liberar(tag, adminId, motivo, pin)),
   verifySupervisor: (adminId: number, pin: string) => unwrap(commands.verifySupervisor(adminId, pin)),
+  closeKiosk: (adminId: number, pin: string) => unwrap(commands.closeKiosk(adminId, pin)),
   setPin: (workerId: number, newPin: string, authorizerId: number | null, authorizerPin: string | null) =>
     unwrap(commands.setPin(workerId, newPin, authorizerId, authorizerPin)),
   exportSessions: (desde: string, hasta: string, operation: Operation | null) =>
@@ -94,4 +98,4 @@ export const api = {
 };
 
 /** The largest batch the service accepts, as the core says. */
-export { MAX_BATCH } from "../bindings";
+export { MAX_BATCH, PIN_MAX_DIGITS, PIN_MIN_DIGITS } from "../bindings";

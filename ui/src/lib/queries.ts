@@ -89,6 +89,10 @@ export function usePaused() {
   return useQuery({ queryKey: ["paused"], queryFn: api.paused });
 }
 
+export function useActivity() {
+  return useQuery({ queryKey: ["activity"], queryFn: api.activity });
+}
+
 export function useCrew() {
   return useQuery({ queryKey: ["crew"], queryFn: api.crew });
 }

@@ -2,6 +2,7 @@
 // supervisor's PIN (not at a viewer station, where nobody identifies).
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Activity } from "../components/Activity";
 import { Board } from "../components/Board";
 import { ChoiceSelect } from "../components/ChoiceSelect";
 import { Crew } from "../components/Crew";
@@ -14,8 +15,8 @@ import { StationSettings } from "../components/StationSettings";
 import { useStoredChoice } from "../hooks/useStoredChoice";
 import type { SpoolView, Worker } from "../lib/ipc";
 
-type Section = "occupied" | "paused" | "crew" | "orders" | "export" | "health";
-const SECTIONS: readonly Section[] = ["occupied", "paused", "crew", "orders", "export", "health"];
+type Section = "occupied" | "paused" | "crew" | "orders" | "activity" | "export" | "health";
+const SECTIONS: readonly Section[] = ["occupied", "paused", "crew", "orders", "activity", "export", "health"];
 const LONG_HOURS = [1, 2, 4, 8, 12];
 
 type Props = {
@@ -51,6 +52,7 @@ export function BoardScreen({ admin, viewOnly, onHistory, onRelease, reveal, idl
       {section === "paused" && <PausedSpools onHistory={onHistory} />}
       {section === "crew" && <Crew onHistory={onHistory} />}
       {section === "orders" && <OrderProgress />}
+      {section === "activity" && <Activity onHistory={onHistory} />}
       {section === "export" && <ExportSessions onSaved={onNotice} />}
       {section === "health" && <HealthChecks />}
       <div className="picker-bar">

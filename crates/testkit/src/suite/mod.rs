@@ -640,6 +640,50 @@ pub async fn history_is_rebuilt_as_sessions_from_the_audit(backend: &dyn Backend
     assert_eq!(code(shop.service.history("NO-EXISTE").await), ErrorCode::SpoolNotFound);
 }
 
+/// The board's *Actividad*: the shop's latest events from every station, newest first, each with who (as the
+/// shop names them), where, how long ago and why; never more than the feed shows.
+pub async fn the_activity_lists_the_shop_s_latest_events_newest_first(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let other = shop.station("estacion-B").await;
+    shop.service.tomar(&ready(20), ARMADOR, Operation::Arm).await.expect("taken");
+    shop.clock.advance(Duration::minutes(30));
+    other.pausar(&ready(20), ARMADOR).await.expect("paused at B");
+    shop.clock.advance(Duration::minutes(5));
+    other.tomar(&ready(21), ARMADOR_SOLDADOR, Operation::Arm).await.expect("taken at B");
+    shop.clock.advance(Duration::minutes(1));
+    shop.service.liberar(&ready(21), SUPERVISOR, "cambio de turno", SUPERVISOR_PIN).await.expect("released");
+    shop.clock.advance(Duration::minutes(10));
+
+    let activity = shop.service.activity().await.expect("activity");
+    // The first action rebuilds the locks of spools held in the sheet, on a lock service that lost them.
+    let summary: Vec<_> = activity
+        .iter()
+        .filter(|entry| entry.evento != EventKind::Reconciliacion)
+        .map(|entry| (entry.evento, entry.tag.clone(), entry.worker.as_str(), entry.estacion.as_deref(), entry.minutos))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (EventKind::LiberacionForzada, ready(21), "CR(109)", Some("estacion-A"), 10),
+            (EventKind::TomarSpool, ready(21), "NR(94)", Some("estacion-B"), 11),
+            (EventKind::PausarSpool, ready(20), "MR(93)", Some("estacion-B"), 16),
+            (EventKind::TomarSpool, ready(20), "MR(93)", Some("estacion-A"), 46),
+        ]
+    );
+    assert_eq!(activity[0].nota.as_deref(), Some("cambio de turno"));
+    assert_eq!(activity[0].operation, Some(Operation::Arm));
+    let first = activity.iter().find(|entry| entry.evento == EventKind::TomarSpool && entry.tag == ready(20));
+    assert_eq!(first.expect("listed").cuando, "07-03-2025 08:15:00");
+
+    let many = ready_tags(READY_SPOOLS).split_off(30);
+    shop.service.tomar_batch(&many, ARMADOR, Operation::Arm).await.expect("taken in batch");
+    shop.clock.advance(Duration::minutes(1));
+    shop.service.pausar_batch(&many, ARMADOR).await.expect("paused in batch");
+    let activity = shop.service.activity().await.expect("activity");
+    assert_eq!(activity.len(), spooltrack_core::ACTIVITY_LIMIT);
+    assert!(activity.iter().take(30).all(|entry| entry.evento == EventKind::PausarSpool), "the newest first");
+}
+
 pub async fn two_stations_see_each_other(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let other = shop.station("estacion-B").await;
@@ -762,6 +806,7 @@ macro_rules! behaviour_suite {
             progress_counts_each_spool_once_in_the_stage_it_reached,
             lists_answer_available_occupied_and_mine,
             history_is_rebuilt_as_sessions_from_the_audit,
+            the_activity_lists_the_shop_s_latest_events_newest_first,
             two_stations_see_each_other,
             a_silent_station_shows_on_the_board_and_keeps_its_spools,
             the_reconciler_rebuilds_lost_locks_and_releases_stale_ones,

@@ -56,6 +56,12 @@ pub async fn wrong_pins_make_the_station_wait(backend: &dyn Backend) {
     assert_eq!(code(shop.service.verify_supervisor(SUPERVISOR, "9999").await), ErrorCode::PinBlocked);
     assert_eq!(shop.store.writes(), writes, "a PIN refused unchecked is not audited again");
     assert_eq!(audit_rows_of(&shop, EventKind::PinIncorrecto).await.len(), FREE_ATTEMPTS as usize);
+    let again = shop.station("estacion-A").await;
+    assert_eq!(
+        code(again.verify_supervisor(SUPERVISOR, SUPERVISOR_PIN).await),
+        ErrorCode::PinBlocked,
+        "a new process of the station (a command-line run) goes on waiting"
+    );
     let other = shop.station("estacion-B").await;
     other.verify_supervisor(SUPERVISOR, SUPERVISOR_PIN).await.expect("the wait is this station's, not the shop's");
 }
