@@ -6,14 +6,14 @@ use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
-use spooltrack_config::{Config, LockConfig};
+use spooltrack_config::{setup::SetupAnswers, Config, LockConfig};
 use spooltrack_core::{
     describe_reconciliation, parse_fecha, sessions_csv, ActionOutcome, BatchOutcome, DoctorReport, ExportFilter,
     ListFilter, ListScope, ReconcileReport, ShopSession, SpoolEvent, SpoolState, SpoolView, WorkSession, WorkerView,
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
-use crate::{pin_entry::PinEntry, station::Station};
+use crate::{pin_entry::PinEntry, setup::SetupReport, station::Station};
 
 #[derive(Debug, Parser)]
 #[command(name = "spooltrack", version, about = "Quién tiene cada spool, ahora. Sin subcomando abre la ventana.")]
@@ -105,6 +105,31 @@ pub enum Command {
     },
     /// What is configured, what is reachable, whether every critical column is present.
     Doctor,
+    /// Connect this station to the shop: checks the answers with doctor's own checks and, only when they all
+    /// pass, writes the configuration (to --config, else the OS config folder) with the key copied next to it.
+    Setup {
+        /// This station's name on the board.
+        #[arg(long)]
+        estacion: String,
+        /// The Google spreadsheet: its id or its URL.
+        #[arg(long)]
+        planilla: String,
+        /// The service-account key file (.json); not for a viewer station.
+        #[arg(long, value_name = "FILE")]
+        clave: Option<PathBuf>,
+        /// The shop's Redis, redis://… or rediss://…
+        #[arg(long)]
+        redis: String,
+        /// The site's prefix in Redis (default: spooltrack).
+        #[arg(long, default_value = "")]
+        prefijo: String,
+        /// A viewer station ("solo visualización"): board and lists only, no key.
+        #[arg(long)]
+        visualizacion: bool,
+        /// Another base URL for the Sheets API than Google's (the project's fake, a proxy).
+        #[arg(long, value_name = "URL")]
+        endpoint: Option<String>,
+    },
     /// Print every change any station makes, as it happens (needs the shop's Redis).
     Watch,
     /// Compare locks with the rows now and fix what disagrees (every correction is audited).
@@ -187,6 +212,11 @@ enum Report {
     PinSet {
         worker: WorkerId,
     },
+    /// What setup checked, and where it wrote the configuration (nowhere when a check failed).
+    Setup {
+        report: SetupReport,
+        written: Option<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -201,14 +231,46 @@ impl Cli {
 }
 
 pub async fn run(cli: Cli, command: Command) -> ExitCode {
-    let result = match cli.load_config() {
+    let result = match command {
+        // Setup makes the configuration: there is none to load yet.
+        Command::Setup { estacion, planilla, clave, redis, prefijo, visualizacion, endpoint } => {
+            let answers = SetupAnswers {
+                station: estacion,
+                spreadsheet: planilla,
+                key_file: clave,
+                redis_url: redis,
+                redis_prefix: prefijo,
+                viewer: visualizacion,
+                endpoint,
+            };
+            set_up(&answers, Config::location(cli.config.as_deref())).await
+        }
+        command => run_station(&cli, command).await,
+    };
+    finish(result, cli.json)
+}
+
+async fn set_up(answers: &SetupAnswers, path: Option<PathBuf>) -> Result<Report, SpoolError> {
+    let path = path.ok_or_else(|| SpoolError::ConfigInvalid {
+        key: "--config".into(),
+        reason: "no hay carpeta de configuración en este equipo: indique dónde guardarla con --config".into(),
+    })?;
+    let (report, config) = crate::setup::save(answers, &path).await?;
+    Ok(Report::Setup { report, written: config.and(Some(path)) })
+}
+
+async fn run_station(cli: &Cli, command: Command) -> Result<Report, SpoolError> {
+    match cli.load_config() {
         Ok(config) => execute(config, command, cli.json, cli.offline).await,
         Err(error) => Err(error),
-    };
+    }
+}
+
+fn finish(result: Result<Report, SpoolError>, json: bool) -> ExitCode {
     match result {
-        Ok(report) => print_report(&report, cli.json),
+        Ok(report) => print_report(&report, json),
         Err(error) => {
-            if cli.json {
+            if json {
                 print_json(&error.payload());
             } else {
                 eprintln!(
@@ -288,7 +350,7 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
             service.set_pin(worker, &new_pin, authorizer.as_ref().map(|(id, pin)| (*id, pin.as_str()))).await?;
             Report::PinSet { worker }
         }
-        Command::Doctor | Command::Serve { .. } => unreachable!("answered before"),
+        Command::Doctor | Command::Serve { .. } | Command::Setup { .. } => unreachable!("answered before"),
         Command::Reconcile => Report::Reconciled(service.reconcile().await?),
         Command::Export { desde, hasta, op, worker, csv } => {
             let filter =
@@ -387,6 +449,7 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
     let code = match report {
         Report::Batch(batch) if batch.failed > 0 => ExitCode::from(1),
         Report::Doctor(doctor) if !doctor.ok => ExitCode::from(3),
+        Report::Setup { written: None, .. } => ExitCode::from(3),
         _ => ExitCode::SUCCESS,
     };
     if json {
@@ -404,6 +467,9 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
                 print_json(&serde_json::json!({ "sesiones": sessions, "archivo": file }))
             }
             Report::PinSet { worker } => print_json(&serde_json::json!({ "pin_definido": worker })),
+            Report::Setup { report, written } => {
+                print_json(&serde_json::json!({ "comprobacion": report, "guardada_en": written }))
+            }
             Report::Watched => {}
         }
     } else if let Report::Sessions(sessions) = report {
@@ -413,6 +479,13 @@ fn print_report(report: &Report, json: bool) -> ExitCode {
         emit(&render(report));
     }
     code
+}
+
+/// Doctor's checks, a line each.
+fn checks(checks: &[spooltrack_core::DoctorCheck], line: &mut impl FnMut(String)) {
+    for check in checks {
+        line(format!("[{}] {}: {}", if check.ok { "ok" } else { "FALLA" }, check.name, check.detail));
+    }
 }
 
 fn or_dash(value: &Option<String>) -> &str {
@@ -494,10 +567,16 @@ fn render(report: &Report) -> String {
             }
             line(format!("{} de {} correctos; {} fallaron", batch.succeeded, batch.total, batch.failed));
         }
-        Report::Doctor(doctor) => {
-            for check in &doctor.checks {
-                line(format!("[{}] {}: {}", if check.ok { "ok" } else { "FALLA" }, check.name, check.detail));
+        Report::Doctor(doctor) => checks(&doctor.checks, &mut line),
+        Report::Setup { report, written } => {
+            if let Some(email) = &report.service_account {
+                line(format!("cuenta de servicio: {email} (la planilla debe estar compartida con ella)"));
             }
+            checks(&report.checks, &mut line);
+            line(match written {
+                Some(path) => format!("configuración guardada en {}", path.display()),
+                None => "no se guardó nada: corrija lo que falla y vuelva a intentarlo".into(),
+            });
         }
         Report::Reconciled(report) => line(describe_reconciliation(report)),
         Report::Exported { sessions, file } => line(format!("{sessions} sesiones escritas en {}", file.display())),

@@ -10,6 +10,7 @@ pub mod ipc;
 mod kiosk;
 pub mod logging;
 mod pin_entry;
+pub mod setup;
 pub mod station;
 
 use spooltrack_config::Config;

@@ -2,7 +2,7 @@
 //! (0 done, 1 refused, 2 usage, 3 misconfigured or unreachable).
 
 use std::{
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Command, Output},
 };
 
@@ -405,6 +405,92 @@ fn reconcile_reports_its_corrections() {
     assert!(report["rebuilt"].as_array().expect("rebuilt").is_empty());
     let human = station.run(&["reconcile"]);
     assert!(String::from_utf8_lossy(&human.stdout).contains("bloqueos reconstruidos: ninguno"));
+}
+
+/// `spooltrack setup` checks the answers with doctor's own checks and writes only a configuration that passes
+/// them: a file that is no key, a spreadsheet not shared with the service account (whose e-mail it says), a
+/// missing critical column (named) and a Redis that refuses are each said plainly and write nothing; good answers
+/// write the configuration, which `doctor` then reads back, with the key copied next to it, the user's alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_checks_the_answers_and_writes_only_what_passes() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = standard_fake().await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let key = fake.write_service_account_key(folder.path());
+    let not_a_key = folder.path().join("foto.json");
+    std::fs::write(&not_a_key, "{\"no\": \"es una clave\"}").expect("written");
+    let target = folder.path().join("estacion").join("config.toml");
+    let endpoint = fake.endpoint();
+    let setup = |key: &Path, redis_url: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_spooltrack"));
+        command.arg("--config").arg(&target).args(["setup", "--estacion", "Armado-1", "--planilla"]);
+        command.arg("https://docs.google.com/spreadsheets/d/planilla-cli/edit#gid=0").arg("--clave").arg(key);
+        command.args(["--redis", redis_url, "--prefijo", "planta-setup", "--endpoint", &endpoint, "--json"]);
+        command.env("XDG_DATA_HOME", folder.path()).env_remove("SPOOLTRACK_CONFIG");
+        async move {
+            let output = tokio::task::spawn_blocking(move || command.output().expect("runs")).await.expect("ran");
+            let answer: Value = serde_json::from_slice(&output.stdout).expect("json");
+            (output.status.code().unwrap_or(-1), answer)
+        }
+    };
+    let failing = |answer: &Value| -> Vec<String> {
+        let checks = answer["comprobacion"]["checks"].as_array().cloned().unwrap_or_default();
+        checks
+            .iter()
+            .filter(|check| check["ok"] == json!(false))
+            .map(|check| {
+                format!("{}: {}", check["name"].as_str().unwrap_or(""), check["detail"].as_str().unwrap_or(""))
+            })
+            .collect()
+    };
+    let email = "spooltrack@spooltrack-pruebas.iam.gserviceaccount.com";
+
+    let (status, answer) = setup(&not_a_key, &redis.url()).await;
+    assert_eq!(status, 3, "{answer}");
+    assert!(failing(&answer)[0].starts_with("clave de la cuenta de servicio: "), "{answer}");
+    assert!(!target.exists(), "nothing written");
+
+    fake.set_shared(false);
+    let (status, answer) = setup(&key, &redis.url()).await;
+    assert_eq!((status, answer["comprobacion"]["service_account"].clone()), (3, json!(email)), "{answer}");
+    assert!(failing(&answer).iter().any(|check| check.starts_with("planilla: ") && check.contains(email)), "{answer}");
+    fake.set_shared(true);
+
+    let rename = |from: &'static str, to: &'static str| {
+        fake.edit("Operaciones", |grid| {
+            let column = grid.header.iter().position(|name| name == from).expect("column");
+            grid.header[column] = to.into();
+        })
+    };
+    rename("Ocupado_Por", "Ocupado");
+    let (status, answer) = setup(&key, &redis.url()).await;
+    assert_eq!(status, 3);
+    assert!(failing(&answer).iter().any(|check| check.contains("Ocupado_Por")), "the column is named: {answer}");
+    rename("Ocupado", "Ocupado_Por");
+
+    let refused = format!("redis://127.0.0.1:{}/", free_port());
+    let (status, answer) = setup(&key, &refused).await;
+    assert_eq!(status, 3);
+    assert!(failing(&answer).iter().any(|check| check.starts_with("bloqueos: ")), "{answer}");
+    assert!(!target.exists(), "nothing written while a check fails");
+
+    let (status, answer) = setup(&key, &redis.url()).await;
+    assert_eq!((status, failing(&answer)), (0, Vec::<String>::new()), "{answer}");
+    assert_eq!(answer["guardada_en"], json!(target));
+    let kept = target.with_file_name(spooltrack_config::setup::KEY_FILE);
+    assert_eq!(std::fs::metadata(&kept).expect("key kept").permissions().mode() & 0o777, 0o600);
+    let mut doctor = Command::new(env!("CARGO_BIN_EXE_spooltrack"));
+    doctor.arg("--config").arg(&target).args(["doctor", "--json"]).env("XDG_DATA_HOME", folder.path());
+    let doctor = tokio::task::spawn_blocking(move || doctor.output()).await.expect("ran").expect("runs");
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("json");
+    assert_eq!(report["ok"], json!(true), "the written file reads back: {report}");
+    let written = std::fs::read_to_string(&target).expect("written");
+    assert!(written.contains("station = \"Armado-1\"") && written.contains("spreadsheet_id = \"planilla-cli\""));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|socket| socket.local_addr()).expect("a port").port()
 }
 
 /// A station whose `[sheets]` section points at the project's Sheets fake: the binary uses the real

@@ -3,64 +3,14 @@
 //! The binary is this build's, or the one `SPOOLTRACK_APP` names (the installed package's, in CI).
 
 use std::{
-    io::{BufRead, BufReader},
-    net::TcpListener,
-    os::unix::process::CommandExt,
     path::Path,
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::{json, Value};
-
-/// A child process, started in a process group of its own, that dies with the test together with whatever
-/// it started (tauri-driver starts WebKitWebDriver, which starts the app).
-struct Guard(Child);
-
-impl Guard {
-    fn spawn(command: &mut Command) -> Guard {
-        Guard(
-            command
-                .process_group(0)
-                .spawn()
-                .unwrap_or_else(|error| panic!("{command:?} runs (make test installs it): {error}")),
-        )
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
-/// Xvfb on a display it picks itself (`-displayfd`), so parallel runs never collide.
-fn start_xvfb() -> (Guard, String) {
-    let mut xvfb = Guard::spawn(
-        Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
-    let mut line = String::new();
-    BufReader::new(xvfb.0.stdout.take().expect("stdout")).read_line(&mut line).expect("display number");
-    (xvfb, format!(":{}", line.trim()))
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("free port").port()
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
+use spooltrack_testkit::window::Window;
 
 /// The app under test: `SPOOLTRACK_APP`, else the binary of this build.
 fn app() -> String {
@@ -75,67 +25,6 @@ fn cli_status(config: &Path, tag: &str) -> Value {
     serde_json::from_slice(&output.stdout).expect("json status")
 }
 
-/// The real app in a window under its own Xvfb, driven through tauri-driver.
-struct Window {
-    client: fantoccini::Client,
-    _driver: Guard,
-    _xvfb: Guard,
-}
-
-impl Window {
-    async fn open(config: &Path) -> Window {
-        let (xvfb, display) = start_xvfb();
-        let (port, native_port) = (free_port(), free_port());
-        let driver = Guard::spawn(
-            Command::new("tauri-driver")
-                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-                .env("DISPLAY", &display)
-                .stdout(Stdio::null()),
-        );
-        wait_for_port(port);
-        let capabilities = json!({
-            "tauri:options": {
-                "application": app(),
-                "args": ["--config", config.to_str().expect("utf-8 path")],
-            }
-        });
-        let client = ClientBuilder::native()
-            .capabilities(capabilities.as_object().expect("object").clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a session with the app");
-        Window { client, _driver: driver, _xvfb: xvfb }
-    }
-
-    async fn wait_for(&self, css: String) -> fantoccini::elements::Element {
-        self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.expect(&css)
-    }
-
-    async fn click(&self, css: &str) {
-        self.wait_for(css.to_string()).await.click().await.expect(css);
-    }
-
-    /// An element's text as the page holds it, once it contains `wanted` (or the last seen after ten seconds).
-    async fn text_once(&self, css: &str, wanted: &str) -> String {
-        let mut shown = String::new();
-        for _ in 0..50 {
-            let script = format!("return document.querySelector(\"{css}\")?.textContent ?? ''");
-            shown = self
-                .client
-                .execute(&script, Vec::new())
-                .await
-                .ok()
-                .and_then(|text| text.as_str().map(String::from))
-                .unwrap_or_default();
-            if shown.contains(wanted) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        shown
-    }
-}
-
 #[tokio::test]
 async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     let folder = tempfile::tempdir().expect("temp dir");
@@ -143,7 +32,7 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     let database = folder.path().join("shop.db");
     std::fs::write(&config, format!("station = \"e2e\"\n[embedded]\ndatabase = {database:?}\n")).expect("config");
 
-    let window = Window::open(&config).await;
+    let window = Window::open(&app(), &config).await;
     let client = &window.client;
     let wait_for = |css: String| window.wait_for(css);
 
@@ -192,7 +81,7 @@ async fn a_kiosk_window_closes_only_when_a_supervisor_closes_it() {
     let database = folder.path().join("shop.db");
     std::fs::write(&config, format!("station = \"quiosco\"\nkiosk = true\n[embedded]\ndatabase = {database:?}\n"))
         .expect("config");
-    let window = Window::open(&config).await;
+    let window = Window::open(&app(), &config).await;
     let app_running = || {
         let pattern = config.to_str().expect("utf-8 path").to_string();
         Command::new("pgrep").args(["-f", &pattern]).output().is_ok_and(|found| found.status.success())
@@ -253,7 +142,7 @@ async fn a_window_with_no_network_starts_from_the_copy_this_pc_kept() {
     redis.stop();
     drop(fake);
 
-    let window = Window::open(&config).await;
+    let window = Window::open(&app(), &config).await;
     window.wait_for("[data-testid='worker-93']".into()).await.click().await.expect("identified from the copy");
     window.wait_for("[data-testid^='select-']:not([disabled])".into()).await.click().await.expect("ticked");
     let state = window.text_once("[data-testid='connection-state']", "Redis").await;

@@ -2,6 +2,8 @@
 //! `--config`, else `SPOOLTRACK_CONFIG`, else the OS config folder; no file at all means the embedded default.
 //! Unknown keys and bad values are refused by name.
 
+pub mod setup;
+
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
@@ -102,14 +104,19 @@ impl Config {
     /// Finds and reads the configuration: `explicit` path, else the environment variable, else the OS
     /// config folder; with none of them present, the embedded default.
     pub fn load(explicit: Option<&Path>) -> Result<Config, SpoolError> {
-        let from_env = std::env::var_os(CONFIG_ENV).filter(|value| !value.is_empty()).map(PathBuf::from);
-        if let Some(path) = explicit.map(Path::to_path_buf).or(from_env) {
+        if let Some(path) = named(explicit) {
             return Config::from_file(&path);
         }
-        match dirs::config_dir().map(|folder| folder.join("spooltrack").join("config.toml")) {
+        match default_path() {
             Some(path) if path.is_file() => Config::from_file(&path),
             _ => Ok(Config::embedded_default()),
         }
+    }
+
+    /// Where this station's configuration lives, whether or not it exists yet (the first-run setup writes it
+    /// there): `explicit` path, else the environment variable, else the OS config folder's.
+    pub fn location(explicit: Option<&Path>) -> Option<PathBuf> {
+        named(explicit).or_else(default_path)
     }
 
     /// A kiosk closes only on a supervisor's PIN, which a viewer station cannot check.
@@ -310,6 +317,16 @@ fn whole(key: &str, value: &toml::Value, range: std::ops::RangeInclusive<i64>) -
         Some(number) if range.contains(&number) => Ok(number as u32),
         _ => Err(invalid(key, format!("debe ser un número entero entre {} y {}", range.start(), range.end()))),
     }
+}
+
+/// The file named on the command line or in the environment.
+fn named(explicit: Option<&Path>) -> Option<PathBuf> {
+    let from_env = std::env::var_os(CONFIG_ENV).filter(|value| !value.is_empty()).map(PathBuf::from);
+    explicit.map(Path::to_path_buf).or(from_env)
+}
+
+fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|folder| folder.join("spooltrack").join("config.toml"))
 }
 
 fn flag(key: &str, value: &toml::Value) -> Result<bool, SpoolError> {

@@ -86,17 +86,18 @@ impl SpoolService {
     }
 
     /// On the shared snapshot one station at a time re-reads the spreadsheet for people's edits by hand (the
-    /// reader's lease): which one, or that none does and such edits reach no screen.
+    /// reader's lease): which one, or that none does and such edits reach no screen for now.
     async fn doctor_reader(&self) -> DoctorCheck {
         let (ok, detail) = match self.lock.leader(READER_TASK).await {
             Ok(Some((station, left))) => {
                 let which = if station == self.station { " (esta estación)" } else { "" };
                 (true, format!("«{station}»{which} relee la planilla; su turno sigue {} s más", left.as_secs()))
             }
+            // Said, not failed: with no window open (at night, at setup) there is nobody to read yet.
             Ok(None) => (
-                false,
-                "ninguna estación relee la planilla ahora: lo que se edite a mano no llegará a las pantallas \
-                 hasta que abra una estación con la clave de la cuenta de servicio"
+                true,
+                "ninguna estación relee la planilla ahora: lo que se edite a mano llega a las pantallas en \
+                 cuanto abra una ventana de una estación con la clave de la cuenta de servicio"
                     .to_string(),
             ),
             Err(error) => (false, error.diagnosis()),

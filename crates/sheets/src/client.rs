@@ -71,16 +71,24 @@ pub struct SheetsClient {
     reach: std::sync::Mutex<Reach>,
 }
 
+/// Reads a service-account key file; a file that is not one is CONFIG_INVALID naming `sheets.credentials`.
+async fn read_key(path: &std::path::Path) -> Result<yup_oauth2::ServiceAccountKey, SpoolError> {
+    yup_oauth2::read_service_account_key(path).await.map_err(|error| SpoolError::ConfigInvalid {
+        key: "sheets.credentials".into(),
+        // The error kind only: the file's content never reaches a message.
+        reason: format!("la clave de la cuenta de servicio no se pudo leer ({})", error.kind()),
+    })
+}
+
+/// The e-mail of the service account whose key is at `path`: the spreadsheet must be shared with it.
+pub async fn service_account_email(path: &std::path::Path) -> Result<String, SpoolError> {
+    Ok(read_key(path).await?.client_email)
+}
+
 impl SheetsClient {
     /// Reads the key and prepares the authenticated hub; the first call fetches the token.
     pub async fn connect(settings: &SheetsSettings, tuning: Tuning) -> Result<SheetsClient, SpoolError> {
-        let key = yup_oauth2::read_service_account_key(&settings.credentials).await.map_err(|error| {
-            SpoolError::ConfigInvalid {
-                key: "sheets.credentials".into(),
-                // The error kind only: the file's content never reaches a message.
-                reason: format!("la clave de la cuenta de servicio no se pudo leer ({})", error.kind()),
-            }
-        })?;
+        let key = read_key(&settings.credentials).await?;
         let connector = connector()?;
         let executor = hyper_util::rt::TokioExecutor::new();
         let auth = yup_oauth2::ServiceAccountAuthenticator::with_client(

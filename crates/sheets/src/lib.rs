@@ -8,5 +8,5 @@ mod requests;
 mod store;
 
 pub use budget::Tuning;
-pub use client::{SheetsClient, SheetsSettings, Spreadsheet, GOOGLE_ENDPOINT};
+pub use client::{service_account_email, SheetsClient, SheetsSettings, Spreadsheet, GOOGLE_ENDPOINT};
 pub use store::SheetsStore;

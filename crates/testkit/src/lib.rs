@@ -11,6 +11,7 @@ mod redis_server;
 mod sheets_fake;
 pub mod simulation;
 pub mod suite;
+pub mod window;
 
 pub use clock::ManualClock;
 pub use faults::FaultyStore;

@@ -85,6 +85,9 @@ async fn admit(fake: &Fake, headers: &HeaderMap, id: &str, call: &str, kind: Kin
         if id != shared.spreadsheet_id {
             return Err(google_error(StatusCode::NOT_FOUND, "Requested entity was not found."));
         }
+        if shared.unshared {
+            return Err(google_error(StatusCode::FORBIDDEN, "The caller does not have permission"));
+        }
         shared.calls.push(call.to_string());
         (shared.faults.latency, injected_fault(&mut shared, kind))
     };

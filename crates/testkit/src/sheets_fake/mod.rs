@@ -57,6 +57,8 @@ struct Shared {
     /// Time spent answering calls, and the part of it that was injected latency.
     answering: Duration,
     slept: Duration,
+    /// Not shared with the service account: Google answers 403 to every call on the spreadsheet.
+    unshared: bool,
 }
 
 type Fake = Arc<Mutex<Shared>>;
@@ -92,6 +94,7 @@ impl SheetsFake {
             served: Vec::new(),
             read_ranges: Vec::new(),
             throttled: 0,
+            unshared: false,
         }));
         let listener = tokio::net::TcpListener::bind(address).await.expect("a port for the Sheets fake");
         let address = listener.local_addr().expect("bound");
@@ -196,6 +199,11 @@ impl SheetsFake {
     /// Removes a tab, as a person deleting it would.
     pub fn delete_tab(&self, tab: &str) {
         self.state().sheets.retain(|sheet| sheet.title != tab);
+    }
+
+    /// Whether the spreadsheet is shared with the service account (it is, unless said otherwise).
+    pub fn set_shared(&self, shared: bool) {
+        self.state().unshared = !shared;
     }
 
     pub fn set_time_zone(&self, zone: &str) {

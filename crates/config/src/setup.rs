@@ -1,0 +1,207 @@
+//! The first-run setup's answers turned into the station's files (the window's setup and `spooltrack setup`
+//! alike): the spreadsheet's id taken out of a pasted URL, the service-account key copied into the config
+//! folder readable by the user only, and a `config.toml` that [`Config::from_file`] reads back as answered.
+
+use std::{
+    os::unix::fs::PermissionsExt,
+    path::{Path, PathBuf},
+};
+
+use spooltrack_domain::SpoolError;
+
+use crate::{invalid, Config, DEFAULT_REDIS_PREFIX};
+
+/// The name the service-account key is kept under, next to `config.toml`.
+pub const KEY_FILE: &str = "clave-cuenta-servicio.json";
+/// Both files may hold secrets (the key, the Redis password): the user's alone.
+const PRIVATE: u32 = 0o600;
+
+/// What a person answers to connect a station to the shop.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetupAnswers {
+    pub station: String,
+    /// The spreadsheet's id, or its URL as copied from the browser.
+    pub spreadsheet: String,
+    /// The service-account key file as chosen (none at a viewer station, which needs no key).
+    pub key_file: Option<PathBuf>,
+    pub redis_url: String,
+    /// The site's prefix in Redis; empty for the default.
+    pub redis_prefix: String,
+    /// A viewer station ("solo visualización"): board and lists from the shop's Redis, no actions.
+    pub viewer: bool,
+    /// Another base URL for the Sheets API than Google's (the project's fake, a proxy); none for Google's.
+    pub endpoint: Option<String>,
+}
+
+/// The id in `text`: the spreadsheet's URL (`…/spreadsheets/d/<id>/edit#gid=0`) or the id itself.
+pub fn spreadsheet_id(text: &str) -> Result<String, SpoolError> {
+    let text = text.trim();
+    let id = match text.split_once("/spreadsheets/d/") {
+        Some((_, rest)) => rest.split(['/', '?', '#']).next().unwrap_or_default(),
+        None => text,
+    };
+    if id.is_empty() || !id.chars().all(|letter| letter.is_ascii_alphanumeric() || letter == '-' || letter == '_') {
+        return Err(invalid(
+            "planilla",
+            "no es el id ni la dirección de una planilla de Google (cópiela de la barra del navegador)".into(),
+        ));
+    }
+    Ok(id.to_string())
+}
+
+impl SetupAnswers {
+    /// The configuration these answers make, its key file named as kept next to it.
+    pub fn config_text(&self) -> Result<String, SpoolError> {
+        let station = self.station.trim();
+        if station.is_empty() {
+            return Err(invalid("station", "escriba el nombre de esta estación (por ejemplo «Armado-1»)".into()));
+        }
+        let url = self.redis_url.trim();
+        if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+            return Err(invalid("lock.url", "la dirección de Redis empieza con redis:// o rediss://".into()));
+        }
+        let prefix = match self.redis_prefix.trim() {
+            "" => DEFAULT_REDIS_PREFIX,
+            prefix => prefix,
+        };
+        let mut sheets = toml::Table::new();
+        sheets.insert("spreadsheet_id".into(), spreadsheet_id(&self.spreadsheet)?.into());
+        if !self.viewer {
+            sheets.insert("credentials".into(), KEY_FILE.into());
+        }
+        if let Some(endpoint) = self.endpoint.as_deref().map(str::trim).filter(|endpoint| !endpoint.is_empty()) {
+            sheets.insert("endpoint".into(), endpoint.into());
+        }
+        let mut lock = toml::Table::new();
+        lock.insert("kind".into(), "redis".into());
+        lock.insert("url".into(), url.into());
+        lock.insert("prefix".into(), prefix.into());
+        let mut table = toml::Table::new();
+        table.insert("station".into(), station.into());
+        if self.viewer {
+            table.insert("viewer".into(), true.into());
+        }
+        table.insert("lock".into(), lock.into());
+        table.insert("sheets".into(), sheets.into());
+        toml::to_string(&table).map_err(|error| invalid("archivo", error.to_string()))
+    }
+
+    /// The configuration these answers make, with the key where it was chosen: what is checked before anything
+    /// is written.
+    pub fn config(&self) -> Result<Config, SpoolError> {
+        let mut config = Config::parse(&self.config_text()?)?;
+        if let (Some(sheets), Some(key)) = (config.sheets.as_mut(), &self.key_file) {
+            sheets.credentials = key.clone();
+        }
+        Ok(config)
+    }
+
+    /// Copies the key next to `path` (the user's alone) and writes the configuration there, replacing any;
+    /// answers the configuration as read back from the file.
+    pub fn write(&self, path: &Path) -> Result<Config, SpoolError> {
+        let text = self.config_text()?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let io = |what: &str, error: std::io::Error| invalid("archivo", format!("{what}: {error}"));
+        std::fs::create_dir_all(folder).map_err(|error| io(&folder.display().to_string(), error))?;
+        if !self.viewer {
+            let source = self.key_file.as_deref().ok_or_else(|| {
+                invalid("sheets.credentials", "elija el archivo de clave de la cuenta de servicio (.json)".into())
+            })?;
+            let kept = folder.join(KEY_FILE);
+            let bytes = std::fs::read(source).map_err(|error| {
+                invalid("sheets.credentials", format!("no se pudo leer {}: {error}", source.display()))
+            })?;
+            write_private(&kept, &bytes).map_err(|error| io(&kept.display().to_string(), error))?;
+        }
+        write_private(path, text.as_bytes()).map_err(|error| io(&path.display().to_string(), error))?;
+        Config::from_file(path)
+    }
+}
+
+/// Writes `bytes` to `path` readable and writable by the user only, replacing it whole (never half written).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let partial = path.with_extension("nuevo");
+    std::fs::write(&partial, bytes)?;
+    std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(PRIVATE))?;
+    std::fs::rename(&partial, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LockConfig;
+
+    #[test]
+    fn the_id_is_taken_out_of_a_pasted_url() {
+        let id = "1AbC-d_E2fGhIjKlMnOpQrStUvWxYz0123456789";
+        for pasted in [
+            id.to_string(),
+            format!(" https://docs.google.com/spreadsheets/d/{id}/edit#gid=0 "),
+            format!("https://docs.google.com/spreadsheets/d/{id}/edit?usp=sharing"),
+            format!("docs.google.com/spreadsheets/d/{id}"),
+        ] {
+            assert_eq!(spreadsheet_id(&pasted).expect("an id"), id, "{pasted}");
+        }
+        for wrong in ["", "https://docs.google.com/document/d/x y/edit", "planilla de producción"] {
+            assert!(matches!(spreadsheet_id(wrong), Err(SpoolError::ConfigInvalid { .. })), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn the_written_files_read_back_as_answered_and_are_the_user_s_alone() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let key = folder.path().join("descargada.json");
+        std::fs::write(&key, "{\"type\": \"service_account\"}").expect("key");
+        let answers = SetupAnswers {
+            station: "Armado \"1\"".into(),
+            spreadsheet: "https://docs.google.com/spreadsheets/d/planilla-1/edit".into(),
+            key_file: Some(key),
+            redis_url: "redis://spooltrack:clave@10.0.0.5:6379/".into(),
+            redis_prefix: String::new(),
+            viewer: false,
+            endpoint: Some("http://127.0.0.1:9/".into()),
+        };
+        let target = folder.path().join("spooltrack");
+        let config = answers.write(&target.join("config.toml")).expect("written");
+        assert_eq!(config.station, "Armado \"1\"");
+        let sheets = config.sheets.expect("sheets");
+        assert_eq!((sheets.spreadsheet_id.as_str(), sheets.endpoint.as_str()), ("planilla-1", "http://127.0.0.1:9/"));
+        assert_eq!(sheets.credentials, target.join(KEY_FILE));
+        let url = "redis://spooltrack:clave@10.0.0.5:6379/".to_string();
+        assert_eq!(config.lock, LockConfig::Redis { url, prefix: DEFAULT_REDIS_PREFIX.into() });
+        for file in [target.join(KEY_FILE), target.join("config.toml")] {
+            let mode = std::fs::metadata(&file).expect("written").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+        assert_eq!(std::fs::read_to_string(target.join(KEY_FILE)).expect("kept"), "{\"type\": \"service_account\"}");
+        let checked = answers.config().expect("the configuration to check");
+        assert_eq!(checked.sheets.expect("sheets").credentials, folder.path().join("descargada.json"), "as chosen");
+    }
+
+    #[test]
+    fn a_viewer_needs_no_key_and_bad_answers_are_named() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let viewer = SetupAnswers {
+            station: "Pantalla".into(),
+            spreadsheet: "planilla-1".into(),
+            redis_url: "redis://10.0.0.5/".into(),
+            redis_prefix: "planta1".into(),
+            viewer: true,
+            ..SetupAnswers::default()
+        };
+        let config = viewer.write(&folder.path().join("config.toml")).expect("written");
+        assert!(config.viewer && !folder.path().join(KEY_FILE).exists());
+
+        let key = |answers: SetupAnswers| match answers.write(&folder.path().join("config.toml")) {
+            Err(SpoolError::ConfigInvalid { key, .. }) => key,
+            other => panic!("refused: {other:?}"),
+        };
+        assert_eq!(key(SetupAnswers { station: " ".into(), ..viewer.clone() }), "station");
+        assert_eq!(key(SetupAnswers { redis_url: "10.0.0.5".into(), ..viewer.clone() }), "lock.url");
+        assert_eq!(key(SetupAnswers { spreadsheet: "no es".into(), ..viewer.clone() }), "planilla");
+        let missing = folder.path().join("no-existe.json");
+        let keyed = SetupAnswers { viewer: false, key_file: Some(missing), ..viewer.clone() };
+        assert_eq!(key(keyed), "sheets.credentials");
+        assert_eq!(key(SetupAnswers { viewer: false, ..viewer }), "sheets.credentials");
+    }
+}

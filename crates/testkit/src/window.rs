@@ -1,0 +1,124 @@
+//! The real app in a real window for the end-to-end smoke and the window's benchmark: Xvfb on a display of its
+//! own, tauri-driver and WebKitWebDriver (Debian's webkit2gtk-driver) driving the binary through WebDriver.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    os::unix::process::CommandExt,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+
+/// A child process, started in a process group of its own, that dies with the test together with whatever
+/// it started (tauri-driver starts WebKitWebDriver, which starts the app).
+pub struct Guard(Child);
+
+impl Guard {
+    pub fn spawn(command: &mut Command) -> Guard {
+        Guard(
+            command
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|error| panic!("{command:?} runs (make test installs it): {error}")),
+        )
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Xvfb on a display it picks itself (`-displayfd`), so parallel runs never collide.
+fn start_xvfb() -> (Guard, String) {
+    let mut xvfb = Guard::spawn(
+        Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1400x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let mut line = String::new();
+    BufReader::new(xvfb.0.stdout.take().expect("stdout")).read_line(&mut line).expect("display number");
+    (xvfb, format!(":{}", line.trim()))
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|listener| listener.local_addr()).expect("free port").port()
+}
+
+fn wait_for_port(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The real app in a window under its own Xvfb, driven through tauri-driver.
+pub struct Window {
+    pub client: fantoccini::Client,
+    _driver: Guard,
+    _xvfb: Guard,
+}
+
+impl Window {
+    /// Opens `app` (a binary path) with `--config config`.
+    pub async fn open(app: &str, config: &Path) -> Window {
+        let (xvfb, display) = start_xvfb();
+        let (port, native_port) = (free_port(), free_port());
+        let driver = Guard::spawn(
+            Command::new("tauri-driver")
+                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+                .env("DISPLAY", &display)
+                .stdout(Stdio::null()),
+        );
+        wait_for_port(port);
+        let capabilities = json!({
+            "tauri:options": {
+                "application": app,
+                "args": ["--config", config.to_str().expect("utf-8 path")],
+            }
+        });
+        let client = ClientBuilder::native()
+            .capabilities(capabilities.as_object().expect("object").clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a session with the app");
+        Window { client, _driver: driver, _xvfb: xvfb }
+    }
+
+    pub async fn wait_for(&self, css: String) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(&css)).await.expect(&css)
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.wait_for(css.to_string()).await.click().await.expect(css);
+    }
+
+    /// An element's text as the page holds it, once it contains `wanted` (or the last seen after ten seconds).
+    pub async fn text_once(&self, css: &str, wanted: &str) -> String {
+        let mut shown = String::new();
+        for _ in 0..50 {
+            let script = format!("return document.querySelector(\"{css}\")?.textContent ?? ''");
+            shown = self
+                .client
+                .execute(&script, Vec::new())
+                .await
+                .ok()
+                .and_then(|text| text.as_str().map(String::from))
+                .unwrap_or_default();
+            if shown.contains(wanted) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        shown
+    }
+}
