@@ -1,6 +1,10 @@
 //! Declares the app's own commands to Tauri's ACL, so the window gets only those the capability grants.
 
 const COMMANDS: &[&str] = &[
+    "setup_needed",
+    "check_setup",
+    "connect_station",
+    "open_demo",
     "list_spools",
     "history",
     "progress",

@@ -13,7 +13,7 @@ use spooltrack_core::{
 };
 use spooltrack_domain::{Operation, SpoolError, WorkerId};
 
-use crate::{pin_entry::PinEntry, setup::SetupReport, station::Station};
+use crate::{pin_entry::PinEntry, setup::SetupReport, slot::StationSlot, station::Station};
 
 #[derive(Debug, Parser)]
 #[command(name = "spooltrack", version, about = "Quién tiene cada spool, ahora. Sin subcomando abre la ventana.")]
@@ -220,6 +220,11 @@ enum Report {
 }
 
 impl Cli {
+    /// Where a first start's setup writes the configuration: its location, when no file is there yet.
+    pub fn first_start(&self) -> Option<PathBuf> {
+        Config::location(self.config.as_deref()).filter(|path| !path.exists())
+    }
+
     /// The configuration, with what the command line adds to it.
     pub fn load_config(&self) -> Result<Config, SpoolError> {
         let mut config = Config::load(self.config.as_deref())?;
@@ -245,6 +250,10 @@ pub async fn run(cli: Cli, command: Command) -> ExitCode {
             };
             set_up(&answers, Config::location(cli.config.as_deref())).await
         }
+        Command::Serve { port, ui, .. } if cli.first_start().is_some() => {
+            let path = cli.first_start().unwrap_or_default();
+            serve(StationSlot::first_start(path), port, ui).await
+        }
         command => run_station(&cli, command).await,
     };
     finish(result, cli.json)
@@ -264,6 +273,16 @@ async fn run_station(cli: &Cli, command: Command) -> Result<Report, SpoolError> 
         Ok(config) => execute(config, command, cli.json, cli.offline).await,
         Err(error) => Err(error),
     }
+}
+
+/// The test host, until the process is stopped; it prints the address it listens on first.
+async fn serve(slot: StationSlot, port: u16, ui: Option<PathBuf>) -> Result<Report, SpoolError> {
+    crate::dev_host::serve(slot, port, ui, |address| {
+        emit(&format!("http://{address}/\n"));
+    })
+    .await
+    .map_err(|error| SpoolError::ConfigInvalid { key: "serve".into(), reason: error.to_string() })?;
+    Ok(Report::Watched)
 }
 
 fn finish(result: Result<Report, SpoolError>, json: bool) -> ExitCode {
@@ -296,13 +315,7 @@ async fn execute(config: Config, command: Command, json: bool, offline: bool) ->
     }
     if let Command::Serve { port, ui, .. } = command {
         // Like the window: the station opens, and its background work brings its copy up to date.
-        let station = Station::open(config).await?;
-        crate::dev_host::serve(station, port, ui, |address| {
-            emit(&format!("http://{address}/\n"));
-        })
-        .await
-        .map_err(|error| SpoolError::ConfigInvalid { key: "serve".into(), reason: error.to_string() })?;
-        return Ok(Report::Watched);
+        return serve(StationSlot::with(Station::open(config).await?), port, ui).await;
     }
     let station = if offline {
         let station = Station::open_offline(config).await?;

@@ -11,7 +11,12 @@ use spooltrack_core::{
 use spooltrack_domain::{ErrorPayload, Operation, SpoolError, WorkerId};
 use tauri::State;
 
-use crate::{export::SavedExport, station::Station};
+use crate::{
+    export::SavedExport,
+    setup::{self, SetupForm, SetupReport},
+    slot::StationSlot,
+    station::Station,
+};
 
 type Answer<T> = Result<T, ErrorPayload>;
 
@@ -28,6 +33,78 @@ fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> 
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
 }
 
+/// Whether this window waits for its first setup: no configuration yet, no station.
+#[tauri::command]
+#[specta::specta]
+pub async fn setup_needed(slot: State<'_, StationSlot>) -> Answer<bool> {
+    Ok(setup::needed(&slot))
+}
+
+/// Checks the first start's answers with doctor's own checks; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_setup(form: SetupForm) -> Answer<SetupReport> {
+    Ok(setup::check(&form.into()).await)
+}
+
+/// Writes the answers when they pass every check, and opens the station they configure.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_station(slot: State<'_, StationSlot>, form: SetupForm) -> Answer<SetupReport> {
+    Ok(setup::connect(&slot, form).await?)
+}
+
+/// Writes the demo's configuration and opens the station on the demo shop.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_demo(slot: State<'_, StationSlot>, station: String) -> Answer<()> {
+    Ok(setup::demo(&slot, &station).await?)
+}
+
+/// Runs the command called `command` as the interface sends it (a JSON object of arguments), answering its
+/// result as JSON; `None` for a command that does not exist. The first start's commands need no station.
+pub async fn dispatch(
+    slot: &StationSlot,
+    command: &str,
+    arguments: serde_json::Value,
+) -> Option<Result<serde_json::Value, ErrorPayload>> {
+    #[derive(serde::Deserialize)]
+    struct Form {
+        form: SetupForm,
+    }
+    #[derive(serde::Deserialize)]
+    struct Demo {
+        station: String,
+    }
+    let answer = match command {
+        "setup_needed" => Ok(serde_json::json!(setup::needed(slot))),
+        "check_setup" => match read::<Form>(command, arguments) {
+            Ok(Form { form }) => Ok(json_of(&setup::check(&form.into()).await)),
+            Err(error) => Err(error),
+        },
+        "connect_station" => match read::<Form>(command, arguments) {
+            Ok(Form { form }) => setup::connect(slot, form).await.map(|report| json_of(&report)),
+            Err(error) => Err(error),
+        },
+        "open_demo" => match read::<Demo>(command, arguments) {
+            Ok(Demo { station }) => setup::demo(slot, &station).await.map(|()| serde_json::Value::Null),
+            Err(error) => Err(error),
+        },
+        _ => return dispatch_station(slot, command, arguments).await,
+    };
+    Some(answer.map_err(ErrorPayload::from))
+}
+
+/// A command's arguments as the interface sends them; missing or malformed ones are INVALID_INPUT.
+fn read<T: serde::de::DeserializeOwned>(command: &str, arguments: serde_json::Value) -> Result<T, SpoolError> {
+    serde_json::from_value(arguments)
+        .map_err(|error| SpoolError::InvalidInput { field: command.into(), reason: error.to_string() })
+}
+
+fn json_of(answer: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::to_value(answer).expect("answers serialize")
+}
+
 /// Declares the commands: `fn name(station, argument: Type, …) -> Answer { body }`, where `body` is a
 /// `Result<Answer, SpoolError>` computed from `station: &Station` and the arguments (named as the interface
 /// sends them, in camelCase).
@@ -37,16 +114,16 @@ macro_rules! commands {
             $(#[$meta])*
             #[tauri::command]
             #[specta::specta]
-            pub async fn $name(state: State<'_, Station>, $($argument: $type),*) -> Answer<$answer> {
-                let $station: &Station = &state;
+            pub async fn $name(slot: State<'_, StationSlot>, $($argument: $type),*) -> Answer<$answer> {
+                let $station: &Station = slot.get()?;
                 Ok($body?)
             }
         )*
 
-        /// Runs the command called `command` with its arguments as the interface sends them (a JSON object),
-        /// answering its result as JSON; `None` for a command that does not exist.
-        pub async fn dispatch(
-            station: &Station,
+        /// Runs the station's command called `command` with its arguments as the interface sends them (a JSON
+        /// object), answering its result as JSON; `None` for a command that does not exist.
+        async fn dispatch_station(
+            slot: &StationSlot,
             command: &str,
             arguments: serde_json::Value,
         ) -> Option<Result<serde_json::Value, ErrorPayload>> {
@@ -56,10 +133,8 @@ macro_rules! commands {
                         #[derive(serde::Deserialize)]
                         #[serde(rename_all = "camelCase")]
                         struct Arguments { $($argument: $type),* }
-                        let Arguments { $($argument),* } = serde_json::from_value(arguments).map_err(|error| {
-                            SpoolError::InvalidInput { field: stringify!($name).into(), reason: error.to_string() }
-                        })?;
-                        let $station = station;
+                        let Arguments { $($argument),* } = read(stringify!($name), arguments)?;
+                        let $station = slot.get()?;
                         let answer: $answer = $body?;
                         Ok(serde_json::to_value(answer).expect("answers serialize"))
                     }

@@ -34,14 +34,14 @@ use tower_http::services::ServeDir;
 use crate::{
     commands,
     events::{self, Sink, SpoolChanged},
-    station::Station,
+    slot::StationSlot,
 };
 
 /// Events waiting for a slow client; past that it is told to reload everything.
 const EVENT_BACKLOG: usize = 256;
 
 struct Host {
-    station: Station,
+    slot: StationSlot,
     events: broadcast::Sender<String>,
 }
 
@@ -57,16 +57,17 @@ fn event_json(name: &str, payload: &impl Serialize) -> String {
     json!({ "event": name, "payload": payload }).to_string()
 }
 
-/// Serves `station` on `127.0.0.1:port` (0 picks a free port; `on_listening` hears which) until the process
-/// ends, with the station's background work running behind it as in the window.
+/// Serves the station of `slot` on `127.0.0.1:port` (0 picks a free port; `on_listening` hears which) until the
+/// process ends, with the station's background work running behind it as in the window (on a first start,
+/// once setup opened it).
 pub async fn serve(
-    station: Station,
+    slot: StationSlot,
     port: u16,
     ui: Option<PathBuf>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
-    let host = Arc::new(Host { station, events: broadcast::channel(EVENT_BACKLOG).0 });
+    let host = Arc::new(Host { slot, events: broadcast::channel(EVENT_BACKLOG).0 });
     let mut router = Router::new()
         .route("/ipc/{command}", post(invoke))
         .route("/events", get(stream_events))
@@ -75,12 +76,12 @@ pub async fn serve(
         router = router.fallback_service(ServeDir::new(ui));
     }
     on_listening(listener.local_addr()?);
-    tokio::spawn(async move { events::serve_station(&host.station, &host.events).await });
+    tokio::spawn(async move { events::serve_station(host.slot.opened().await, &host.events).await });
     axum::serve(listener, router).await
 }
 
 async fn invoke(State(host): State<Arc<Host>>, Path(command): Path<String>, Json(arguments): Json<Value>) -> Response {
-    match commands::dispatch(&host.station, &command, arguments).await {
+    match commands::dispatch(&host.slot, &command, arguments).await {
         Some(Ok(answer)) => Json(answer).into_response(),
         Some(Err(error)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(error)).into_response(),
         None => (StatusCode::NOT_FOUND, format!("no existe el comando {command}")).into_response(),

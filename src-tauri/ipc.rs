@@ -12,6 +12,10 @@ use crate::{commands, events};
 pub fn builder<R: Runtime>() -> tauri_specta::Builder<R> {
     tauri_specta::Builder::new()
         .commands(collect_commands![
+            commands::setup_needed,
+            commands::check_setup,
+            commands::connect_station,
+            commands::open_demo,
             commands::list_spools,
             commands::history,
             commands::progress,

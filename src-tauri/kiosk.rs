@@ -5,7 +5,7 @@
 use spooltrack_domain::{SpoolError, WorkerId};
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 
-use crate::station::Station;
+use crate::{slot::StationSlot, station::Station};
 
 impl Station {
     /// Lets the window of this kiosk station close, on `admin_id`'s PIN.
@@ -53,7 +53,8 @@ pub fn close<R: Runtime>(app: &tauri::AppHandle<R>) {
 /// Keeps a kiosk station's window full screen and open, until a supervisor allows it to close.
 pub fn hold<R: Runtime>(app: &AppHandle<R>, event: &RunEvent) {
     let RunEvent::WindowEvent { label, event, .. } = event else { return };
-    let Some(station) = app.try_state::<Station>() else { return };
+    let Some(slot) = app.try_state::<StationSlot>() else { return };
+    let Ok(station) = slot.get() else { return };
     if !station.config.kiosk || station.closing_is_allowed() {
         return;
     }

@@ -11,7 +11,10 @@ mod kiosk;
 pub mod logging;
 mod pin_entry;
 pub mod setup;
+pub mod slot;
 pub mod station;
+
+use std::path::PathBuf;
 
 use spooltrack_config::Config;
 use tauri::{Manager, Runtime};
@@ -19,26 +22,46 @@ use tauri::{Manager, Runtime};
 /// The app on any runtime (the real window, or Tauri's mock runtime in tests): commands, events, and the
 /// station's services built once in setup and managed.
 pub fn app_builder<R: Runtime>(builder: tauri::Builder<R>, config: Config) -> tauri::Builder<R> {
+    built(builder, Start::Station(Box::new(config)))
+}
+
+/// The app on its first start, no configuration yet: the window's setup writes one to `path` and opens the
+/// station it configures.
+pub fn first_start_builder<R: Runtime>(builder: tauri::Builder<R>, path: PathBuf) -> tauri::Builder<R> {
+    built(builder, Start::FirstStart(path))
+}
+
+enum Start {
+    Station(Box<Config>),
+    FirstStart(PathBuf),
+}
+
+fn built<R: Runtime>(builder: tauri::Builder<R>, start: Start) -> tauri::Builder<R> {
     let bindings = ipc::builder::<R>();
     builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
-        if let Some(window) = app.get_webview_window("main") {
-            if config.kiosk {
-                kiosk::enter(&window)?;
-            } else if config.wall_screen {
-                window.set_fullscreen(true)?;
+        let slot = match start {
+            Start::Station(config) => {
+                if let Some(window) = app.get_webview_window("main") {
+                    if config.kiosk {
+                        kiosk::enter(&window)?;
+                    } else if config.wall_screen {
+                        window.set_fullscreen(true)?;
+                    }
+                }
+                slot::StationSlot::with(tauri::async_runtime::block_on(station::Station::open(*config))?)
             }
-        }
-        let station = tauri::async_runtime::block_on(station::Station::open(config))?;
-        app.manage(station);
-        let events = app.handle().clone();
+            Start::FirstStart(path) => slot::StationSlot::first_start(path),
+        };
+        app.manage(slot);
+        let handle = app.handle().clone();
         tauri::async_runtime::spawn(async move {
-            events::serve_station(&events.state::<station::Station>(), &events).await
-        });
-        let closing = app.handle().clone();
-        tauri::async_runtime::spawn(async move {
-            closing.state::<station::Station>().closing_allowed().await;
-            kiosk::close(&closing);
+            let slot = handle.state::<slot::StationSlot>();
+            let station = slot.opened().await;
+            tokio::join!(events::serve_station(station, &handle), async {
+                station.closing_allowed().await;
+                kiosk::close(&handle);
+            });
         });
         Ok(())
     })
@@ -56,6 +79,15 @@ pub fn on_event<R: Runtime>(app: &tauri::AppHandle<R>, event: &tauri::RunEvent) 
 
 /// Opens the window and runs until it is closed.
 pub fn run_window(config: Config) -> tauri::Result<()> {
-    app_builder(tauri::Builder::default(), config).build(context())?.run(|app, event| on_event(app, &event));
+    run(app_builder(tauri::Builder::default(), config))
+}
+
+/// Opens the window on its first start (setup, then the station) and runs until it is closed.
+pub fn run_first_start(path: PathBuf) -> tauri::Result<()> {
+    run(first_start_builder(tauri::Builder::default(), path))
+}
+
+fn run(builder: tauri::Builder<tauri::Wry>) -> tauri::Result<()> {
+    builder.build(context())?.run(|app, event| on_event(app, &event));
     Ok(())
 }

@@ -26,14 +26,17 @@ fn main() -> ExitCode {
 }
 
 fn open_window(cli: &Cli) -> ExitCode {
-    let config = match cli.load_config() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("{error}");
-            return ExitCode::from(3);
-        }
+    let opened = match cli.first_start() {
+        Some(path) => spooltrack_app::run_first_start(path),
+        None => match cli.load_config() {
+            Ok(config) => spooltrack_app::run_window(config),
+            Err(error) => {
+                eprintln!("{error}");
+                return ExitCode::from(3);
+            }
+        },
     };
-    match spooltrack_app::run_window(config) {
+    match opened {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("la ventana no pudo abrirse: {error}");

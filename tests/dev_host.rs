@@ -19,17 +19,29 @@ struct Host {
 }
 
 impl Host {
+    /// A host on its first start: no configuration at `folder/estacion/config.toml` yet.
+    fn first_start(folder: &std::path::Path) -> Host {
+        Host::spawn(&folder.join("estacion").join("config.toml"), &[], folder, tempfile::tempdir().expect("temp dir"))
+    }
+
     fn start(extra: &[&str]) -> Host {
         let folder = tempfile::tempdir().expect("temp dir");
         let config = folder.path().join("config.toml");
         let database = folder.path().join("shop.db");
         std::fs::write(&config, format!("station = \"host-test\"\n[embedded]\ndatabase = {database:?}\n"))
             .expect("config written");
+        let data = folder.path().to_path_buf();
+        Host::spawn(&config, extra, &data, folder)
+    }
+
+    /// The binary serving `config`, its data folder (the demo's database) in `data`.
+    fn spawn(config: &std::path::Path, extra: &[&str], data: &std::path::Path, folder: TempDir) -> Host {
         let mut child = Command::new(env!("CARGO_BIN_EXE_spooltrack"))
             .arg("--config")
-            .arg(&config)
+            .arg(config)
             .args(["serve", "--dev"])
             .args(extra)
+            .env("XDG_DATA_HOME", data)
             .stdout(Stdio::piped())
             .spawn()
             .expect("binary runs");
@@ -144,4 +156,77 @@ fn serve_without_dev_is_a_usage_error() {
     let output = Command::new(env!("CARGO_BIN_EXE_spooltrack")).args(["serve"]).output().expect("binary runs");
     assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--dev"));
+}
+
+/// A first start: no station until setup; answers that fail a check (the spreadsheet not shared with the
+/// service account, whose e-mail is said) write nothing; good ones write the configuration, the key the user's
+/// alone, and open the station at once, which `doctor` then reads back from the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_connects_the_station_and_opens_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let tabs = spooltrack_testkit::fixture::standard_shop()
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
+        .collect();
+    let fake = spooltrack_testkit::SheetsFake::start("planilla-inicio", tabs).await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let key = fake.write_service_account_key(folder.path());
+    let host = Host::first_start(folder.path());
+    let config = folder.path().join("estacion").join("config.toml");
+
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(true)));
+    let (status, refused) = host.invoke("workers", json!({})).await;
+    assert_eq!((status, refused["code"].clone()), (422, json!("CONFIG_INVALID")), "no station yet");
+    let form = json!({ "form": {
+        "station": "Armado-1",
+        "spreadsheet": "https://docs.google.com/spreadsheets/d/planilla-inicio/edit#gid=0",
+        "key_file": key,
+        "redis_url": redis.url(),
+        "redis_prefix": "inicio",
+        "viewer": false,
+        "endpoint": fake.endpoint(),
+    }});
+
+    fake.set_shared(false);
+    let (status, report) = host.invoke("connect_station", form.clone()).await;
+    assert_eq!((status, report["ok"].clone()), (200, json!(false)), "{report}");
+    let email = "spooltrack@spooltrack-pruebas.iam.gserviceaccount.com";
+    let sheet = report["checks"].as_array().expect("checks").iter().find(|check| check["name"] == "planilla");
+    assert!(sheet.is_some_and(|check| check["detail"].as_str().unwrap_or("").contains(email)), "{report}");
+    assert!(!config.exists(), "nothing written");
+    fake.set_shared(true);
+
+    let (status, report) = host.invoke("check_setup", form.clone()).await;
+    assert_eq!((status, report["ok"].clone()), (200, json!(true)), "{report}");
+    assert!(!config.exists(), "a check writes nothing");
+    let (status, report) = host.invoke("connect_station", form.clone()).await;
+    assert_eq!((status, report["ok"].clone()), (200, json!(true)), "{report}");
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(false)));
+    let (status, workers) = host.invoke("workers", json!({})).await;
+    assert_eq!(status, 200, "the station is open: {workers}");
+    assert!(workers.as_array().is_some_and(|workers| !workers.is_empty()));
+    let (status, again) = host.invoke("connect_station", form).await;
+    assert_eq!((status, again["code"].clone()), (422, json!("CONFIG_INVALID")), "setup runs once");
+
+    let kept = config.with_file_name(spooltrack_config::setup::KEY_FILE);
+    assert_eq!(std::fs::metadata(&kept).expect("key kept").permissions().mode() & 0o777, 0o600);
+    let mut doctor = Command::new(env!("CARGO_BIN_EXE_spooltrack"));
+    doctor.arg("--config").arg(&config).args(["doctor", "--json"]).env("XDG_DATA_HOME", folder.path());
+    let doctor = tokio::task::spawn_blocking(move || doctor.output()).await.expect("ran").expect("runs");
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("json");
+    assert_eq!(report["ok"], json!(true), "doctor reads the written file back: {report}");
+}
+
+/// The demo path of a first start: the configuration written, the station open on the demo shop.
+#[tokio::test]
+async fn a_first_start_opens_the_demo() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let host = Host::first_start(folder.path());
+    assert_eq!(host.invoke("open_demo", json!({ "station": "Taller" })).await, (200, Value::Null));
+    let (status, workers) = host.invoke("workers", json!({})).await;
+    assert!(status == 200 && workers.as_array().is_some_and(|workers| workers.len() > 10), "{workers}");
+    let written = std::fs::read_to_string(folder.path().join("estacion").join("config.toml")).expect("written");
+    assert!(written.contains("station = \"Taller\""), "{written}");
 }

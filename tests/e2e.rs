@@ -72,6 +72,27 @@ async fn a_spool_taken_in_the_window_is_occupied_for_the_cli() {
     assert_eq!(status["estacion"], json!("e2e"));
 }
 
+/// A first start in the real window: no configuration yet, the setup screen; the demo writes one and opens the
+/// station on the demo shop, and the CLI reads the same configuration back.
+#[tokio::test]
+async fn a_first_start_in_the_window_opens_the_demo() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("estacion").join("config.toml");
+    let window = Window::open_with_data(&app(), &config, Some(folder.path())).await;
+    window.click("[data-testid='setup-demo']").await;
+    window.wait_for("[data-testid='worker-93']".into()).await;
+    assert!(config.is_file(), "the demo's configuration is written");
+    let output = Command::new(app())
+        .arg("--config")
+        .arg(&config)
+        .args(["workers", "--json"])
+        .env("XDG_DATA_HOME", folder.path())
+        .output()
+        .expect("cli runs");
+    let workers: Value = serde_json::from_slice(&output.stdout).expect("json workers");
+    assert!(workers.as_array().is_some_and(|workers| workers.len() > 10), "the CLI opens the same demo shop");
+}
+
 /// A kiosk station's window closes when a supervisor, through the board's station settings and their PIN,
 /// closes it: then the app exits. (That it refuses every other close is the IPC tests'.)
 #[tokio::test]

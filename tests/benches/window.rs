@@ -3,7 +3,7 @@
 //! after start and along `MINUTES` (60) of use: the board's sections opened in turn while another station (the
 //! CLI, on the same store) takes and pauses spools, each change reaching the window live.
 //!
-//! `cargo bench --bench window` runs this build's binary; `SPOOLTRACK_APP=/usr/bin/spooltrack` the installed
+//! `cargo run --example window` runs this build's binary; `SPOOLTRACK_APP=/usr/bin/spooltrack` the installed
 //! package's, `SPOOLTRACK_DEB=…` names the package whose size to print.
 
 use std::{
@@ -16,8 +16,11 @@ use spooltrack_testkit::window::Window;
 
 const SECTIONS: [&str; 6] = ["occupied", "paused", "crew", "orders", "activity", "occupied"];
 
+/// The binary measured: `SPOOLTRACK_APP`, else this build's.
 fn app() -> String {
-    std::env::var("SPOOLTRACK_APP").unwrap_or_else(|_| env!("CARGO_BIN_EXE_spooltrack").to_string())
+    std::env::var("SPOOLTRACK_APP").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/debug/spooltrack").to_string_lossy().into_owned()
+    })
 }
 
 fn megabytes(bytes: u64) -> String {

@@ -22,8 +22,9 @@ import { useWorkerLists } from "./hooks/useWorkerLists";
 import { LANGUAGES } from "./i18n";
 import { useConnection } from "./lib/connection";
 import { describeError } from "./lib/errors";
-import { newQueryClient, useScreenMode, useStationEvents, useWorkers } from "./lib/queries";
+import { newQueryClient, useScreenMode, useSetupNeeded, useStationEvents, useWorkers } from "./lib/queries";
 import { BoardScreen } from "./screens/BoardScreen";
+import { SetupScreen } from "./screens/SetupScreen";
 import { WorkerScreen, type Step } from "./screens/WorkerScreen";
 
 type Mode = "worker" | "board";
@@ -39,8 +40,14 @@ export function App() {
   );
 }
 
-/** The wall screen, or the window for workers and supervisors, once the station has said which. */
+/** The first start's setup, the wall screen, or the window for workers and supervisors, as the station says. */
 function Screen() {
+  const setup = useSetupNeeded();
+  if (setup.data === true) return <SetupScreen />;
+  return setup.data === false ? <StationScreen /> : null;
+}
+
+function StationScreen() {
   useStationEvents();
   const mode = useScreenMode();
   if (mode.data?.pantalla) {

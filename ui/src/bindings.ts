@@ -7,6 +7,14 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**  Whether this window waits for its first setup: no configuration yet, no station. */
+	setupNeeded: () => typedError<boolean, ErrorPayload_Serialize>(__TAURI_INVOKE("setup_needed")),
+	/**  Checks the first start's answers with doctor's own checks; writes nothing. */
+	checkSetup: (form: SetupForm_Deserialize) => typedError<SetupReport_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("check_setup", { form })),
+	/**  Writes the answers when they pass every check, and opens the station they configure. */
+	connectStation: (form: SetupForm_Deserialize) => typedError<SetupReport_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connect_station", { form })),
+	/**  Writes the demo's configuration and opens the station on the demo shop. */
+	openDemo: (station: string) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("open_demo", { station })),
 	listSpools: (filter: ListFilter_Deserialize) => typedError<SpoolView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_spools", { filter })),
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
 	/**  The supervisor's progress bars: per NV and OT, the spools in each stage. */
@@ -416,6 +424,56 @@ export type Service =
 "redis" | "google_sheets";
 
 export type SessionEnd = "EN_CURSO" | "PAUSADO" | "COMPLETADO" | "CANCELADO" | "LIBERADO";
+
+/**  The first start's answers as the window sends them. */
+export type SetupForm = SetupForm_Serialize | SetupForm_Deserialize;
+
+/**  The first start's answers as the window sends them. */
+export type SetupForm_Deserialize = {
+	station: string,
+	/**  The spreadsheet's id or its URL. */
+	spreadsheet: string,
+	/**  The service-account key file's path (none at a viewer station). */
+	key_file?: string | null,
+	redis_url: string,
+	redis_prefix: string,
+	viewer: boolean,
+	/**  Another base URL for the Sheets API than Google's (the project's fake, a proxy): not asked on screen. */
+	endpoint?: string | null,
+};
+
+/**  The first start's answers as the window sends them. */
+export type SetupForm_Serialize = {
+	station: string,
+	/**  The spreadsheet's id or its URL. */
+	spreadsheet: string,
+	/**  The service-account key file's path (none at a viewer station). */
+	key_file: string | null,
+	redis_url: string,
+	redis_prefix: string,
+	viewer: boolean,
+	/**  Another base URL for the Sheets API than Google's (the project's fake, a proxy): not asked on screen. */
+	endpoint: string | null,
+};
+
+/**  What the checks found of a set of answers. */
+export type SetupReport = SetupReport_Serialize | SetupReport_Deserialize;
+
+/**  What the checks found of a set of answers. */
+export type SetupReport_Deserialize = {
+	ok: boolean,
+	/**  The service account's e-mail, read from its key: the spreadsheet must be shared with it. */
+	service_account?: string | null,
+	checks: DoctorCheck[],
+};
+
+/**  What the checks found of a set of answers. */
+export type SetupReport_Serialize = {
+	ok: boolean,
+	/**  The service account's e-mail, read from its key: the spreadsheet must be shared with it. */
+	service_account: string | null,
+	checks: DoctorCheck[],
+};
 
 /**
  *  Some spools changed, here or at another station: every screen showing them refreshes. Empty `tags` means

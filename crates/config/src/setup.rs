@@ -118,6 +118,22 @@ impl SetupAnswers {
     }
 }
 
+/// The demo's configuration at `path`: this station's name (the host's when empty) on the embedded store, which
+/// is seeded with the demo shop when it opens; answers it as read back.
+pub fn write_demo(path: &Path, station: &str) -> Result<Config, SpoolError> {
+    let mut table = toml::Table::new();
+    if !station.trim().is_empty() {
+        table.insert("station".into(), station.trim().into());
+    }
+    let text = toml::to_string(&table).map_err(|error| invalid("archivo", error.to_string()))?;
+    let io = |error: std::io::Error| invalid("archivo", format!("{}: {error}", path.display()));
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(io)?;
+    }
+    write_private(path, text.as_bytes()).map_err(io)?;
+    Config::from_file(path)
+}
+
 /// Writes `bytes` to `path` readable and writable by the user only, replacing it whole (never half written).
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let partial = path.with_extension("nuevo");
@@ -176,6 +192,16 @@ mod tests {
         assert_eq!(std::fs::read_to_string(target.join(KEY_FILE)).expect("kept"), "{\"type\": \"service_account\"}");
         let checked = answers.config().expect("the configuration to check");
         assert_eq!(checked.sheets.expect("sheets").credentials, folder.path().join("descargada.json"), "as chosen");
+    }
+
+    #[test]
+    fn the_demo_is_the_embedded_default_under_the_station_s_name() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("nueva").join("config.toml");
+        let config = write_demo(&path, " Taller ").expect("written");
+        assert_eq!((config.station.as_str(), config.sheets.is_none()), ("Taller", true));
+        assert_eq!(config.lock, LockConfig::Local { single_station: false });
+        assert_eq!(write_demo(&path, "").expect("written").station, Config::embedded_default().station);
     }
 
     #[test]

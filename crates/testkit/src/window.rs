@@ -71,14 +71,19 @@ pub struct Window {
 impl Window {
     /// Opens `app` (a binary path) with `--config config`.
     pub async fn open(app: &str, config: &Path) -> Window {
+        Window::open_with_data(app, config, None).await
+    }
+
+    /// The same, the app's data folder (where a configuration that names no database keeps it) in `data`.
+    pub async fn open_with_data(app: &str, config: &Path, data: Option<&Path>) -> Window {
         let (xvfb, display) = start_xvfb();
         let (port, native_port) = (free_port(), free_port());
-        let driver = Guard::spawn(
-            Command::new("tauri-driver")
-                .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-                .env("DISPLAY", &display)
-                .stdout(Stdio::null()),
-        );
+        let mut driver = Command::new("tauri-driver");
+        driver.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()]);
+        if let Some(data) = data {
+            driver.env("XDG_DATA_HOME", data);
+        }
+        let driver = Guard::spawn(driver.env("DISPLAY", &display).stdout(Stdio::null()));
         wait_for_port(port);
         let capabilities = json!({
             "tauri:options": {

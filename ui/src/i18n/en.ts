@@ -241,6 +241,23 @@ export const en: Translation = {
     saved: "{{name}}'s PIN saved",
     first: "Set the shop's first PIN",
   },
+  setup: {
+    title: "Spooltrack: first time on this PC",
+    demo: "Try it with demo data",
+    connect: "Connect this station to the shop",
+    check: "Check",
+    save: "Save and open the station",
+    back: "Back",
+    shareWith: "Service account: {{email}}. The spreadsheet must be shared with this address (as editor).",
+    fields: {
+      station: "This station's name (for example “Armado-1”)",
+      spreadsheet: "Google spreadsheet: its address (URL) or its id",
+      key_file: "Service-account key file (.json)",
+      viewer: "View only (board and lists, no key)",
+      redis_url: "The shop's Redis (redis://…)",
+      redis_prefix: "Prefix in Redis (empty: spooltrack)",
+    },
+  },
   settings: {
     unlock: "Station settings (supervisor)",
     unlockTitle: "Station settings",

@@ -241,6 +241,23 @@ export const es = {
     saved: "PIN de {{name}} guardado",
     first: "Definir el primer PIN del taller",
   },
+  setup: {
+    title: "Spooltrack: primera vez en este equipo",
+    demo: "Probar con datos de demostración",
+    connect: "Conectar esta estación a la planta",
+    check: "Comprobar",
+    save: "Guardar y abrir la estación",
+    back: "Volver",
+    shareWith: "Cuenta de servicio: {{email}}. La planilla debe estar compartida con este correo (como editor).",
+    fields: {
+      station: "Nombre de esta estación (por ejemplo «Armado-1»)",
+      spreadsheet: "Planilla de Google: su dirección (URL) o su id",
+      key_file: "Archivo de clave de la cuenta de servicio (.json)",
+      viewer: "Solo visualización (tablero y listas, sin clave)",
+      redis_url: "Redis de la planta (redis://…)",
+      redis_prefix: "Prefijo en Redis (vacío: spooltrack)",
+    },
+  },
   settings: {
     unlock: "Ajustes de la estación (supervisor)",
     unlockTitle: "Ajustes de la estación",

@@ -13,6 +13,8 @@ import type {
   ListFilter_Deserialize as ListFilter,
   NvProgress_Serialize as NvProgress,
   Operation,
+  SetupForm_Deserialize as SetupForm,
+  SetupReport_Serialize as SetupReport,
   SpoolView_Serialize as SpoolView,
   WorkerView as Worker,
   WorkSession_Serialize as WorkSession,
@@ -31,6 +33,8 @@ export type {
   ListFilter,
   NvProgress,
   Operation,
+  SetupForm,
+  SetupReport,
   SpoolView,
   Worker,
   WorkSession,
@@ -59,6 +63,10 @@ async function unwrap<T>(answer: Promise<Answer<T>>, fresh = false): Promise<T> 
 }
 
 export const api = {
+  setupNeeded: () => unwrap(commands.setupNeeded()),
+  checkSetup: (form: SetupForm) => unwrap(commands.checkSetup(form)),
+  connectStation: (form: SetupForm) => unwrap(commands.connectStation(form)),
+  openDemo: (station: string) => unwrap(commands.openDemo(station)),
   list: (filter: ListFilter) => unwrap(commands.listSpools(filter), true),
   history: (tag: string) => unwrap(commands.history(tag)),
   workers: () => unwrap(commands.workers(), true),

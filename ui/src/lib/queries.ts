@@ -33,7 +33,8 @@ export function newQueryClient(): QueryClient {
 export function useStationEvents() {
   const client = useQueryClient();
   useEffect(() => {
-    const reload = () => void client.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== "doctor" });
+    const reload = () =>
+      void client.invalidateQueries({ predicate: ({ queryKey: [kind] }) => kind !== "doctor" && kind !== "setup" });
     // Lists, progress and crew may hold any spool; of the histories, only those of the spools that changed.
     const changed = (tags: string[]) => {
       if (tags.length === 0) return reload();
@@ -57,9 +58,10 @@ export function useStationEvents() {
 
 /**
  * Reads a change of spools does not repeat: the workers (they change with a replaced copy, which reloads
- * everything), what the screen is for, and the health checks (a read of every tab each: only when asked).
+ * everything), what the screen is for, the health checks (a read of every tab each: only when asked), and
+ * whether setup is needed (only setup itself changes it).
  */
-const UNTOUCHED_BY_CHANGES = ["workers", "screen", "doctor"];
+const UNTOUCHED_BY_CHANGES = ["workers", "screen", "doctor", "setup"];
 
 const NOBODY: SpoolView[] = [];
 
@@ -78,6 +80,11 @@ export function useSpoolList(filter: ListFilter | null): { spools: SpoolView[]; 
 
 export function useWorkers() {
   return useQuery({ queryKey: ["workers"], queryFn: api.workers });
+}
+
+/** Whether the window waits for its first setup (no configuration, no station yet). */
+export function useSetupNeeded() {
+  return useQuery({ queryKey: ["setup"], queryFn: api.setupNeeded });
 }
 
 /** What this station's screen is for (a wall screen, or the usual window). */

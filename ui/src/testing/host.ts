@@ -6,12 +6,15 @@ import { afterEach, beforeEach } from "vitest";
 import { connectToHost } from "../lib/host";
 import { startHost, type TestHost } from "./launch.mjs";
 
-/** Gives each test of the file its own host, with the interface connected to it before the test starts. */
-export function withTestHost(args: string[] = []): () => TestHost {
+/**
+ * Gives each test of the file its own host, with the interface connected to it before the test starts; a
+ * `firstStart` host has no configuration yet.
+ */
+export function withTestHost(args: string[] = [], firstStart = false): () => TestHost {
   let host: TestHost | null = null;
   let disconnect = () => {};
   beforeEach(async () => {
-    host = await startHost({ args });
+    host = await startHost({ args, firstStart });
     disconnect = await connectToHost(host.url);
   });
   afterEach(() => {

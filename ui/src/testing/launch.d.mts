@@ -7,4 +7,9 @@ export type TestHost = {
   stop: () => void;
 };
 
-export function startHost(options?: { ui?: string; config?: string; args?: string[] }): Promise<TestHost>;
+export function startHost(options?: {
+  ui?: string;
+  config?: string;
+  args?: string[];
+  firstStart?: boolean;
+}): Promise<TestHost>;

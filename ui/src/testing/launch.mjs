@@ -11,11 +11,14 @@ export const BINARY = process.env.SPOOLTRACK_BIN ?? resolve("../target/debug/spo
 
 /**
  * Starts a host and waits for the address it prints; `ui` is a built interface for it to serve too, `config` a
- * station configuration to use instead of a fresh demo shop, `args` more of the binary's flags (`--pantalla`).
+ * station configuration to use instead of a fresh demo shop, `args` more of the binary's flags (`--pantalla`),
+ * `firstStart` a host with no configuration yet (its setup writes `estacion/config.toml` in its folder).
  */
-export async function startHost({ ui, config, args = [] } = {}) {
+export async function startHost({ ui, config, args = [], firstStart = false } = {}) {
   const folder = mkdtempSync(join(tmpdir(), "spooltrack-ui-"));
-  if (!config) {
+  if (firstStart) {
+    config = join(folder, "estacion", "config.toml");
+  } else if (!config) {
     config = join(folder, "config.toml");
     writeFileSync(
       config,
@@ -23,8 +26,10 @@ export async function startHost({ ui, config, args = [] } = {}) {
         `[export]\nfolder = ${JSON.stringify(folder)}\n`,
     );
   }
+  // The host's data folder (a demo chosen at first start keeps its shop there) is its own.
   const child = spawn(BINARY, ["--config", config, "serve", "--dev", ...(ui ? ["--ui", ui] : []), ...args], {
     stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, XDG_DATA_HOME: folder },
   });
   const url = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", (line) => resolve(line.trim()));
