@@ -90,7 +90,7 @@ impl SetupAnswers {
     /// is written.
     pub fn config(&self) -> Result<Config, SpoolError> {
         let mut config = Config::parse(&self.config_text()?)?;
-        if let (Some(sheets), Some(key)) = (config.sheets.as_mut(), &self.key_file) {
+        if let (Some(sheets), Some(key), false) = (config.sheets.as_mut(), &self.key_file, self.viewer) {
             sheets.credentials = key.clone();
         }
         Ok(config)
