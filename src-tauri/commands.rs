@@ -1,5 +1,5 @@
-//! The station's commands, declared once: each one calls the core once and answers its result, or its error
-//! as `{code, message, details}`. The declaration makes both hosts of the interface: the Tauri commands of the
+//! The station's commands, declared once: each one calls the core (or, for setup, the station's slot) once and
+//! answers its result, or its error as `{code, message, details}`. The declaration makes both hosts of the interface: the Tauri commands of the
 //! window and `dispatch`, the test host's way in (`dev_host`), so the two cannot drift apart. Changes reach the
 //! interface as `spool-changed` events through the station's change feed. Actions come as batches only: one
 //! spool is a batch of one, at the same cost.
@@ -33,96 +33,54 @@ fn fecha(text: Option<String>) -> Result<Option<chrono::NaiveDate>, SpoolError> 
     text.filter(|text| !text.trim().is_empty()).map(|text| parse_fecha(&text)).transpose()
 }
 
-/// Whether this window waits for its first setup: no configuration yet, no station.
-#[tauri::command]
-#[specta::specta]
-pub async fn setup_needed(slot: State<'_, StationSlot>) -> Answer<bool> {
-    Ok(setup::needed(&slot))
-}
-
-/// Checks the first start's answers with doctor's own checks; writes nothing.
-#[tauri::command]
-#[specta::specta]
-pub async fn check_setup(form: SetupForm) -> Answer<SetupReport> {
-    Ok(setup::check(&form.into()).await)
-}
-
-/// Writes the answers when they pass every check, and opens the station they configure.
-#[tauri::command]
-#[specta::specta]
-pub async fn connect_station(slot: State<'_, StationSlot>, form: SetupForm) -> Answer<SetupReport> {
-    Ok(setup::connect(&slot, form).await?)
-}
-
-/// Writes the demo's configuration and opens the station on the demo shop.
-#[tauri::command]
-#[specta::specta]
-pub async fn open_demo(slot: State<'_, StationSlot>, station: String) -> Answer<()> {
-    Ok(setup::demo(&slot, &station).await?)
-}
-
-/// Runs the command called `command` as the interface sends it (a JSON object of arguments), answering its
-/// result as JSON; `None` for a command that does not exist. The first start's commands need no station.
-pub async fn dispatch(
-    slot: &StationSlot,
-    command: &str,
-    arguments: serde_json::Value,
-) -> Option<Result<serde_json::Value, ErrorPayload>> {
-    #[derive(serde::Deserialize)]
-    struct Form {
-        form: SetupForm,
-    }
-    #[derive(serde::Deserialize)]
-    struct Demo {
-        station: String,
-    }
-    let answer = match command {
-        "setup_needed" => Ok(serde_json::json!(setup::needed(slot))),
-        "check_setup" => match read::<Form>(command, arguments) {
-            Ok(Form { form }) => Ok(json_of(&setup::check(&form.into()).await)),
-            Err(error) => Err(error),
-        },
-        "connect_station" => match read::<Form>(command, arguments) {
-            Ok(Form { form }) => setup::connect(slot, form).await.map(|report| json_of(&report)),
-            Err(error) => Err(error),
-        },
-        "open_demo" => match read::<Demo>(command, arguments) {
-            Ok(Demo { station }) => setup::demo(slot, &station).await.map(|()| serde_json::Value::Null),
-            Err(error) => Err(error),
-        },
-        _ => return dispatch_station(slot, command, arguments).await,
-    };
-    Some(answer.map_err(ErrorPayload::from))
-}
-
 /// A command's arguments as the interface sends them; missing or malformed ones are INVALID_INPUT.
 fn read<T: serde::de::DeserializeOwned>(command: &str, arguments: serde_json::Value) -> Result<T, SpoolError> {
     serde_json::from_value(arguments)
         .map_err(|error| SpoolError::InvalidInput { field: command.into(), reason: error.to_string() })
 }
 
-fn json_of(answer: &impl serde::Serialize) -> serde_json::Value {
-    serde_json::to_value(answer).expect("answers serialize")
+/// What a command works on: the open station (refused while there is none), or the slot itself (setup).
+trait Reach {
+    type Held<'a>: std::ops::Deref<Target = Self>
+    where
+        Self: 'a;
+    fn reach(slot: &StationSlot) -> Result<Self::Held<'_>, SpoolError>;
 }
 
-/// Declares the commands: `fn name(station, argument: Type, …) -> Answer { body }`, where `body` is a
-/// `Result<Answer, SpoolError>` computed from `station: &Station` and the arguments (named as the interface
-/// sends them, in camelCase).
+impl Reach for Station {
+    type Held<'a> = std::sync::Arc<Station>;
+    fn reach(slot: &StationSlot) -> Result<Self::Held<'_>, SpoolError> {
+        slot.get()
+    }
+}
+
+impl Reach for StationSlot {
+    type Held<'a> = &'a StationSlot;
+    fn reach(slot: &StationSlot) -> Result<Self::Held<'_>, SpoolError> {
+        Ok(slot)
+    }
+}
+
+/// Declares the commands: `fn name(target: &Kind, argument: Type, …) -> Answer { body }`, where `Kind` is
+/// `Station` or `StationSlot` (see [`Reach`]) and `body` is a `Result<Answer, SpoolError>` computed from `target`
+/// and the arguments (named as the interface sends them, in camelCase). The declaration makes the Tauri commands
+/// and `dispatch`.
 macro_rules! commands {
-    ($($(#[$meta:meta])* fn $name:ident($station:ident $(, $argument:ident: $type:ty)*) -> $answer:ty $body:block)*) => {
+    ($($(#[$meta:meta])* fn $name:ident($target:ident: &$kind:ident $(, $argument:ident: $type:ty)*) -> $answer:ty $body:block)*) => {
         $(
             $(#[$meta])*
             #[tauri::command]
             #[specta::specta]
             pub async fn $name(slot: State<'_, StationSlot>, $($argument: $type),*) -> Answer<$answer> {
-                let $station: &Station = slot.get()?;
+                let held = <$kind as Reach>::reach(&slot)?;
+                let $target: &$kind = &held;
                 Ok($body?)
             }
         )*
 
-        /// Runs the station's command called `command` with its arguments as the interface sends them (a JSON
-        /// object), answering its result as JSON; `None` for a command that does not exist.
-        async fn dispatch_station(
+        /// Runs the command called `command` with its arguments as the interface sends them (a JSON object),
+        /// answering its result as JSON; `None` for a command that does not exist.
+        pub async fn dispatch(
             slot: &StationSlot,
             command: &str,
             arguments: serde_json::Value,
@@ -134,7 +92,8 @@ macro_rules! commands {
                         #[serde(rename_all = "camelCase")]
                         struct Arguments { $($argument: $type),* }
                         let Arguments { $($argument),* } = read(stringify!($name), arguments)?;
-                        let $station = slot.get()?;
+                        let held = <$kind as Reach>::reach(slot)?;
+                        let $target: &$kind = &held;
                         let answer: $answer = $body?;
                         Ok(serde_json::to_value(answer).expect("answers serialize"))
                     }
@@ -148,73 +107,108 @@ macro_rules! commands {
 }
 
 commands! {
-    fn list_spools(station, filter: ListFilter) -> Vec<SpoolView> {
+    /// Whether this window shows setup: no configuration yet, or a supervisor reopened it.
+    fn setup_needed(slot: &StationSlot) -> bool {
+        Ok::<_, SpoolError>(setup::needed(slot))
+    }
+
+    /// The running station's answers while a supervisor has its setup open (none on a first start).
+    fn current_setup(slot: &StationSlot) -> Option<SetupForm> {
+        Ok::<_, SpoolError>(setup::current(slot))
+    }
+
+    /// Checks the answers with doctor's own checks; writes nothing.
+    fn check_setup(slot: &StationSlot, form: SetupForm) -> SetupReport {
+        setup::check_form(slot, form).await
+    }
+
+    /// Writes the answers when they pass every check, and opens the station they configure.
+    fn connect_station(slot: &StationSlot, form: SetupForm) -> SetupReport {
+        setup::connect(slot, form).await
+    }
+
+    /// Writes the demo's configuration and opens the station on the demo shop.
+    fn open_demo(slot: &StationSlot, station: String) -> () {
+        setup::demo(slot, &station).await
+    }
+
+    /// Reopens the running station's setup, proven by a supervisor's PIN.
+    fn reopen_setup(slot: &StationSlot, admin_id: WorkerId, pin: String) -> () {
+        setup::reopen(slot, admin_id, &pin).await
+    }
+
+    /// Closes a reopened setup, the station as it was.
+    fn cancel_setup(slot: &StationSlot) -> () {
+        slot.cancel_setup()
+    }
+
+    fn list_spools(station: &Station, filter: ListFilter) -> Vec<SpoolView> {
         station.service.list(&filter).await
     }
 
-    fn history(station, tag: String) -> Vec<WorkSession> {
+    fn history(station: &Station, tag: String) -> Vec<WorkSession> {
         station.service.history(&tag).await
     }
 
     /// The supervisor's progress bars: per NV and OT, the spools in each stage.
-    fn progress(station) -> Vec<NvProgress> {
+    fn progress(station: &Station) -> Vec<NvProgress> {
         station.service.progress().await
     }
 
     /// The paused spools: who paused each, and since when.
-    fn paused(station) -> Vec<PausedSpool> {
+    fn paused(station: &Station) -> Vec<PausedSpool> {
         station.service.paused().await
     }
 
     /// The shop's latest events, newest first.
-    fn activity(station) -> Vec<ActivityEntry> {
+    fn activity(station: &Station) -> Vec<ActivityEntry> {
         station.service.activity().await
     }
 
     /// Who works on what now, and who holds nothing.
-    fn crew(station) -> Vec<CrewMember> {
+    fn crew(station: &Station) -> Vec<CrewMember> {
         station.service.crew().await
     }
 
-    fn workers(station) -> Vec<WorkerView> {
+    fn workers(station: &Station) -> Vec<WorkerView> {
         station.service.workers().await
     }
 
     /// The banner's state as the station last saw it (then kept up to date by `connection-changed`).
-    fn connection(station) -> ConnectionState {
+    fn connection(station: &Station) -> ConnectionState {
         Ok::<_, SpoolError>(station.service.connection())
     }
 
     /// How this station's screen is used: a wall screen shows only the shop's live state.
-    fn screen(station) -> ScreenMode {
+    fn screen(station: &Station) -> ScreenMode {
         Ok::<_, SpoolError>(ScreenMode { pantalla: station.config.wall_screen, kiosk: station.config.kiosk })
     }
 
-    fn doctor(station) -> DoctorReport {
+    fn doctor(station: &Station) -> DoctorReport {
         Ok::<_, SpoolError>(station.doctor().await)
     }
 
-    fn tomar_batch(station, tags: Vec<String>, worker_id: WorkerId, operation: Operation) -> BatchOutcome {
+    fn tomar_batch(station: &Station, tags: Vec<String>, worker_id: WorkerId, operation: Operation) -> BatchOutcome {
         station.service.tomar_batch(&tags, worker_id, operation).await
     }
 
-    fn pausar_batch(station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
+    fn pausar_batch(station: &Station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
         station.service.pausar_batch(&tags, worker_id).await
     }
 
     /// `fecha` is `DD-MM-YYYY`; empty means today.
-    fn completar_batch(station, tags: Vec<String>, worker_id: WorkerId, fecha: Option<String>) -> BatchOutcome {
+    fn completar_batch(station: &Station, tags: Vec<String>, worker_id: WorkerId, fecha: Option<String>) -> BatchOutcome {
         station.service.completar_batch(&tags, worker_id, self::fecha(fecha)?).await
     }
 
-    fn cancelar_batch(station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
+    fn cancelar_batch(station: &Station, tags: Vec<String>, worker_id: WorkerId) -> BatchOutcome {
         station.service.cancelar_batch(&tags, worker_id).await
     }
 
     /// Saves the work sessions of the days `desde` to `hasta` (`DD-MM-YYYY` or `YYYY-MM-DD`), of one operation or
     /// worker when given, as a CSV in the station's export folder.
     fn export_sessions(
-        station,
+        station: &Station,
         desde: String,
         hasta: String,
         operation: Option<Operation>,
@@ -225,23 +219,23 @@ commands! {
     }
 
     /// Force-release, proven by the supervisor's PIN.
-    fn liberar(station, tag: String, admin_id: WorkerId, motivo: String, pin: String) -> ActionOutcome {
+    fn liberar(station: &Station, tag: String, admin_id: WorkerId, motivo: String, pin: String) -> ActionOutcome {
         station.service.liberar(&tag, admin_id, &motivo, &pin).await
     }
 
     /// Whether the supervisor's PIN is right: the station's settings open to them.
-    fn verify_supervisor(station, admin_id: WorkerId, pin: String) -> WorkerView {
+    fn verify_supervisor(station: &Station, admin_id: WorkerId, pin: String) -> WorkerView {
         station.service.verify_supervisor(admin_id, &pin).await.map(|worker| WorkerView::from(&worker))
     }
 
     /// Lets a kiosk station's window close, on a supervisor's PIN (the window then closes).
-    fn close_kiosk(station, admin_id: WorkerId, pin: String) -> () {
+    fn close_kiosk(station: &Station, admin_id: WorkerId, pin: String) -> () {
         station.allow_closing(admin_id, &pin).await
     }
 
     /// Sets a supervisor's PIN, authorized by a supervisor's PIN (none only for the shop's first).
     fn set_pin(
-        station,
+        station: &Station,
         worker_id: WorkerId,
         new_pin: String,
         authorizer_id: Option<WorkerId>,

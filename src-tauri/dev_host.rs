@@ -76,7 +76,14 @@ pub async fn serve(
         router = router.fallback_service(ServeDir::new(ui));
     }
     on_listening(listener.local_addr()?);
-    tokio::spawn(async move { events::serve_station(host.slot.opened().await, &host.events).await });
+    tokio::spawn(async move {
+        host.slot
+            .each(|station| {
+                let host = host.clone();
+                async move { events::serve_station(&station, &host.events).await }
+            })
+            .await;
+    });
     axum::serve(listener, router).await
 }
 

@@ -2,6 +2,7 @@
 //! is put back in full screen whenever it gets the focus again out of it; it closes only once a supervisor's PIN
 //! allows it (the board's station settings), never by a key or the window manager.
 
+use spooltrack_config::Config;
 use spooltrack_domain::{SpoolError, WorkerId};
 use tauri::{AppHandle, Manager, RunEvent, Runtime, WindowEvent};
 
@@ -34,11 +35,17 @@ impl Station {
     }
 }
 
-/// Puts the window in kiosk mode.
-pub fn enter<R: Runtime>(window: &tauri::WebviewWindow<R>) -> tauri::Result<()> {
-    window.set_decorations(false)?;
-    window.set_resizable(false)?;
-    window.set_fullscreen(true)
+/// Shows the window as `config` asks: a kiosk full screen with no decorations, a wall screen full screen,
+/// any other a window like any other (a station setup reconfigured may leave kiosk mode).
+pub fn show<R: Runtime>(app: &AppHandle<R>, config: &Config) {
+    let Some(window) = app.get_webview_window("main") else { return };
+    let shown = window
+        .set_decorations(!config.kiosk)
+        .and_then(|()| window.set_resizable(!config.kiosk))
+        .and_then(|()| window.set_fullscreen(config.kiosk || config.wall_screen));
+    if let Err(error) = shown {
+        tracing::warn!(%error, kiosk = config.kiosk, "la ventana no se pudo mostrar como pide la configuración");
+    }
 }
 
 /// Closes the window a supervisor allowed to close (the app then ends, as with any last window).

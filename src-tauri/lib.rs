@@ -38,17 +38,13 @@ enum Start {
 
 fn built<R: Runtime>(builder: tauri::Builder<R>, start: Start) -> tauri::Builder<R> {
     let bindings = ipc::builder::<R>();
-    builder.invoke_handler(bindings.invoke_handler()).setup(move |app| {
+    // The file dialog chooses the service-account key at setup.
+    builder.plugin(tauri_plugin_dialog::init()).invoke_handler(bindings.invoke_handler()).setup(move |app| {
         bindings.mount_events(app);
         let slot = match start {
             Start::Station(config) => {
-                if let Some(window) = app.get_webview_window("main") {
-                    if config.kiosk {
-                        kiosk::enter(&window)?;
-                    } else if config.wall_screen {
-                        window.set_fullscreen(true)?;
-                    }
-                }
+                // Before the window first shows (and again, harmlessly, once its station's work starts).
+                kiosk::show(app.handle(), &config);
                 slot::StationSlot::with(tauri::async_runtime::block_on(station::Station::open(*config))?)
             }
             Start::FirstStart(path) => slot::StationSlot::first_start(path),
@@ -57,11 +53,17 @@ fn built<R: Runtime>(builder: tauri::Builder<R>, start: Start) -> tauri::Builder
         let handle = app.handle().clone();
         tauri::async_runtime::spawn(async move {
             let slot = handle.state::<slot::StationSlot>();
-            let station = slot.opened().await;
-            tokio::join!(events::serve_station(station, &handle), async {
-                station.closing_allowed().await;
-                kiosk::close(&handle);
-            });
+            slot.each(|station| {
+                let handle = handle.clone();
+                async move {
+                    kiosk::show(&handle, &station.config);
+                    tokio::join!(events::serve_station(&station, &handle), async {
+                        station.closing_allowed().await;
+                        kiosk::close(&handle);
+                    });
+                }
+            })
+            .await;
         });
         Ok(())
     })

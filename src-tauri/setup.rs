@@ -1,13 +1,13 @@
-//! Connecting a station to the shop (`spooltrack setup`, and the window's first start): the answers are checked
-//! with doctor's own checks on the configuration they make, before anything is written; only a configuration
-//! that passes them is written, with the key copied next to it.
+//! Connecting a station to the shop (`spooltrack setup`, the window's first start, and setup reopened by a
+//! supervisor): the answers are checked with doctor's own checks on the configuration they make, before anything
+//! is written; only a configuration that passes them is written, with the key copied next to it.
 
 use std::path::Path;
 
 use serde::Serialize;
 use spooltrack_config::{setup::SetupAnswers, Config};
 use spooltrack_core::DoctorCheck;
-use spooltrack_domain::SpoolError;
+use spooltrack_domain::{SpoolError, WorkerId};
 
 use crate::{slot::StationSlot, station::Station};
 
@@ -20,9 +20,10 @@ pub struct SetupReport {
     pub checks: Vec<DoctorCheck>,
 }
 
-/// Checks `answers` as the station would run them: the key, then every check of `doctor`.
-pub async fn check(answers: &SetupAnswers) -> SetupReport {
-    let config = match answers.config() {
+/// Checks `answers`, written over the file at `path`, as the station would run them: the key, then every check
+/// of `doctor`.
+pub async fn check(answers: &SetupAnswers, path: &Path) -> SetupReport {
+    let config = match answers.config(path) {
         Ok(config) => config,
         Err(error) => return refused("respuestas", &error),
     };
@@ -50,7 +51,7 @@ pub async fn check(answers: &SetupAnswers) -> SetupReport {
 
 /// Checks `answers` and, when every check passes, writes them to `path` (the key copied next to it).
 pub async fn save(answers: &SetupAnswers, path: &Path) -> Result<(SetupReport, Option<Config>), SpoolError> {
-    let report = check(answers).await;
+    let report = check(answers, path).await;
     if !report.ok {
         return Ok((report, None));
     }
@@ -65,7 +66,7 @@ fn refused(name: &str, error: &SpoolError) -> SetupReport {
 }
 
 /// The first start's answers as the window sends them.
-#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, specta::Type)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct SetupForm {
     pub station: String,
     /// The spreadsheet's id or its URL.
@@ -94,31 +95,84 @@ impl From<SetupForm> for SetupAnswers {
     }
 }
 
-/// Whether this window still waits for its first setup (no configuration yet).
+impl From<SetupAnswers> for SetupForm {
+    fn from(answers: SetupAnswers) -> SetupForm {
+        SetupForm {
+            station: answers.station,
+            spreadsheet: answers.spreadsheet,
+            key_file: answers.key_file.map(|path| path.display().to_string()),
+            redis_url: answers.redis_url,
+            redis_prefix: answers.redis_prefix,
+            viewer: answers.viewer,
+            endpoint: answers.endpoint,
+        }
+    }
+}
+
+/// Whether this window shows setup: no configuration yet, or a supervisor reopened it.
 pub fn needed(slot: &StationSlot) -> bool {
     slot.setup_path().is_some()
 }
 
-/// Saves `form` when it passes every check and opens the station it configures.
-pub async fn connect(slot: &StationSlot, form: SetupForm) -> Result<SetupReport, SpoolError> {
-    let path = target(slot)?;
-    let (report, config) = save(&form.into(), &path).await?;
-    if let Some(config) = config {
-        slot.fill(Station::open(config).await?)?;
+/// The answers that configured the running station, while a supervisor has setup open on it (none on a
+/// first start); the Redis password stays hidden.
+pub fn current(slot: &StationSlot) -> Option<SetupForm> {
+    slot.setup_path()?;
+    let station = slot.get().ok()?;
+    Some(SetupAnswers::of(&station.config).into())
+}
+
+/// The form's answers, with the running station's Redis password where the form kept it hidden.
+fn answers(slot: &StationSlot, form: SetupForm) -> SetupAnswers {
+    let answers = SetupAnswers::from(form);
+    match slot.get() {
+        Ok(station) => answers.keeping_password_of(&station.config),
+        Err(_) => answers,
     }
-    Ok(report)
+}
+
+/// Checks the form's answers where setup would write them; writes nothing.
+pub async fn check_form(slot: &StationSlot, form: SetupForm) -> Result<SetupReport, SpoolError> {
+    let path = slot.setup_path().ok_or_else(not_open)?;
+    Ok(check(&answers(slot, form), &path).await)
+}
+
+/// Saves `form` when it passes every check and opens the station it configures, replacing any.
+pub async fn connect(slot: &StationSlot, form: SetupForm) -> Result<SetupReport, SpoolError> {
+    let answers = answers(slot, form);
+    slot.save_with(async |path| {
+        let (report, config) = save(&answers, &path).await?;
+        let station = match config {
+            Some(config) => Some(Station::open(config).await?),
+            None => None,
+        };
+        Ok((report, station))
+    })
+    .await
 }
 
 /// Writes the demo's configuration and opens the station on the demo shop.
 pub async fn demo(slot: &StationSlot, station: &str) -> Result<(), SpoolError> {
-    let config = spooltrack_config::setup::write_demo(&target(slot)?, station)?;
-    slot.fill(Station::open(config).await?)?;
+    slot.save_with(async |path| {
+        let config = spooltrack_config::setup::write_demo(&path, station)?;
+        Ok(((), Some(Station::open(config).await?)))
+    })
+    .await
+}
+
+/// Reopens setup on the running station, once `admin_id`'s PIN proves a supervisor asks for it.
+pub async fn reopen(slot: &StationSlot, admin_id: WorkerId, pin: &str) -> Result<(), SpoolError> {
+    let station = slot.get()?;
+    let supervisor = station.service.verify_supervisor_to_reconfigure(admin_id, pin).await?;
+    slot.reopen(&station)?;
+    tracing::info!(supervisor = supervisor.id, "configuración de la estación abierta por un supervisor");
     Ok(())
 }
 
-fn target(slot: &StationSlot) -> Result<std::path::PathBuf, SpoolError> {
-    slot.setup_path().map(Path::to_path_buf).ok_or_else(|| SpoolError::ConfigInvalid {
+/// Setup is asked for while it is not open.
+pub(crate) fn not_open() -> SpoolError {
+    SpoolError::ConfigInvalid {
         key: "config".into(),
-        reason: "esta estación ya está configurada".into(),
-    })
+        reason: "la configuración de esta estación no está abierta: un supervisor la abre desde el tablero".into(),
+    }
 }

@@ -230,3 +230,85 @@ async fn a_first_start_opens_the_demo() {
     let written = std::fs::read_to_string(folder.path().join("estacion").join("config.toml")).expect("written");
     assert!(written.contains("station = \"Taller\""), "{written}");
 }
+
+/// Setup reopened on a running station: only on a supervisor's PIN; the form starts from the station's answers;
+/// a cancel leaves the station as it was; answers that pass replace the station in place (the same host, its
+/// event stream now the new station's) and are written over the file, keeping what setup does not ask.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reopens_setup_and_the_station_is_replaced_in_place() {
+    let tabs = spooltrack_testkit::fixture::standard_shop()
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
+        .collect();
+    let fake = spooltrack_testkit::SheetsFake::start("planilla-planta", tabs).await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let key = fake.write_service_account_key(folder.path());
+    let host = Host::first_start(folder.path());
+    let config = folder.path().join("estacion").join("config.toml");
+    assert_eq!(host.invoke("open_demo", json!({ "station": "Taller" })).await, (200, Value::Null));
+    assert_eq!(host.invoke("current_setup", json!({})).await, (200, Value::Null), "setup is closed");
+    // A person edits the file by hand while the station runs.
+    let exports = folder.path().join("exportes");
+    std::fs::write(&config, format!("station = \"Taller\"\n[export]\nfolder = {exports:?}\n")).expect("edited");
+
+    let wrong = json!({ "adminId": 109, "pin": "0000" });
+    let (status, refused) = host.invoke("reopen_setup", wrong).await;
+    assert_eq!((status, refused["code"].clone()), (422, json!("PIN_INCORRECT")), "{refused}");
+    let (status, refused) = host.invoke("reopen_setup", json!({ "adminId": 93, "pin": "1090" })).await;
+    assert_eq!((status, refused["code"].clone()), (422, json!("ROLE_NOT_ALLOWED")), "{refused}");
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(false)));
+
+    let supervisor = json!({ "adminId": 109, "pin": "1090" });
+    assert_eq!(host.invoke("reopen_setup", supervisor.clone()).await, (200, Value::Null));
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(true)));
+    let (_, current) = host.invoke("current_setup", json!({})).await;
+    assert_eq!((current["station"].clone(), current["redis_url"].clone()), (json!("Taller"), json!("")), "{current}");
+    assert_eq!(host.invoke("cancel_setup", json!({})).await, (200, Value::Null));
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(false)));
+    let (status, demo) = host.invoke("workers", json!({})).await;
+    assert!(status == 200 && demo.as_array().is_some_and(|workers| workers.len() > 10), "still the demo: {demo}");
+
+    let mut events = reqwest::get(format!("{}events", host.url)).await.expect("event stream");
+    assert_eq!(host.invoke("reopen_setup", supervisor).await, (200, Value::Null));
+    let form = json!({ "form": {
+        "station": "Armado-2",
+        "spreadsheet": "planilla-planta",
+        "key_file": key,
+        "redis_url": redis.url(),
+        "redis_prefix": "planta",
+        "viewer": false,
+        "endpoint": fake.endpoint(),
+    }});
+    let (status, report) = host.invoke("connect_station", form).await;
+    assert_eq!((status, report["ok"].clone()), (200, json!(true)), "{report}");
+    assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(false)));
+    let (_, doctor) = host.invoke("doctor", json!({})).await;
+    let fact = |name: &str| {
+        doctor["checks"].as_array().and_then(|checks| checks.iter().find(|check| check["name"] == name).cloned())
+    };
+    assert_eq!(fact("estación").map(|check| check["detail"].clone()), Some(json!("Armado-2")), "{doctor}");
+    assert!(
+        fact("almacenamiento").is_some_and(|check| check["detail"].as_str().unwrap_or("").contains("planilla-planta"))
+    );
+
+    let written = spooltrack_config::Config::from_file(&config).expect("written");
+    assert_eq!((written.station.as_str(), written.export_folder), ("Armado-2", exports), "kept as edited by hand");
+
+    // The same stream now carries the new station's changes.
+    let filter = json!({"filter": {"operation": "ARM", "scope": "available", "nv": null, "ot": null, "text": null}});
+    let (_, free) = host.invoke("list_spools", filter).await;
+    let tag = free[0]["tag"].as_str().expect("a free spool of the spreadsheet's shop").to_string();
+    let (status, taken) = host.invoke("tomar_batch", json!({"tags": [tag], "workerId": 93, "operation": "ARM"})).await;
+    assert_eq!((status, taken["succeeded"].as_u64()), (200, Some(1)), "{taken}");
+    let mut received = String::new();
+    let heard = tokio::time::timeout(Duration::from_secs(10), async {
+        while !received.contains(&format!("\"tags\":[\"{tag}\"]")) {
+            let chunk = events.chunk().await.expect("stream open").expect("a chunk");
+            received.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(heard.is_ok(), "the new station's change not streamed within 10 s: {received:?}");
+}

@@ -1,5 +1,6 @@
 // A station's first start on the real core (a test host with no configuration yet): the demo opens the
-// station at once; answers that fail doctor's checks are said plainly and cannot be saved.
+// station at once; answers that fail doctor's checks are said plainly and cannot be saved; a supervisor reopens
+// setup from the board's settings, on the station's own answers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { render, screen, within } from "@testing-library/react";
@@ -42,5 +43,31 @@ describe("the first start", () => {
     const answers = await screen.findByTestId("setup-check-respuestas");
     expect(within(answers).getByText(/redis:\/\//)).toBeInTheDocument();
     expect(screen.getByTestId("setup-save")).toBeDisabled();
+  });
+
+  test("is reopened by a supervisor on the station's answers, and a cancel keeps the station", async () => {
+    const user = userEvent.setup();
+    render(<App />);
+    await user.click(await screen.findByTestId("setup-demo"));
+    await user.click(await screen.findByTestId("worker-109"));
+    await user.click(screen.getByTestId("mode-board"));
+    await user.click(screen.getByTestId("settings-unlock"));
+    await user.click(await screen.findByTestId("supervisor-109"));
+    for (const digit of "1090") await user.click(await screen.findByTestId(`pin-key-${digit}`));
+    await user.click(screen.getByTestId("pin-ok"));
+    await user.click(await screen.findByTestId("reconfigure"));
+
+    expect(await screen.findByText("Configuración de esta estación")).toBeInTheDocument();
+    expect(screen.queryByTestId("setup-demo")).not.toBeInTheDocument();
+    const station = screen.getByTestId("setup-station");
+    const doctor = (await host().invoke("doctor", {})) as { checks: { name: string; detail: string }[] };
+    expect(station).toHaveValue(doctor.checks.find((check) => check.name === "estación")?.detail);
+    await user.type(screen.getByTestId("setup-redis"), "10.0.0.5");
+    await user.click(screen.getByTestId("setup-check"));
+    expect(await screen.findByTestId("setup-check-respuestas")).toHaveClass("failing");
+    await user.click(screen.getByTestId("setup-back"));
+    expect(await screen.findByTestId("mode-board")).toBeInTheDocument();
+    expect(await host().invoke("setup_needed", {})).toBe(false);
+    expect(readFileSync(join(host().folder, "estacion", "config.toml"), "utf8")).toBe("");
   });
 });

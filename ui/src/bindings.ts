@@ -7,14 +7,20 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
-	/**  Whether this window waits for its first setup: no configuration yet, no station. */
+	/**  Whether this window shows setup: no configuration yet, or a supervisor reopened it. */
 	setupNeeded: () => typedError<boolean, ErrorPayload_Serialize>(__TAURI_INVOKE("setup_needed")),
-	/**  Checks the first start's answers with doctor's own checks; writes nothing. */
+	/**  Checks the answers with doctor's own checks; writes nothing. */
 	checkSetup: (form: SetupForm_Deserialize) => typedError<SetupReport_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("check_setup", { form })),
 	/**  Writes the answers when they pass every check, and opens the station they configure. */
 	connectStation: (form: SetupForm_Deserialize) => typedError<SetupReport_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("connect_station", { form })),
 	/**  Writes the demo's configuration and opens the station on the demo shop. */
 	openDemo: (station: string) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("open_demo", { station })),
+	/**  The running station's answers while a supervisor has its setup open (none on a first start). */
+	currentSetup: () => typedError<SetupForm_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("current_setup")),
+	/**  Reopens the running station's setup, proven by a supervisor's PIN. */
+	reopenSetup: (adminId: number, pin: string) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("reopen_setup", { adminId, pin })),
+	/**  Closes a reopened setup, the station as it was. */
+	cancelSetup: () => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("cancel_setup")),
 	listSpools: (filter: ListFilter_Deserialize) => typedError<SpoolView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_spools", { filter })),
 	history: (tag: string) => typedError<WorkSession_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("history", { tag })),
 	/**  The supervisor's progress bars: per NV and OT, the spools in each stage. */

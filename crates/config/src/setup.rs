@@ -9,7 +9,7 @@ use std::{
 
 use spooltrack_domain::SpoolError;
 
-use crate::{invalid, Config, DEFAULT_REDIS_PREFIX};
+use crate::{invalid, Config, LockConfig, DEFAULT_REDIS_PREFIX, GOOGLE_SHEETS_ENDPOINT};
 
 /// The name the service-account key is kept under, next to `config.toml`.
 pub const KEY_FILE: &str = "clave-cuenta-servicio.json";
@@ -49,9 +49,44 @@ pub fn spreadsheet_id(text: &str) -> Result<String, SpoolError> {
     Ok(id.to_string())
 }
 
+/// What stands in for the Redis password in answers shown again (reopening setup): the password never leaves
+/// the station's file, and answers that keep this keep the password.
+pub const HIDDEN_PASSWORD: &str = "••••••";
+
 impl SetupAnswers {
-    /// The configuration these answers make, its key file named as kept next to it.
-    pub fn config_text(&self) -> Result<String, SpoolError> {
+    /// The answers that made `config` (to reopen setup), the Redis password hidden.
+    pub fn of(config: &Config) -> SetupAnswers {
+        let (redis_url, redis_prefix) = match &config.lock {
+            LockConfig::Redis { url, prefix } => (hiding_password(url), prefix.clone()),
+            LockConfig::Local { .. } => (String::new(), String::new()),
+        };
+        let sheets = config.sheets.as_ref();
+        SetupAnswers {
+            station: config.station.clone(),
+            spreadsheet: sheets.map(|sheets| sheets.spreadsheet_id.clone()).unwrap_or_default(),
+            key_file: sheets.filter(|_| !config.viewer).map(|sheets| sheets.credentials.clone()),
+            redis_url,
+            redis_prefix,
+            viewer: config.viewer,
+            endpoint: sheets
+                .map(|sheets| sheets.endpoint.clone())
+                .filter(|endpoint| endpoint != GOOGLE_SHEETS_ENDPOINT),
+        }
+    }
+
+    /// These answers with `config`'s Redis password where they kept it hidden.
+    pub fn keeping_password_of(mut self, config: &Config) -> SetupAnswers {
+        if let LockConfig::Redis { url, .. } = &config.lock {
+            if let Some(password) = password_of(url) {
+                self.redis_url = self.redis_url.replace(HIDDEN_PASSWORD, password);
+            }
+        }
+        self
+    }
+
+    /// The configuration these answers make over the file at `path`, if there is one (what they do not ask,
+    /// such as the tabs' names or kiosk mode, stays as it is), its key file named as kept next to it.
+    pub fn config_text(&self, path: &Path) -> Result<String, SpoolError> {
         let station = self.station.trim();
         if station.is_empty() {
             return Err(invalid("station", "escriba el nombre de esta estación (por ejemplo «Armado-1»)".into()));
@@ -64,42 +99,55 @@ impl SetupAnswers {
             "" => DEFAULT_REDIS_PREFIX,
             prefix => prefix,
         };
-        let mut sheets = toml::Table::new();
+        let mut table = match std::fs::read_to_string(path) {
+            Ok(text) => text.parse::<toml::Table>().map_err(|error| invalid("archivo", error.message().to_string()))?,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => toml::Table::new(),
+            Err(error) => return Err(invalid("archivo", format!("no se pudo leer {}: {error}", path.display()))),
+        };
+        let mut sheets = match table.remove("sheets") {
+            Some(toml::Value::Table(sheets)) => sheets,
+            _ => toml::Table::new(),
+        };
         sheets.insert("spreadsheet_id".into(), spreadsheet_id(&self.spreadsheet)?.into());
-        if !self.viewer {
-            sheets.insert("credentials".into(), KEY_FILE.into());
-        }
-        if let Some(endpoint) = self.endpoint.as_deref().map(str::trim).filter(|endpoint| !endpoint.is_empty()) {
-            sheets.insert("endpoint".into(), endpoint.into());
-        }
+        match self.viewer {
+            true => sheets.remove("credentials"),
+            false => sheets.insert("credentials".into(), KEY_FILE.into()),
+        };
+        match self.endpoint.as_deref().map(str::trim).filter(|endpoint| !endpoint.is_empty()) {
+            Some(endpoint) => sheets.insert("endpoint".into(), endpoint.into()),
+            None => sheets.remove("endpoint"),
+        };
         let mut lock = toml::Table::new();
         lock.insert("kind".into(), "redis".into());
         lock.insert("url".into(), url.into());
         lock.insert("prefix".into(), prefix.into());
-        let mut table = toml::Table::new();
         table.insert("station".into(), station.into());
-        if self.viewer {
-            table.insert("viewer".into(), true.into());
-        }
+        match self.viewer {
+            true => table.insert("viewer".into(), true.into()),
+            false => table.remove("viewer"),
+        };
         table.insert("lock".into(), lock.into());
         table.insert("sheets".into(), sheets.into());
         toml::to_string(&table).map_err(|error| invalid("archivo", error.to_string()))
     }
 
-    /// The configuration these answers make, with the key where it was chosen: what is checked before anything
-    /// is written.
-    pub fn config(&self) -> Result<Config, SpoolError> {
-        let mut config = Config::parse(&self.config_text()?)?;
+    /// The configuration these answers make over the file at `path`, with the key where it was chosen: what is
+    /// checked before anything is written.
+    pub fn config(&self, path: &Path) -> Result<Config, SpoolError> {
+        let mut config = Config::parse(&self.config_text(path)?)?;
+        config.source = Some(path.to_path_buf());
         if let (Some(sheets), Some(key), false) = (config.sheets.as_mut(), &self.key_file, self.viewer) {
             sheets.credentials = key.clone();
         }
         Ok(config)
     }
 
-    /// Copies the key next to `path` (the user's alone) and writes the configuration there, replacing any;
-    /// answers the configuration as read back from the file.
+    /// Copies the key next to `path` (the user's alone) and writes the configuration there, over any (keeping
+    /// what the answers do not ask); answers the configuration as read back from the file.
     pub fn write(&self, path: &Path) -> Result<Config, SpoolError> {
-        let text = self.config_text()?;
+        let text = self.config_text(path)?;
+        // Nothing is written that would not read back.
+        Config::parse(&text)?;
         let folder = path.parent().unwrap_or(Path::new("."));
         let io = |what: &str, error: std::io::Error| invalid("archivo", format!("{what}: {error}"));
         std::fs::create_dir_all(folder).map_err(|error| io(&folder.display().to_string(), error))?;
@@ -108,6 +156,7 @@ impl SetupAnswers {
                 invalid("sheets.credentials", "elija el archivo de clave de la cuenta de servicio (.json)".into())
             })?;
             let kept = folder.join(KEY_FILE);
+            // Read whole before the kept copy is replaced: the key chosen may be the kept copy itself.
             let bytes = std::fs::read(source).map_err(|error| {
                 invalid("sheets.credentials", format!("no se pudo leer {}: {error}", source.display()))
             })?;
@@ -115,6 +164,22 @@ impl SetupAnswers {
         }
         write_private(path, text.as_bytes()).map_err(|error| io(&path.display().to_string(), error))?;
         Config::from_file(path)
+    }
+}
+
+/// The password of a Redis URL (`redis://user:password@host`), if it has one.
+fn password_of(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next()?;
+    let (user_info, _) = authority.rsplit_once('@')?;
+    user_info.split_once(':').map(|(_, password)| password).filter(|password| !password.is_empty())
+}
+
+/// `url` with its password, if any, replaced by [`HIDDEN_PASSWORD`].
+fn hiding_password(url: &str) -> String {
+    match password_of(url) {
+        Some(password) => url.replacen(&format!(":{password}@"), &format!(":{HIDDEN_PASSWORD}@"), 1),
+        None => url.to_string(),
     }
 }
 
@@ -190,8 +255,61 @@ mod tests {
             assert_eq!(mode, 0o600, "{}", file.display());
         }
         assert_eq!(std::fs::read_to_string(target.join(KEY_FILE)).expect("kept"), "{\"type\": \"service_account\"}");
-        let checked = answers.config().expect("the configuration to check");
+        let checked = answers.config(&folder.path().join("otra.toml")).expect("the configuration to check");
         assert_eq!(checked.sheets.expect("sheets").credentials, folder.path().join("descargada.json"), "as chosen");
+    }
+
+    #[test]
+    fn answers_given_again_keep_what_they_do_not_ask_and_never_show_the_redis_password() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let path = folder.path().join("config.toml");
+        std::fs::write(folder.path().join(KEY_FILE), "{\"type\": \"service_account\"}").expect("key");
+        let by_hand = format!(
+            "station = \"Armado-1\"\nkiosk = true\n[lock]\nkind = \"redis\"\nurl = \"redis://planta:s3creta@10.0.0.5/\"\n\
+             prefix = \"planta1\"\n[sheets]\nspreadsheet_id = \"planilla-1\"\ncredentials = \"{KEY_FILE}\"\n\
+             refresh_seconds = 45\n[sheets.tabs]\noperaciones = \"Spools\"\n"
+        );
+        std::fs::write(&path, by_hand).expect("written");
+        let current = Config::from_file(&path).expect("read");
+
+        let shown = SetupAnswers::of(&current);
+        assert_eq!(shown.redis_url, format!("redis://planta:{HIDDEN_PASSWORD}@10.0.0.5/"));
+        assert_eq!(
+            (shown.station.as_str(), shown.spreadsheet.as_str(), shown.redis_prefix.as_str()),
+            ("Armado-1", "planilla-1", "planta1")
+        );
+        assert_eq!((shown.key_file, shown.endpoint, shown.viewer), (Some(folder.path().join(KEY_FILE)), None, false));
+
+        let moved = SetupAnswers {
+            station: "Armado-2".into(),
+            redis_url: format!("redis://planta:{HIDDEN_PASSWORD}@10.0.0.6/"),
+            ..SetupAnswers::of(&current)
+        }
+        .keeping_password_of(&current);
+        let config = moved.write(&path).expect("written over the kept key itself");
+        assert_eq!(config.station, "Armado-2");
+        assert_eq!(
+            config.lock,
+            LockConfig::Redis { url: "redis://planta:s3creta@10.0.0.6/".into(), prefix: "planta1".into() }
+        );
+        let sheets = config.sheets.as_ref().expect("sheets");
+        assert_eq!((config.kiosk, sheets.refresh_seconds, sheets.tabs.operaciones.as_str()), (true, 45, "Spools"));
+        assert_eq!(
+            std::fs::read_to_string(folder.path().join(KEY_FILE)).expect("kept"),
+            "{\"type\": \"service_account\"}"
+        );
+
+        let retyped = SetupAnswers { redis_url: "redis://planta:nueva@10.0.0.6/".into(), ..SetupAnswers::of(&config) };
+        let url = |answers: SetupAnswers| match answers.keeping_password_of(&config).config(&path).expect("valid").lock
+        {
+            LockConfig::Redis { url, .. } => url,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(url(retyped), "redis://planta:nueva@10.0.0.6/");
+        // A kept kiosk cannot become a viewer: said, not written.
+        let viewer = SetupAnswers { viewer: true, ..SetupAnswers::of(&config) };
+        assert!(matches!(viewer.write(&path), Err(SpoolError::ConfigInvalid { key, .. }) if key == "kiosk"));
+        assert!(Config::from_file(&path).expect("unchanged").kiosk);
     }
 
     #[test]

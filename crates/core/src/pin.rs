@@ -114,6 +114,11 @@ impl SpoolService {
         self.prove_supervisor(admin_id, pin, "", "cerrar_quiosco").await
     }
 
+    /// The same, for reopening the station's setup (its spreadsheet, key and Redis).
+    pub async fn verify_supervisor_to_reconfigure(&self, admin_id: WorkerId, pin: &str) -> Result<Worker, SpoolError> {
+        self.prove_supervisor(admin_id, pin, "", "configurar_estacion").await
+    }
+
     /// Sets the PIN of supervisor `worker_id`, authorized by a supervisor's PIN (their own current one to change
     /// it, another's to set or reset it). Only the shop's very first PIN is set with no authorization: there is
     /// nobody yet to authorize it. Audited `PIN_CAMBIADO`, never with the PIN or its hash.

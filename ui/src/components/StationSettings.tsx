@@ -1,6 +1,8 @@
 // This PC's settings (the idle sign-out), open only to a supervisor proven by their PIN, and only until the
 // board is left. Open, they also set a supervisor's PIN (their own, or another's); a shop with no PIN yet sets
-// its first one from here. At a kiosk, they are the only way to close the window.
+// its first one from here. They reopen the station's setup (spreadsheet, key, Redis). At a kiosk, they are the
+// only way to close the window.
+import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { IDLE_CHOICES } from "../hooks/useSession";
@@ -21,6 +23,7 @@ export function StationSettings({ idleMinutes, onIdleMinutes, onNotice }: Props)
   const [openedBy, setOpenedBy] = useState<{ supervisor: Worker; pin: string } | null>(null);
   const [dialog, setDialog] = useState<"unlock" | "set-pin" | null>(null);
   const kiosk = useScreenMode().data?.kiosk ?? false;
+  const client = useQueryClient();
   return (
     <div className="settings-bar" data-testid="station-settings">
       {openedBy ? (
@@ -49,6 +52,18 @@ export function StationSettings({ idleMinutes, onIdleMinutes, onNotice }: Props)
               {t("settings.closeKiosk")}
             </button>
           )}
+          <button
+            className="big"
+            data-testid="reconfigure"
+            onClick={() =>
+              api
+                .reopenSetup(openedBy.supervisor.id, openedBy.pin)
+                .then(() => client.invalidateQueries({ queryKey: ["setup"] }))
+                .catch((error: unknown) => onNotice("error", error instanceof IpcError ? describeError(error, t) : String(error)))
+            }
+          >
+            {t("settings.reconfigure")}
+          </button>
           <button className="big" data-testid="settings-lock" onClick={() => setOpenedBy(null)}>
             {t("settings.lock", { name: openedBy.supervisor.iniciales })}
           </button>

@@ -248,6 +248,11 @@ export const en: Translation = {
     check: "Check",
     save: "Save and open the station",
     back: "Back",
+    cancel: "Cancel: the station stays as it was",
+    reopenedTitle: "This station's configuration",
+    chooseKey: "Choose file…",
+    keyFilter: "Service-account key (JSON)",
+    advanced: "Advanced options",
     shareWith: "Service account: {{email}}. The spreadsheet must be shared with this address (as editor).",
     fields: {
       station: "This station's name (for example “Armado-1”)",
@@ -256,6 +261,7 @@ export const en: Translation = {
       viewer: "View only (board and lists, no key)",
       redis_url: "The shop's Redis (redis://…)",
       redis_prefix: "Prefix in Redis (empty: spooltrack)",
+      endpoint: "Google Sheets API address (empty: Google's; a company proxy)",
     },
   },
   settings: {
@@ -264,6 +270,7 @@ export const en: Translation = {
     lock: "Close settings ({{name}})",
     who: "Which supervisor are you?",
     closeKiosk: "Close Spooltrack (kiosk)",
+    reconfigure: "Configure the station (spreadsheet, key, Redis)",
   },
   errors: {
     WORKER_NOT_FOUND: "There is no worker number {{worker_id}}.",

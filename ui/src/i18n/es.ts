@@ -248,6 +248,11 @@ export const es = {
     check: "Comprobar",
     save: "Guardar y abrir la estación",
     back: "Volver",
+    cancel: "Cancelar: la estación sigue como estaba",
+    reopenedTitle: "Configuración de esta estación",
+    chooseKey: "Elegir archivo…",
+    keyFilter: "Clave de cuenta de servicio (JSON)",
+    advanced: "Opciones avanzadas",
     shareWith: "Cuenta de servicio: {{email}}. La planilla debe estar compartida con este correo (como editor).",
     fields: {
       station: "Nombre de esta estación (por ejemplo «Armado-1»)",
@@ -256,6 +261,7 @@ export const es = {
       viewer: "Solo visualización (tablero y listas, sin clave)",
       redis_url: "Redis de la planta (redis://…)",
       redis_prefix: "Prefijo en Redis (vacío: spooltrack)",
+      endpoint: "Dirección de la API de Google Sheets (vacío: la de Google; un proxy de la empresa)",
     },
   },
   settings: {
@@ -264,6 +270,7 @@ export const es = {
     lock: "Cerrar ajustes ({{name}})",
     who: "¿Qué supervisor eres?",
     closeKiosk: "Cerrar Spooltrack (quiosco)",
+    reconfigure: "Configurar la estación (planilla, clave, Redis)",
   },
   errors: {
     WORKER_NOT_FOUND: "No existe un trabajador con el número {{worker_id}}.",

@@ -82,9 +82,17 @@ export function useWorkers() {
   return useQuery({ queryKey: ["workers"], queryFn: api.workers });
 }
 
-/** Whether the window waits for its first setup (no configuration, no station yet). */
+/** Whether the window shows setup: its first start (no configuration, no station yet), or reopened. */
 export function useSetupNeeded() {
   return useQuery({ queryKey: ["setup"], queryFn: api.setupNeeded });
+}
+
+/**
+ * The running station's answers while a supervisor has its setup open; none on a first start. Read afresh each
+ * time setup opens (never kept once it closes): the form starts from them.
+ */
+export function useCurrentSetup() {
+  return useQuery({ queryKey: ["setup", "current"], queryFn: api.currentSetup, gcTime: 0 });
 }
 
 /** What this station's screen is for (a wall screen, or the usual window). */
