@@ -93,6 +93,57 @@ async fn a_first_start_in_the_window_opens_the_demo() {
     assert!(workers.as_array().is_some_and(|workers| workers.len() > 10), "the CLI opens the same demo shop");
 }
 
+/// A first start in the real window connected to the shop (the Sheets fake, a real Redis): the key is offered
+/// through the file dialog, and its path typed; a file that is no key is named and nothing is saved; the good
+/// answers open the station at once, with the key kept the user's alone, and `doctor` reads the file back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_in_the_window_connects_the_station_to_the_shop() {
+    let names = spooltrack_domain::schema::TabNames::default();
+    let tabs = spooltrack_testkit::fixture::standard_shop()
+        .grids()
+        .into_iter()
+        .map(|(tab, grid)| (names.name(tab).to_string(), grid))
+        .collect();
+    let fake = spooltrack_testkit::SheetsFake::start("planilla-ventana", tabs).await;
+    let redis = spooltrack_testkit::RedisServer::start();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let key = fake.write_service_account_key(folder.path());
+    let not_a_key = folder.path().join("foto.json");
+    std::fs::write(&not_a_key, "{\"no\": \"es una clave\"}").expect("written");
+    let config = folder.path().join("estacion").join("config.toml");
+    let window = Window::open_with_data(&app(), &config, Some(folder.path())).await;
+
+    window.click("[data-testid='setup-connect']").await;
+    window.wait_for("[data-testid='setup-key-choose']".into()).await;
+    window.type_into("[data-testid='setup-station']", "Armado-5").await;
+    window.type_into("[data-testid='setup-spreadsheet']", "planilla-ventana").await;
+    window.type_into("[data-testid='setup-key']", not_a_key.to_str().expect("utf-8 path")).await;
+    window.type_into("[data-testid='setup-redis']", &redis.url()).await;
+    window.click("[data-testid='setup-advanced']").await;
+    window.type_into("[data-testid='setup-endpoint']", &fake.endpoint()).await;
+    window.click("[data-testid='setup-check']").await;
+    let refused = window.text_once("[data-testid='setup-check-clave de la cuenta de servicio']", "✖").await;
+    assert!(refused.contains('✖'), "the file that is no key is named: {refused:?}");
+    assert!(!config.exists(), "nothing saved");
+
+    window.type_into("[data-testid='setup-key']", key.to_str().expect("utf-8 path")).await;
+    window.click("[data-testid='setup-check']").await;
+    let sheet = window.text_once("[data-testid='setup-check-planilla']", "✔").await;
+    assert!(sheet.contains('✔'), "the spreadsheet opens: {sheet:?}");
+    window.click("[data-testid='setup-save']").await;
+    window.wait_for("[data-testid='worker-93']".into()).await;
+
+    use std::os::unix::fs::PermissionsExt;
+    let kept = config.with_file_name(spooltrack_config::setup::KEY_FILE);
+    assert_eq!(std::fs::metadata(&kept).expect("key kept").permissions().mode() & 0o777, 0o600);
+    let mut doctor = Command::new(app());
+    doctor.arg("--config").arg(&config).args(["doctor", "--json"]).env("XDG_DATA_HOME", folder.path());
+    // The fake answers on this runtime while doctor runs.
+    let doctor = tokio::task::spawn_blocking(move || doctor.output()).await.expect("ran").expect("cli runs");
+    let report: Value = serde_json::from_slice(&doctor.stdout).expect("json report");
+    assert_eq!(report["ok"], json!(true), "doctor reads the written file back: {report}");
+}
+
 /// A kiosk station's window closes when a supervisor, through the board's station settings and their PIN,
 /// closes it: then the app exits. (That it refuses every other close is the IPC tests'.)
 #[tokio::test]

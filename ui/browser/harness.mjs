@@ -21,11 +21,11 @@ export async function launch() {
 
 /**
  * A page on a shop of its own, 1280×800 like a shop PC's screen, collecting console errors; `config` is a
- * station configuration to serve instead of a fresh demo shop, `args` more of the binary's flags. `close()`
- * ends the page and its host.
+ * station configuration to serve instead of a fresh demo shop, `args` more of the binary's flags, `firstStart`
+ * a host with no configuration yet. `close()` ends the page and its host.
  */
-export async function open(browser, { width = 1280, height = 800, config, args } = {}) {
-  const host = await startHost({ ui: dist, config, args });
+export async function open(browser, { width = 1280, height = 800, config, args, firstStart } = {}) {
+  const host = await startHost({ ui: dist, config, args, firstStart });
   const page = await browser.newPage({ viewport: { width, height } });
   const errors = [];
   page.on("console", (message) => message.type() === "error" && errors.push(message.text()));

@@ -107,6 +107,13 @@ impl Window {
         self.wait_for(css.to_string()).await.click().await.expect(css);
     }
 
+    /// Replaces what the field at `css` holds with `text`, typed as keys.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css.to_string()).await;
+        field.clear().await.expect(css);
+        field.send_keys(text).await.expect(css);
+    }
+
     /// An element's text as the page holds it, once it contains `wanted` (or the last seen after ten seconds).
     pub async fn text_once(&self, css: &str, wanted: &str) -> String {
         let mut shown = String::new();

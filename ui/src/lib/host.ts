@@ -5,8 +5,14 @@
 import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
-/** Whether this page runs inside the app's window, where Tauri has set up its IPC before any script. */
-export const inWindow = () => "__TAURI_INTERNALS__" in window;
+// Looked at once, as this module loads: connecting to the test host puts a stand-in of Tauri's IPC in place.
+const loadedInWindow = "__TAURI_INTERNALS__" in window;
+
+/**
+ * Whether this page runs inside the app's window, where Tauri has set up its IPC before any script (and its
+ * plugins, such as the file dialog, answer), not on the test host.
+ */
+export const inWindow = () => loadedInWindow;
 
 /**
  * Routes every command to the host at `base` and every event it streams to the page's listeners. Resolves
