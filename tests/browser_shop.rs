@@ -9,7 +9,7 @@
 use std::{path::Path, process::Command};
 
 use serde_json::json;
-use spooltrack_domain::schema::TabNames;
+use spooltrack_domain::schema::{Tab, TabNames};
 use spooltrack_testkit::{fixture, RedisServer, SheetsFake};
 
 const SPREADSHEET: &str = "planilla-navegador";
@@ -19,14 +19,11 @@ async fn two_stations_and_a_viewer_in_chromium_on_redis_and_the_sheets_fake() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     assert!(root.join("ui/dist/index.html").exists(), "the interface is built first (`make ui`)");
     let folder = tempfile::tempdir().expect("temp dir");
-    let names = TabNames::default();
-    let tabs: Vec<_> =
-        fixture::standard_shop().grids().into_iter().map(|(tab, grid)| (names.name(tab).to_string(), grid)).collect();
-    let fake = SheetsFake::start(SPREADSHEET, tabs.clone()).await;
-    let unshared = SheetsFake::start(SPREADSHEET, tabs.clone()).await;
+    let fake = SheetsFake::standard(SPREADSHEET).await;
+    let unshared = SheetsFake::standard(SPREADSHEET).await;
     unshared.set_shared(false);
-    let drifted = SheetsFake::start(SPREADSHEET, tabs).await;
-    drifted.edit(names.name(spooltrack_domain::schema::Tab::Roles), |grid| grid.header[1] = "Cargo".into());
+    let drifted = SheetsFake::standard(SPREADSHEET).await;
+    drifted.edit(TabNames::default().name(Tab::Roles), |grid| grid.header[1] = "Cargo".into());
     let redis = RedisServer::start();
     let key = fake.write_service_account_key(folder.path());
     let lock = format!("[lock]\nkind = \"redis\"\nurl = \"{}\"\nprefix = \"navegador\"\n", redis.url());

@@ -510,12 +510,7 @@ async fn sheets_station(fake: &spooltrack_testkit::SheetsFake, timezone: &str) -
 }
 
 async fn standard_fake() -> spooltrack_testkit::SheetsFake {
-    let tabs = spooltrack_testkit::fixture::standard_shop()
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
-        .collect();
-    spooltrack_testkit::SheetsFake::start("planilla-cli", tabs).await
+    spooltrack_testkit::SheetsFake::standard("planilla-cli").await
 }
 
 /// Runs the binary off the runtime, so the fake keeps answering meanwhile.

@@ -164,12 +164,7 @@ fn serve_without_dev_is_a_usage_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_connects_the_station_and_opens_it() {
     use std::os::unix::fs::PermissionsExt;
-    let tabs = spooltrack_testkit::fixture::standard_shop()
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
-        .collect();
-    let fake = spooltrack_testkit::SheetsFake::start("planilla-inicio", tabs).await;
+    let fake = spooltrack_testkit::SheetsFake::standard("planilla-inicio").await;
     let redis = spooltrack_testkit::RedisServer::start();
     let folder = tempfile::tempdir().expect("temp dir");
     let key = fake.write_service_account_key(folder.path());
@@ -236,12 +231,7 @@ async fn a_first_start_opens_the_demo() {
 /// event stream now the new station's) and are written over the file, keeping what setup does not ask.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_reopens_setup_and_the_station_is_replaced_in_place() {
-    let tabs = spooltrack_testkit::fixture::standard_shop()
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (spooltrack_domain::schema::TabNames::default().name(tab).to_string(), grid))
-        .collect();
-    let fake = spooltrack_testkit::SheetsFake::start("planilla-planta", tabs).await;
+    let fake = spooltrack_testkit::SheetsFake::standard("planilla-planta").await;
     let redis = spooltrack_testkit::RedisServer::start();
     let folder = tempfile::tempdir().expect("temp dir");
     let key = fake.write_service_account_key(folder.path());

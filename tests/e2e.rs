@@ -98,13 +98,7 @@ async fn a_first_start_in_the_window_opens_the_demo() {
 /// answers open the station at once, with the key kept the user's alone, and `doctor` reads the file back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_in_the_window_connects_the_station_to_the_shop() {
-    let names = spooltrack_domain::schema::TabNames::default();
-    let tabs = spooltrack_testkit::fixture::standard_shop()
-        .grids()
-        .into_iter()
-        .map(|(tab, grid)| (names.name(tab).to_string(), grid))
-        .collect();
-    let fake = spooltrack_testkit::SheetsFake::start("planilla-ventana", tabs).await;
+    let fake = spooltrack_testkit::SheetsFake::standard("planilla-ventana").await;
     let redis = spooltrack_testkit::RedisServer::start();
     let folder = tempfile::tempdir().expect("temp dir");
     let key = fake.write_service_account_key(folder.path());

@@ -75,6 +75,17 @@ impl SheetsFake {
         SheetsFake::start_on("127.0.0.1:0", spreadsheet_id, tabs).await
     }
 
+    /// Serves the fixture's standard shop, its tabs under their default names.
+    pub async fn standard(spreadsheet_id: &str) -> SheetsFake {
+        let names = spooltrack_domain::schema::TabNames::default();
+        let tabs = crate::fixture::standard_shop()
+            .grids()
+            .into_iter()
+            .map(|(tab, grid)| (names.name(tab).to_string(), grid))
+            .collect();
+        SheetsFake::start(spreadsheet_id, tabs).await
+    }
+
     /// Serves on a given address (`sheets-fake` uses a fixed port so a config file can name it).
     pub async fn start_on(address: &str, spreadsheet_id: &str, tabs: Vec<(String, Grid)>) -> SheetsFake {
         let sheets = tabs
