@@ -1,8 +1,8 @@
 //! The station's commands, declared once: each one calls the core (or, for setup, the station's slot) once and
-//! answers its result, or its error as `{code, message, details}`. The declaration makes both hosts of the interface: the Tauri commands of the
-//! window and `dispatch`, the test host's way in (`dev_host`), so the two cannot drift apart. Changes reach the
-//! interface as `spool-changed` events through the station's change feed. Actions come as batches only: one
-//! spool is a batch of one, at the same cost.
+//! answers its result, or its error as `{code, message, details}`. The declaration makes both hosts of the
+//! interface: the Tauri commands of the window and `dispatch`, the test host's way in (`dev_host`), so the two
+//! cannot drift apart. Changes reach the interface as `spool-changed` events through the station's change feed.
+//! Actions come as batches only: one spool is a batch of one, at the same cost.
 
 use spooltrack_core::{
     parse_fecha, ActionOutcome, ActivityEntry, BatchOutcome, ConnectionState, CrewMember, DoctorReport, ExportFilter,

@@ -65,7 +65,7 @@ fn refused(name: &str, error: &SpoolError) -> SetupReport {
     SetupReport { ok: false, service_account: None, checks: vec![check] }
 }
 
-/// The first start's answers as the window sends them.
+/// Setup's answers as the window sends them (on a first start, or reopened on a running station).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, specta::Type)]
 pub struct SetupForm {
     pub station: String,

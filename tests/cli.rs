@@ -414,13 +414,9 @@ fn reconcile_reports_its_corrections() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn setup_checks_the_answers_and_writes_only_what_passes() {
     use std::os::unix::fs::PermissionsExt;
-    let fake = standard_fake().await;
-    let redis = spooltrack_testkit::RedisServer::start();
-    let folder = tempfile::tempdir().expect("temp dir");
-    let key = fake.write_service_account_key(folder.path());
-    let not_a_key = folder.path().join("foto.json");
-    std::fs::write(&not_a_key, "{\"no\": \"es una clave\"}").expect("written");
-    let target = folder.path().join("estacion").join("config.toml");
+    let shop = spooltrack_testkit::ShopToConnect::start("planilla-cli").await;
+    let (fake, redis, folder, key) = (&shop.fake, &shop.redis, &shop.folder, &shop.key);
+    let (not_a_key, target) = (shop.not_a_key(), shop.config());
     let endpoint = fake.endpoint();
     let setup = |key: &Path, redis_url: &str| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_spooltrack"));
@@ -452,7 +448,7 @@ async fn setup_checks_the_answers_and_writes_only_what_passes() {
     assert!(!target.exists(), "nothing written");
 
     fake.set_shared(false);
-    let (status, answer) = setup(&key, &redis.url()).await;
+    let (status, answer) = setup(key, &redis.url()).await;
     assert_eq!((status, answer["comprobacion"]["service_account"].clone()), (3, json!(email)), "{answer}");
     assert!(failing(&answer).iter().any(|check| check.starts_with("planilla: ") && check.contains(email)), "{answer}");
     fake.set_shared(true);
@@ -464,18 +460,18 @@ async fn setup_checks_the_answers_and_writes_only_what_passes() {
         })
     };
     rename("Ocupado_Por", "Ocupado");
-    let (status, answer) = setup(&key, &redis.url()).await;
+    let (status, answer) = setup(key, &redis.url()).await;
     assert_eq!(status, 3);
     assert!(failing(&answer).iter().any(|check| check.contains("Ocupado_Por")), "the column is named: {answer}");
     rename("Ocupado", "Ocupado_Por");
 
     let refused = format!("redis://127.0.0.1:{}/", free_port());
-    let (status, answer) = setup(&key, &refused).await;
+    let (status, answer) = setup(key, &refused).await;
     assert_eq!(status, 3);
     assert!(failing(&answer).iter().any(|check| check.starts_with("bloqueos: ")), "{answer}");
     assert!(!target.exists(), "nothing written while a check fails");
 
-    let (status, answer) = setup(&key, &redis.url()).await;
+    let (status, answer) = setup(key, &redis.url()).await;
     assert_eq!((status, failing(&answer)), (0, Vec::<String>::new()), "{answer}");
     assert_eq!(answer["guardada_en"], json!(target));
     let kept = target.with_file_name(spooltrack_config::setup::KEY_FILE);

@@ -9,6 +9,7 @@ use std::{
 };
 
 use serde_json::{json, Value};
+use spooltrack_testkit::ShopToConnect;
 use tempfile::TempDir;
 
 /// A host on a fresh demo shop, stopped with the test.
@@ -164,12 +165,10 @@ fn serve_without_dev_is_a_usage_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_connects_the_station_and_opens_it() {
     use std::os::unix::fs::PermissionsExt;
-    let fake = spooltrack_testkit::SheetsFake::standard("planilla-inicio").await;
-    let redis = spooltrack_testkit::RedisServer::start();
-    let folder = tempfile::tempdir().expect("temp dir");
-    let key = fake.write_service_account_key(folder.path());
+    let shop = ShopToConnect::start("planilla-inicio").await;
+    let ShopToConnect { fake, redis, folder, key } = &shop;
     let host = Host::first_start(folder.path());
-    let config = folder.path().join("estacion").join("config.toml");
+    let config = shop.config();
 
     assert_eq!(host.invoke("setup_needed", json!({})).await, (200, json!(true)));
     let (status, refused) = host.invoke("workers", json!({})).await;
@@ -231,12 +230,10 @@ async fn a_first_start_opens_the_demo() {
 /// event stream now the new station's) and are written over the file, keeping what setup does not ask.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_reopens_setup_and_the_station_is_replaced_in_place() {
-    let fake = spooltrack_testkit::SheetsFake::standard("planilla-planta").await;
-    let redis = spooltrack_testkit::RedisServer::start();
-    let folder = tempfile::tempdir().expect("temp dir");
-    let key = fake.write_service_account_key(folder.path());
+    let shop = ShopToConnect::start("planilla-planta").await;
+    let ShopToConnect { fake, redis, folder, key } = &shop;
     let host = Host::first_start(folder.path());
-    let config = folder.path().join("estacion").join("config.toml");
+    let config = shop.config();
     assert_eq!(host.invoke("open_demo", json!({ "station": "Taller" })).await, (200, Value::Null));
     assert_eq!(host.invoke("current_setup", json!({})).await, (200, Value::Null), "setup is closed");
     // A person edits the file by hand while the station runs.

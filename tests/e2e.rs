@@ -98,13 +98,9 @@ async fn a_first_start_in_the_window_opens_the_demo() {
 /// answers open the station at once, with the key kept the user's alone, and `doctor` reads the file back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_in_the_window_connects_the_station_to_the_shop() {
-    let fake = spooltrack_testkit::SheetsFake::standard("planilla-ventana").await;
-    let redis = spooltrack_testkit::RedisServer::start();
-    let folder = tempfile::tempdir().expect("temp dir");
-    let key = fake.write_service_account_key(folder.path());
-    let not_a_key = folder.path().join("foto.json");
-    std::fs::write(&not_a_key, "{\"no\": \"es una clave\"}").expect("written");
-    let config = folder.path().join("estacion").join("config.toml");
+    let shop = spooltrack_testkit::ShopToConnect::start("planilla-ventana").await;
+    let (fake, redis, folder, key) = (&shop.fake, &shop.redis, &shop.folder, &shop.key);
+    let (not_a_key, config) = (shop.not_a_key(), shop.config());
     let window = Window::open_with_data(&app(), &config, Some(folder.path())).await;
 
     window.click("[data-testid='setup-connect']").await;

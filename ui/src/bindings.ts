@@ -431,10 +431,10 @@ export type Service =
 
 export type SessionEnd = "EN_CURSO" | "PAUSADO" | "COMPLETADO" | "CANCELADO" | "LIBERADO";
 
-/**  The first start's answers as the window sends them. */
+/**  Setup's answers as the window sends them (on a first start, or reopened on a running station). */
 export type SetupForm = SetupForm_Serialize | SetupForm_Deserialize;
 
-/**  The first start's answers as the window sends them. */
+/**  Setup's answers as the window sends them (on a first start, or reopened on a running station). */
 export type SetupForm_Deserialize = {
 	station: string,
 	/**  The spreadsheet's id or its URL. */
@@ -448,7 +448,7 @@ export type SetupForm_Deserialize = {
 	endpoint?: string | null,
 };
 
-/**  The first start's answers as the window sends them. */
+/**  Setup's answers as the window sends them (on a first start, or reopened on a running station). */
 export type SetupForm_Serialize = {
 	station: string,
 	/**  The spreadsheet's id or its URL. */
