@@ -17,7 +17,8 @@ use spooltrack_domain::{
 
 use crate::{
     service::Shop, Acquisition, ActionOutcome, Admission, BatchOutcome, Change, ForceAttempt, Grant, HeldLock, Holder,
-    LockService, LockToken, NoGate, RowGuard, RowUpdate, SpoolService, WriteGate, MAX_BATCH,
+    LockService, LockToken, NoGate, OccupationGuard, RowGuard, RowUpdate, SpoolService, VersionGuard, WriteGate,
+    MAX_BATCH,
 };
 
 /// How long a force-release waits, at most, for a holder's write already in flight to be answered.
@@ -173,7 +174,7 @@ impl SpoolService {
         let mut cells = cleared_occupation(&estado);
         cells.push((&ops::VERSION, Cell::Number(released.fence as f64)));
         let change = Change {
-            rows: vec![RowUpdate { tag: tag.to_string(), cells, guard: RowGuard::AsRead(spool.version) }],
+            rows: vec![RowUpdate { tag: tag.to_string(), cells, guard: RowGuard::as_read(spool.version) }],
             audit: vec![self.event(EventKind::LiberacionForzada, tag, admin, operation, metadata, None)],
             pin: None,
         };
@@ -435,7 +436,7 @@ impl SpoolService {
             "fence": grant.fence,
         });
         let event = self.event(EventKind::TomarSpool, &spool.tag, worker, Some(operation), metadata, None);
-        (RowUpdate { tag: spool.tag.clone(), cells, guard: RowGuard::AsRead(spool.version) }, event)
+        (RowUpdate { tag: spool.tag.clone(), cells, guard: RowGuard::free_as_read(spool.version) }, event)
     }
 
     async fn release_each(
@@ -499,6 +500,10 @@ impl SpoolService {
         let written = loop {
             let written = self.write_holding(&mut change, &mut grants, GateEnd::ReleasesLock).await;
             for (tag, error) in written.dropped {
+                if let SpoolError::NotOwner { .. } = error {
+                    // The sheet is the truth: a person gave the spool to someone else, so this lock goes back.
+                    done.extend(owned.iter().filter(|own| own.spool.tag == tag).filter_map(Owned::grant));
+                }
                 if let Some(index) = tags.iter().position(|asked| *asked == tag) {
                     results[index] = Err(error);
                 }
@@ -620,13 +625,13 @@ impl SpoolService {
             change.rows.retain(|row| row.tag != tag);
             change.audit.retain(|event| event.tag != tag);
         };
-        let RowGuard::Holding(fence) = row.guard else {
+        let VersionGuard::Fence(fence) = row.guard.version else {
             // Held in the sheet alone, and freed since it was read (a release from another station).
             drop_row(change);
             return Ok(Some(not_occupied()));
         };
         let Some(landed) = self.recorded_events().await?.remove(&release_event_id(tag, fence)) else {
-            row.guard = RowGuard::Fence(fence);
+            row.guard = RowGuard { version: VersionGuard::Fence(fence), occupation: OccupationGuard::Any };
             return Ok(None);
         };
         tracing::info!(tag = %tag, "la liberación ya estaba registrada: no se escribe otra vez");
@@ -639,7 +644,8 @@ impl SpoolService {
     }
 
     /// Writes a holder's change through the gate of its grants; a spool whose lock moved on (force-released
-    /// while the write waited or was prepared) is dropped from the change, and the rest is written without it.
+    /// while the write waited or was prepared) or whose row a person gave to someone else is dropped from the
+    /// change, and the rest is written without it.
     async fn write_holding(&self, change: &mut Change, grants: &mut Vec<(String, LockToken)>, end: GateEnd) -> Written {
         let mut dropped = Vec::new();
         let writer = uuid::Uuid::new_v4().simple().to_string();
@@ -649,12 +655,15 @@ impl SpoolService {
             }
             let gate = HolderGate { lock: self.lock.as_ref(), grants: grants.clone(), writer: writer.clone(), end };
             match self.store.write(change, &gate).await {
-                Err(SpoolError::LockLost { tag }) if change.rows.iter().any(|row| row.tag == tag) => {
-                    tracing::warn!(tag = %tag, "escritura rechazada: el spool fue liberado mientras se guardaba");
+                Err(error @ (SpoolError::LockLost { .. } | SpoolError::NotOwner { .. }))
+                    if change.rows.iter().any(|row| error.details().tag.as_deref() == Some(row.tag.as_str())) =>
+                {
+                    let tag = error.details().tag.unwrap_or_default();
+                    tracing::warn!(tag = %tag, code = ?error.code(), "escritura rechazada: el spool ya no es de quien escribe");
                     change.rows.retain(|row| row.tag != tag);
                     change.audit.retain(|event| event.tag != tag);
                     grants.retain(|(held, _)| *held != tag);
-                    dropped.push((tag.clone(), SpoolError::LockLost { tag }));
+                    dropped.push((tag, error));
                 }
                 result => {
                     let not_sent = result.as_ref().is_err_and(|error| error.code() != ErrorCode::OutcomeUnknown);
@@ -718,9 +727,8 @@ impl SpoolService {
                 cells,
                 // A lock taken for this release: the row must still be the occupied one ownership was decided on.
                 guard: match fence {
-                    Some(_) if own.adopted => RowGuard::OccupiedAsRead(own.spool.version),
-                    Some(fence) => RowGuard::Holding(fence),
-                    None => RowGuard::OccupiedAsRead(own.spool.version),
+                    Some(fence) if !own.adopted => RowGuard::holding(fence, worker.id),
+                    _ => RowGuard::held_as_read(own.spool.version, worker.id),
                 },
             },
             event,

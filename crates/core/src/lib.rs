@@ -34,8 +34,8 @@ pub use paused::PausedSpool;
 pub use pin::{Pin, PinChange, PinHash, FREE_ATTEMPTS, PIN_MAX_DIGITS, PIN_MIN_DIGITS};
 pub use ports::{
     Acquisition, Admission, Change, Clock, ForceAttempt, ForcedRelease, Grant, HeldLock, Holder, LockService,
-    LockToken, NoGate, PinAttempt, PinTally, PlacedRow, Rate, Reach, RowGuard, RowUpdate, SharedBudget, SnapshotKeeper,
-    SourceDiagnosis, Store, SystemClock, WriteGate,
+    LockToken, NoGate, OccupationGuard, PinAttempt, PinTally, PlacedRow, Rate, Reach, RowGuard, RowUpdate,
+    SharedBudget, SnapshotKeeper, SourceDiagnosis, Store, SystemClock, VersionGuard, WriteGate,
 };
 pub use progress::{NvProgress, OtProgress, StageCounts};
 pub use queries::{ListFilter, ListScope};

@@ -79,6 +79,10 @@ impl LockService for OfflineLock {
         away()
     }
 
+    async fn release_idle(&self, _grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        away()
+    }
+
     async fn begin_write(
         &self,
         _grants: &[(String, LockToken)],

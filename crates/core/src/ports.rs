@@ -11,6 +11,7 @@ use spooltrack_domain::{
     audit::AuditEvent,
     schema::{ops, ColumnMap, ColumnSpec, Tab, TabNames},
     spool::find_row,
+    worker::id_from_display_name,
     Cell, Grid, Operation, SpoolError, WorkerId,
 };
 
@@ -24,20 +25,55 @@ pub struct RowUpdate {
     pub guard: RowGuard,
 }
 
-/// The condition a row update puts on the row's `version` as the store finds it at write time.
+/// The conditions a row update puts on the row as the store finds it at write time: on its `version` (checked
+/// when the tab has the column) and on who occupies it. People edit the sheet, so neither is taken for granted.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum RowGuard {
+pub struct RowGuard {
+    pub version: VersionGuard,
+    pub occupation: OccupationGuard,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum VersionGuard {
     /// The holder's grant: another fence means a force-release moved the spool on (LOCK_LOST).
     Fence(u64),
-    /// The holder's grant, on a row that must still be occupied: a free row is NOT_OCCUPIED (the release
-    /// already landed with its answer lost, or a person freed the row), for the writer to settle.
-    Holding(u64),
     /// The version the decision was made on (blank when never taken): another one means the row changed
     /// since it was read, by another station or a person (ROW_CHANGED), and the decision must be made again.
     AsRead(Option<i64>),
-    /// As read, on a row that must still be occupied (a release decided on the sheet alone): a free row is
-    /// NOT_OCCUPIED.
-    OccupiedAsRead(Option<i64>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum OccupationGuard {
+    /// Whoever occupies it (a force-release, a holder's release over a row a person freed).
+    Any,
+    /// Nobody: an occupation a person typed since the decision (the `version` stays as it was) is ROW_CHANGED,
+    /// never overwritten.
+    Free,
+    /// This worker, as `Ocupado_Por` names them: a free row is NOT_OCCUPIED (the release already landed with its
+    /// answer lost, or a person freed the row), a row a person gave to someone else is NOT_OWNER naming them.
+    HeldBy(WorkerId),
+}
+
+impl RowGuard {
+    /// TOMAR: the row as read, still free.
+    pub fn free_as_read(version: Option<i64>) -> Self {
+        RowGuard { version: VersionGuard::AsRead(version), occupation: OccupationGuard::Free }
+    }
+
+    /// A holder's release: their grant's fence, on the row still naming them.
+    pub fn holding(fence: u64, worker: WorkerId) -> Self {
+        RowGuard { version: VersionGuard::Fence(fence), occupation: OccupationGuard::HeldBy(worker) }
+    }
+
+    /// A release or a rebuilt lock decided on the row alone: the row as read, still naming `worker`.
+    pub fn held_as_read(version: Option<i64>, worker: WorkerId) -> Self {
+        RowGuard { version: VersionGuard::AsRead(version), occupation: OccupationGuard::HeldBy(worker) }
+    }
+
+    /// A supervisor's force-release: the row as read, whoever holds it.
+    pub fn as_read(version: Option<i64>) -> Self {
+        RowGuard { version: VersionGuard::AsRead(version), occupation: OccupationGuard::Any }
+    }
 }
 
 /// Everything one action writes: applied atomically, so row and audit never disagree.
@@ -59,7 +95,7 @@ pub struct PlacedRow {
 impl Change {
     /// Finds each tag's row again by its id (people sort and insert rows) and each column by header, and checks
     /// each guard: SPOOL_NOT_FOUND for a tag no row holds, LOCK_LOST or ROW_CHANGED for a row whose `version`
-    /// moved on.
+    /// moved on, ROW_CHANGED, NOT_OCCUPIED or NOT_OWNER for a row occupied otherwise than the guard expects.
     /// Optional columns the tab lacks are skipped.
     pub fn place_rows(&self, grid: &Grid, map: &ColumnMap) -> Result<Vec<PlacedRow>, SpoolError> {
         self.rows
@@ -69,19 +105,28 @@ impl Change {
                     .ok_or_else(|| SpoolError::SpoolNotFound { tag: update.tag.clone() })?;
                 if let Some(column) = map.position(&ops::VERSION) {
                     let now = grid.cell(row, column).as_integer();
-                    match update.guard {
-                        RowGuard::Fence(fence) | RowGuard::Holding(fence) if now != Ok(Some(fence as i64)) => {
+                    match update.guard.version {
+                        VersionGuard::Fence(fence) if now != Ok(Some(fence as i64)) => {
                             return Err(SpoolError::LockLost { tag: update.tag.clone() })
                         }
-                        RowGuard::AsRead(version) | RowGuard::OccupiedAsRead(version) if now != Ok(version) => {
+                        VersionGuard::AsRead(version) if now != Ok(version) => {
                             return Err(SpoolError::RowChanged { tag: update.tag.clone() })
                         }
                         _ => {}
                     }
                 }
-                let free = map.position(&ops::OCUPADO_POR).is_none_or(|column| grid.cell(row, column).is_blank());
-                if matches!(update.guard, RowGuard::Holding(_) | RowGuard::OccupiedAsRead(_)) && free {
-                    return Err(SpoolError::NotOccupied { tag: update.tag.clone() });
+                let holder = map.position(&ops::OCUPADO_POR).and_then(|column| grid.cell(row, column).as_text());
+                match (update.guard.occupation, holder) {
+                    (OccupationGuard::Free, Some(_)) => return Err(SpoolError::RowChanged { tag: update.tag.clone() }),
+                    (OccupationGuard::HeldBy(_), None) => {
+                        return Err(SpoolError::NotOccupied { tag: update.tag.clone() })
+                    }
+                    (OccupationGuard::HeldBy(worker), Some(holder))
+                        if id_from_display_name(&holder) != Some(worker) =>
+                    {
+                        return Err(SpoolError::NotOwner { tag: update.tag.clone(), holder })
+                    }
+                    _ => {}
                 }
                 let cells = update
                     .cells
@@ -296,6 +341,10 @@ pub trait LockService: Send + Sync {
     /// Releases each lock whose token matches; answers which were released.
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
+    /// The same, leaving alone a lock whose holder's write is in flight: the reconciler's correction, decided on
+    /// a row read before that write lands, must not overtake it.
+    async fn release_idle(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
+
     /// Marks the write of these grants by `writer` as in flight for `window`, when every grant admits it:
     /// its token still holds the spool and no other writer's mark is in force (otherwise nothing is marked).
     /// The same writer may mark again (a retry of its own write).
@@ -432,10 +481,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn guards_compare_the_row_version_at_write_time() {
+    fn guards_compare_the_row_version_and_occupation_at_write_time() {
         let mut shop = ShopLayout::default();
         shop.add_spool(&[(&ops::TAG, Cell::text("A")), (&ops::VERSION, Cell::Number(5.0))]);
         shop.add_spool(&[(&ops::TAG, Cell::text("B"))]);
+        shop.add_spool(&[
+            (&ops::TAG, Cell::text("H")),
+            (&ops::VERSION, Cell::Number(7.0)),
+            (&ops::OCUPADO_POR, Cell::text("MR(93)")),
+        ]);
         let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &shop.operaciones).expect("schema");
         let placed = |tag: &str, guard| {
             let update = RowUpdate { tag: tag.into(), cells: vec![(&ops::OCUPADO_POR, Cell::text("MR(93)"))], guard };
@@ -443,13 +497,23 @@ mod tests {
                 .place_rows(&shop.operaciones, &map)
                 .map(|rows| rows[0].row)
         };
-        assert_eq!(placed("A", RowGuard::Fence(5)), Ok(0));
-        assert_eq!(placed("A", RowGuard::Fence(4)), Err(SpoolError::LockLost { tag: "A".into() }));
-        assert_eq!(placed("A", RowGuard::AsRead(Some(5))), Ok(0));
-        assert_eq!(placed("A", RowGuard::AsRead(None)), Err(SpoolError::RowChanged { tag: "A".into() }));
-        assert_eq!(placed("B", RowGuard::AsRead(None)), Ok(1), "never taken, still blank");
-        assert_eq!(placed("A", RowGuard::Holding(5)), Err(SpoolError::NotOccupied { tag: "A".into() }), "a free row");
-        assert_eq!(placed("C", RowGuard::AsRead(None)), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
+        let fence = |fence| RowGuard { version: VersionGuard::Fence(fence), occupation: OccupationGuard::Any };
+        assert_eq!(placed("A", fence(5)), Ok(0));
+        assert_eq!(placed("A", fence(4)), Err(SpoolError::LockLost { tag: "A".into() }));
+        assert_eq!(placed("A", RowGuard::as_read(Some(5))), Ok(0));
+        assert_eq!(placed("A", RowGuard::as_read(None)), Err(SpoolError::RowChanged { tag: "A".into() }));
+        assert_eq!(placed("B", RowGuard::free_as_read(None)), Ok(1), "never taken, still blank");
+        assert_eq!(placed("A", RowGuard::holding(5, 93)), Err(SpoolError::NotOccupied { tag: "A".into() }), "free");
+        assert_eq!(placed("C", RowGuard::as_read(None)), Err(SpoolError::SpoolNotFound { tag: "C".into() }));
+        // The same version, an occupation a person typed: never overwritten, never released by another.
+        assert_eq!(placed("H", RowGuard::free_as_read(Some(7))), Err(SpoolError::RowChanged { tag: "H".into() }));
+        assert_eq!(placed("H", RowGuard::holding(7, 93)), Ok(2));
+        assert_eq!(
+            placed("H", RowGuard::holding(7, 94)),
+            Err(SpoolError::NotOwner { tag: "H".into(), holder: "MR(93)".into() })
+        );
+        assert_eq!(placed("H", RowGuard::held_as_read(Some(7), 93)), Ok(2));
+        assert_eq!(placed("H", RowGuard::as_read(Some(7))), Ok(2), "a force-release frees whoever holds it");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The reconciler of SPEC §5: the sheet is the truth and the lock service is the guard. A lock on a row that
-//! is free is released; an occupied row without a lock gets its lock rebuilt from the row (and the row the new
-//! fence, so its holder can still pause or complete); every correction is written to the audit log.
+//! is free is released; an occupied row without a lock, or whose lock names another holder or grant, gets its
+//! lock rebuilt from the row (and the row the new fence, so its holder can still pause or complete); every
+//! correction is written to the audit log.
 
 use std::time::Duration;
 
@@ -9,7 +10,9 @@ use serde_json::json;
 use specta::Type;
 use spooltrack_domain::{audit::EventKind, schema::ops, worker::id_from_display_name, Cell, Spool, SpoolError, Worker};
 
-use crate::{service::Shop, Acquisition, Change, Holder, LockToken, NoGate, RowGuard, RowUpdate, SpoolService};
+use crate::{
+    service::Shop, Acquisition, Change, HeldLock, Holder, LockToken, NoGate, RowGuard, RowUpdate, SpoolService,
+};
 
 /// A lock younger than this (by the lock service's own clock) may belong to a TOMAR whose row write is still
 /// on its way: left alone.
@@ -17,7 +20,7 @@ const GRACE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct ReconcileReport {
-    /// Locks released because their row is free (or gone).
+    /// Locks released because their row is free (or gone), or names another holder or grant (then rebuilt).
     pub released: Vec<String>,
     /// Locks rebuilt from occupied rows that had none.
     pub rebuilt: Vec<String>,
@@ -46,6 +49,9 @@ impl SpoolService {
         // The rows as they are now, never a copy: a stale row would free or rebuild the wrong lock.
         let shop = self.load_fresh().await?;
         let spools: Vec<&Spool> = shop.spools.iter().filter_map(|record| record.spool().ok()).collect();
+        // A row that cannot be read says nothing of its occupation: its lock is left for a person, as the row.
+        let corrupt: Vec<&str> =
+            shop.spools.iter().filter(|record| record.spool().is_err()).map(|record| record.tag()).collect();
         let occupied: Vec<&Spool> = spools.iter().copied().filter(|spool| spool.ocupado_por.is_some()).collect();
         // A lock service that lost its data starts its fence counter again: no new grant may carry a fence a
         // row already has (event ids and guards are told apart by it).
@@ -56,17 +62,26 @@ impl SpoolService {
         tags.extend(occupied.iter().map(|spool| spool.tag.clone()));
         tags.sort();
         tags.dedup();
+        tags.retain(|tag| !corrupt.contains(&tag.as_str()));
         let locks = self.lock.inspect(&tags).await?;
 
-        let free_row = |tag: &str| !occupied.iter().any(|spool| spool.tag == tag);
-        let stale: Vec<(String, LockToken)> = tags
-            .iter()
-            .zip(&locks)
-            .filter_map(|(tag, lock)| Some((tag, lock.as_ref()?)))
-            .filter(|(tag, lock)| free_row(tag) && lock.age > GRACE)
-            .map(|(tag, lock)| (tag.clone(), lock.token.clone()))
-            .collect();
-        let missing: Vec<&Spool> = occupied
+        // Locks the rows disagree with: on a free row, or on a row naming another worker (a person gave the
+        // spool to someone else) or another grant (a rebuild whose row write failed). Only once their grant is
+        // older than GRACE and no write of it is in flight: an action still on its way is never corrected.
+        let mut stale: Vec<(String, LockToken)> = Vec::new();
+        let mut replaced: Vec<&Spool> = Vec::new();
+        for (tag, lock) in tags.iter().zip(&locks) {
+            let Some(lock) = lock.as_ref().filter(|lock| lock.age > GRACE && !lock.writing) else { continue };
+            match occupied.iter().copied().find(|spool| spool.tag == *tag) {
+                None => stale.push((tag.clone(), lock.token.clone())),
+                Some(spool) if !names_the_grant(spool, lock) => {
+                    stale.push((tag.clone(), lock.token.clone()));
+                    replaced.push(spool);
+                }
+                Some(_) => {}
+            }
+        }
+        let mut missing: Vec<&Spool> = occupied
             .iter()
             .copied()
             .filter(|spool| tags.iter().zip(&locks).any(|(tag, lock)| *tag == spool.tag && lock.is_none()))
@@ -76,14 +91,21 @@ impl SpoolService {
         let worker = reconciler();
         let mut change = Change::default();
 
-        let released = if stale.is_empty() { Vec::new() } else { self.lock.release(&stale).await? };
+        let released = if stale.is_empty() { Vec::new() } else { self.lock.release_idle(&stale).await? };
         for ((tag, _), done) in stale.iter().zip(released) {
-            if done {
-                report.released.push(tag.clone());
-                let metadata =
-                    json!({ "correccion": "bloqueo liberado: la fila está libre", "estacion": self.station });
-                change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata, None));
+            if !done {
+                continue;
             }
+            report.released.push(tag.clone());
+            let correction = match replaced.iter().find(|spool| spool.tag == *tag) {
+                Some(spool) => {
+                    missing.push(spool);
+                    "bloqueo liberado: la fila nombra a otro titular o a otra toma"
+                }
+                None => "bloqueo liberado: la fila está libre",
+            };
+            let metadata = json!({ "correccion": correction, "estacion": self.station });
+            change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata, None));
         }
 
         let mut rebuilt: Vec<(String, LockToken)> = Vec::new();
@@ -110,11 +132,12 @@ impl SpoolService {
                     "datos_perdidos": lock_data_lost,
                     "estacion": self.station,
                 });
-                // Guarded by the row as read: a force-release or a person changing it since wins.
+                // Guarded by the row as read, still naming its holder: a force-release or a person changing it
+                // since wins.
                 change.rows.push(RowUpdate {
                     tag: tag.clone(),
                     cells: vec![(&ops::VERSION, Cell::Number(grant.fence as f64))],
-                    guard: RowGuard::AsRead(spool.version),
+                    guard: RowGuard::held_as_read(spool.version, holder.worker_id),
                 });
                 change.audit.push(self.event(
                     EventKind::Reconciliacion,
@@ -134,7 +157,12 @@ impl SpoolService {
             }
             match self.store.write(&change, &NoGate).await {
                 Ok(()) => break,
-                Err(SpoolError::RowChanged { tag }) if rebuilt.iter().any(|(held, _)| *held == tag) => {
+                Err(
+                    error @ (SpoolError::RowChanged { .. }
+                    | SpoolError::NotOwner { .. }
+                    | SpoolError::NotOccupied { .. }),
+                ) if rebuilt.iter().any(|(held, _)| error.details().tag.as_deref() == Some(held.as_str())) => {
+                    let tag = error.details().tag.unwrap_or_default();
                     // That row moved on since it was read: its rebuilt lock goes back, the next run looks again.
                     let _ = self
                         .lock
@@ -154,9 +182,12 @@ impl SpoolService {
             }
         }
         report.rebuilt = rebuilt.into_iter().map(|(tag, _)| tag).collect();
-        // The rebuilt rows' new `version` reaches every copy of the shared snapshot.
-        let worker = worker.display_name();
-        self.announce(report.rebuilt.clone(), EventKind::Reconciliacion.accion(), worker, &change).await;
+        // The rebuilt rows' new `version` reaches every copy of the shared snapshot, and every correction the
+        // shop's history.
+        let mut corrected: Vec<String> = report.released.iter().chain(&report.rebuilt).cloned().collect();
+        corrected.sort();
+        corrected.dedup();
+        self.announce(corrected, EventKind::Reconciliacion.accion(), worker.display_name(), &change).await;
         if report.corrections() > 0 || lock_data_lost {
             tracing::warn!(
                 released = report.released.len(),
@@ -189,6 +220,12 @@ impl SpoolService {
             since: spool.fecha_ocupacion.unwrap_or_else(|| self.now()),
         })
     }
+}
+
+/// Whether an occupied row names this lock's grant: its worker, and its fence where the row has a `version`.
+fn names_the_grant(spool: &Spool, lock: &HeldLock) -> bool {
+    spool.holder_id() == Some(lock.holder.worker_id)
+        && spool.version.is_none_or(|version| u64::try_from(version).ok() == Some(lock.fence))
 }
 
 /// Plain text of a report, for logs and the CLI.

@@ -274,7 +274,7 @@ mod tests {
         let update = RowUpdate {
             tag: tag.into(),
             cells: vec![(&ops::OCUPADO_POR, Cell::text(value))],
-            guard: RowGuard::AsRead(None),
+            guard: RowGuard::as_read(None),
         };
         Change { rows: vec![update], ..Change::default() }
     }

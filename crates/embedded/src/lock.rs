@@ -33,6 +33,32 @@ impl EmbeddedLock {
         self.database.run(work).await.map_err(as_lock_error)
     }
 
+    /// Deletes each lock whose token matches, with no write in flight when `only_idle`.
+    async fn released(&self, grants: &[(String, LockToken)], only_idle: bool) -> Result<Vec<bool>, SpoolError> {
+        let grants = grants.to_vec();
+        self.run(move |connection| {
+            let transaction =
+                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
+            // A mark ending after this instant is a write in flight (none counts when any lock may go).
+            let busy_after = if only_idle { now_ms() } else { i64::MAX };
+            let released = grants
+                .iter()
+                .map(|(tag, token)| {
+                    let deleted = transaction
+                        .execute(
+                            "DELETE FROM spool_locks WHERE tag = ?1 AND token = ?2 AND writing_until <= ?3",
+                            params![tag, token.expose(), busy_after],
+                        )
+                        .map_err(sql_error)?;
+                    Ok(deleted > 0)
+                })
+                .collect::<Result<Vec<bool>, SpoolError>>()?;
+            transaction.commit().map_err(sql_error)?;
+            Ok(released)
+        })
+        .await
+    }
+
     /// Grants a lock with a chosen token; seeding uses it to give the demo's occupied spools their locks.
     pub(crate) fn insert(
         connection: &Connection,
@@ -95,23 +121,11 @@ impl LockService for EmbeddedLock {
     }
 
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
-        let grants = grants.to_vec();
-        self.run(move |connection| {
-            let transaction =
-                connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql_error)?;
-            let released = grants
-                .iter()
-                .map(|(tag, token)| {
-                    let deleted = transaction
-                        .execute("DELETE FROM spool_locks WHERE tag = ?1 AND token = ?2", params![tag, token.expose()])
-                        .map_err(sql_error)?;
-                    Ok(deleted > 0)
-                })
-                .collect::<Result<Vec<bool>, SpoolError>>()?;
-            transaction.commit().map_err(sql_error)?;
-            Ok(released)
-        })
-        .await
+        self.released(grants, false).await
+    }
+
+    async fn release_idle(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        self.released(grants, true).await
     }
 
     async fn begin_write(

@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use spooltrack_core::{LockService, Store};
-use spooltrack_domain::{layout::ShopLayout, schema::TabNames};
+use spooltrack_domain::{
+    layout::ShopLayout,
+    schema::{Tab, TabNames},
+};
 use spooltrack_embedded::{EmbeddedLock, EmbeddedStore};
-use spooltrack_testkit::{Backend, Site};
+use spooltrack_testkit::{Backend, HandEdit, Site};
 use tempfile::TempDir;
 
 struct Embedded;
@@ -23,11 +26,11 @@ impl EmbeddedSite {
 
 #[async_trait]
 impl Backend for Embedded {
-    async fn start(&self, shop: ShopLayout) -> Box<dyn Site> {
+    async fn start(&self, shop: ShopLayout) -> Arc<dyn Site> {
         let site = EmbeddedSite { folder: tempfile::tempdir().expect("temp dir") };
         let store = EmbeddedStore::open(&site.path(), TabNames::default()).expect("store opens");
         store.replace(shop.grids()).await.expect("seeded");
-        Box::new(site)
+        Arc::new(site)
     }
 }
 
@@ -37,6 +40,13 @@ impl Site for EmbeddedSite {
         let store = EmbeddedStore::open(&self.path(), TabNames::default()).expect("store opens");
         let lock = EmbeddedLock::open(&self.path()).expect("lock opens");
         (Arc::new(store), Arc::new(lock))
+    }
+
+    async fn edit(&self, tab: Tab, change: HandEdit) {
+        let store = EmbeddedStore::open(&self.path(), TabNames::default()).expect("store opens");
+        let mut grid = store.read(&[tab]).await.expect("readable").remove(0);
+        change(&mut grid);
+        store.replace(vec![(tab, grid)]).await.expect("edited");
     }
 }
 

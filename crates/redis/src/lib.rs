@@ -146,7 +146,11 @@ impl LockService for RedisLock {
     }
 
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
-        self.compare(&self.scripts.release, grants).await
+        self.released(grants, false).await
+    }
+
+    async fn release_idle(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        self.released(grants, true).await
     }
 
     async fn begin_write(
@@ -318,10 +322,25 @@ impl LockService for RedisLock {
 impl RedisLock {
     /// Runs a token-comparing script over several grants in one call; answers one flag per grant.
     async fn compare(&self, script: &redis::Script, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError> {
+        self.per_grant(script.prepare_invoke(), grants).await
+    }
+
+    async fn released(&self, grants: &[(String, LockToken)], only_idle: bool) -> Result<Vec<bool>, SpoolError> {
+        let mut invocation = self.scripts.release.prepare_invoke();
+        invocation.arg(u8::from(only_idle));
+        self.per_grant(invocation, grants).await
+    }
+
+    /// Runs a script over these grants (their lock keys, then their tokens after any argument already given);
+    /// answers per grant whether it answered 1.
+    async fn per_grant(
+        &self,
+        mut invocation: redis::ScriptInvocation<'_>,
+        grants: &[(String, LockToken)],
+    ) -> Result<Vec<bool>, SpoolError> {
         if grants.is_empty() {
             return Ok(Vec::new());
         }
-        let mut invocation = script.prepare_invoke();
         invocation.key(self.keys(grants.iter().map(|(tag, _)| tag)));
         invocation.arg(grants.iter().map(|(_, token)| token.expose()).collect::<Vec<_>>());
         let flags: Vec<i64> = self.run(&invocation).await?;

@@ -98,11 +98,15 @@ end
 return answers
 ";
 
-/// KEYS: lock keys; ARGV: their tokens. Deletes each lock whose token matches; answers 1 where it did.
+/// KEYS: lock keys; ARGV[1]: 1 to leave a lock whose write is in flight, ARGV[2..]: their tokens. Deletes each
+/// lock whose token matches (and, asked so, with no write in flight); answers 1 where it did.
 const RELEASE: &str = r"
 local answers = {}
+local now = now_ms()
 for i = 1, #KEYS do
-  if redis.call('HGET', KEYS[i], 'token') == ARGV[i] then
+  local current = redis.call('HMGET', KEYS[i], 'token', 'writing_until')
+  local busy = ARGV[1] == '1' and tonumber(current[2] or '0') > now
+  if current[1] == ARGV[i + 1] and not busy then
     redis.call('DEL', KEYS[i])
     answers[i] = 1
   else
@@ -207,7 +211,7 @@ impl Scripts {
             confirm: Script::new(CONFIRM),
             begin_write: timed(BEGIN_WRITE),
             end_write: Script::new(END_WRITE),
-            release: Script::new(RELEASE),
+            release: timed(RELEASE),
             force_release: timed(FORCE_RELEASE),
             restore: timed(RESTORE),
             mark_intact: Script::new(MARK_INTACT),

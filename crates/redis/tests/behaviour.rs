@@ -7,10 +7,13 @@ use std::sync::{
 
 use async_trait::async_trait;
 use spooltrack_core::{LockService, Store};
-use spooltrack_domain::{layout::ShopLayout, schema::TabNames};
+use spooltrack_domain::{
+    layout::ShopLayout,
+    schema::{Tab, TabNames},
+};
 use spooltrack_embedded::EmbeddedStore;
 use spooltrack_redis::{RedisLock, RedisSettings};
-use spooltrack_testkit::{Backend, RedisServer, Site};
+use spooltrack_testkit::{Backend, HandEdit, RedisServer, Site};
 use tempfile::TempDir;
 
 struct EmbeddedWithRedis;
@@ -25,7 +28,7 @@ static SHOPS: AtomicUsize = AtomicUsize::new(0);
 
 #[async_trait]
 impl Backend for EmbeddedWithRedis {
-    async fn start(&self, shop: ShopLayout) -> Box<dyn Site> {
+    async fn start(&self, shop: ShopLayout) -> Arc<dyn Site> {
         let site = RedisSite {
             folder: tempfile::tempdir().expect("temp dir"),
             server: RedisServer::start(),
@@ -33,7 +36,7 @@ impl Backend for EmbeddedWithRedis {
         };
         let store = EmbeddedStore::open(&site.folder.path().join("shop.db"), TabNames::default()).expect("store");
         store.replace(shop.grids()).await.expect("seeded");
-        Box::new(site)
+        Arc::new(site)
     }
 }
 
@@ -43,6 +46,13 @@ impl Site for RedisSite {
         let store = EmbeddedStore::open(&self.folder.path().join("shop.db"), TabNames::default()).expect("store");
         let settings = RedisSettings { url: self.server.url(), prefix: self.prefix.clone() };
         (Arc::new(store), Arc::new(RedisLock::connect(&settings).expect("lock")))
+    }
+
+    async fn edit(&self, tab: Tab, change: HandEdit) {
+        let store = EmbeddedStore::open(&self.folder.path().join("shop.db"), TabNames::default()).expect("store opens");
+        let mut grid = store.read(&[tab]).await.expect("readable").remove(0);
+        change(&mut grid);
+        store.replace(vec![(tab, grid)]).await.expect("edited");
     }
 }
 

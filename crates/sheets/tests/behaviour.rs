@@ -8,10 +8,13 @@ use std::{sync::Arc, time::Duration};
 use async_trait::async_trait;
 use common::SheetsShop;
 use spooltrack_core::{LockService, Store};
-use spooltrack_domain::layout::ShopLayout;
+use spooltrack_domain::{
+    layout::ShopLayout,
+    schema::{Tab, TabNames},
+};
 use spooltrack_embedded::EmbeddedLock;
 use spooltrack_sheets::{SheetsStore, Tuning};
-use spooltrack_testkit::{Backend, Site};
+use spooltrack_testkit::{Backend, HandEdit, Site};
 
 struct Sheets;
 
@@ -24,8 +27,8 @@ fn tuning() -> Tuning {
 
 #[async_trait]
 impl Backend for Sheets {
-    async fn start(&self, shop: ShopLayout) -> Box<dyn Site> {
-        Box::new(SheetsSite(SheetsShop::start(shop).await))
+    async fn start(&self, shop: ShopLayout) -> Arc<dyn Site> {
+        Arc::new(SheetsSite(SheetsShop::start(shop).await))
     }
 }
 
@@ -35,6 +38,10 @@ impl Site for SheetsSite {
         let store: SheetsStore = self.0.store(tuning()).await;
         let lock = EmbeddedLock::open(&self.0.folder.path().join("locks.db")).expect("lock opens");
         (Arc::new(store), Arc::new(lock))
+    }
+
+    async fn edit(&self, tab: Tab, change: HandEdit) {
+        self.0.fake.edit(TabNames::default().name(tab), change);
     }
 }
 

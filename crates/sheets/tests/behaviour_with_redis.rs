@@ -11,10 +11,13 @@ use std::sync::{
 use async_trait::async_trait;
 use common::SheetsShop;
 use spooltrack_core::{LockService, Store};
-use spooltrack_domain::layout::ShopLayout;
+use spooltrack_domain::{
+    layout::ShopLayout,
+    schema::{Tab, TabNames},
+};
 use spooltrack_redis::{RedisLock, RedisSettings};
 use spooltrack_sheets::Tuning;
-use spooltrack_testkit::{Backend, RedisServer, Site};
+use spooltrack_testkit::{Backend, HandEdit, RedisServer, Site};
 
 struct SheetsWithRedis;
 
@@ -33,8 +36,8 @@ fn tuning() -> Tuning {
 
 #[async_trait]
 impl Backend for SheetsWithRedis {
-    async fn start(&self, shop: ShopLayout) -> Box<dyn Site> {
-        Box::new(ProductionSite {
+    async fn start(&self, shop: ShopLayout) -> Arc<dyn Site> {
+        Arc::new(ProductionSite {
             sheets: SheetsShop::start(shop).await,
             redis: RedisServer::start(),
             prefix: format!("pareja{}", SHOPS.fetch_add(1, Ordering::SeqCst)),
@@ -47,6 +50,10 @@ impl Site for ProductionSite {
     async fn connect(&self) -> (Arc<dyn Store>, Arc<dyn LockService>) {
         let settings = RedisSettings { url: self.redis.url(), prefix: self.prefix.clone() };
         (Arc::new(self.sheets.store(tuning()).await), Arc::new(RedisLock::connect(&settings).expect("lock")))
+    }
+
+    async fn edit(&self, tab: Tab, change: HandEdit) {
+        self.sheets.fake.edit(TabNames::default().name(tab), change);
     }
 }
 

@@ -1,7 +1,14 @@
 //! The standard shop of the behaviour suite: workers of every kind and spools in every state the rules care about.
 
 use spooltrack_core::{Holder, Pin, PinHash};
-use spooltrack_domain::{layout::ShopLayout, schema::ops, Cell, Operation, Role, WorkerId};
+use spooltrack_domain::{
+    layout::ShopLayout,
+    schema::{ops, ColumnMap, Tab},
+    spool::find_row,
+    Cell, Grid, Operation, Role, WorkerId,
+};
+
+use crate::HandEdit;
 
 pub const ARMADOR: WorkerId = 93;
 pub const ARMADOR_SOLDADOR: WorkerId = 94;
@@ -51,6 +58,26 @@ pub fn holder(worker_id: WorkerId) -> Holder {
         station: format!("estacion-{worker_id}"),
         since: chrono::NaiveDate::from_ymd_opt(2025, 3, 7).and_then(|day| day.and_hms_opt(8, 15, 0)).expect("valid"),
     }
+}
+
+/// A person typing an occupation into a spool's row (`Ocupado_Por`, `Fecha_Ocupacion`, `Estado_Detalle`) and
+/// leaving its `version` as it was, as people do.
+pub fn occupied_by_hand(tag: &str, holder: &str, operation: Operation) -> HandEdit {
+    let (tag, holder) = (tag.to_string(), holder.to_string());
+    Box::new(move |grid: &mut Grid| {
+        let Ok(map) = ColumnMap::of(Tab::Operaciones, "Operaciones", grid) else { return };
+        let Some(row) = find_row(grid, &map, &tag) else { return };
+        let typed = [
+            (&ops::OCUPADO_POR, Cell::text(&holder)),
+            (&ops::FECHA_OCUPACION, Cell::text("07-03-2025 09:00:00")),
+            (&ops::ESTADO_DETALLE, Cell::text(operation.estado_trabajando(&holder))),
+        ];
+        for (spec, value) in typed {
+            if let Some(column) = map.position(spec) {
+                grid.set(row, column, value);
+            }
+        }
+    })
 }
 
 /// Hashed once per test process: a hash takes tens of milliseconds, and every test builds the shop.

@@ -19,17 +19,23 @@ use crate::{FaultyStore, ManualClock};
 #[async_trait]
 pub trait Backend: Send + Sync {
     /// A new shop holding exactly these tabs.
-    async fn start(&self, shop: ShopLayout) -> Box<dyn Site>;
+    async fn start(&self, shop: ShopLayout) -> Arc<dyn Site>;
 }
 
 /// One running shop; each connection is a station of its own (its own store and lock clients).
 #[async_trait]
 pub trait Site: Send + Sync {
     async fn connect(&self) -> (Arc<dyn Store>, Arc<dyn LockService>);
+
+    /// A person editing a tab at its source (the spreadsheet, the embedded file), past every station.
+    async fn edit(&self, tab: Tab, change: HandEdit);
 }
 
+/// What a person does to a tab.
+pub type HandEdit = Box<dyn FnOnce(&mut Grid) + Send>;
+
 pub struct Harness {
-    site: Box<dyn Site>,
+    site: Arc<dyn Site>,
     pub clock: Arc<ManualClock>,
     pub store: Arc<FaultyStore>,
     pub service: SpoolService,
@@ -51,6 +57,16 @@ impl Harness {
     pub async fn station(&self, name: &str) -> SpoolService {
         let (store, lock) = self.site.connect().await;
         SpoolService::new(store, lock, self.clock.clone(), name, chrono_tz::America::Santiago)
+    }
+
+    /// The shop itself, for a person's edit staged at a chosen moment (a hook of the station's store).
+    pub fn site(&self) -> Arc<dyn Site> {
+        self.site.clone()
+    }
+
+    /// A person editing a tab of the shop now.
+    pub async fn edit(&self, tab: Tab, change: HandEdit) {
+        self.site.edit(tab, change).await;
     }
 
     /// A lock client of the shop, to stage what only a crash or another program would leave behind.

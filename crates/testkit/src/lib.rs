@@ -16,7 +16,7 @@ pub mod window;
 
 pub use clock::ManualClock;
 pub use faults::FaultyStore;
-pub use harness::{Backend, Harness, Site};
+pub use harness::{Backend, HandEdit, Harness, Site};
 pub use redis_server::RedisServer;
 pub use sheets_fake::SheetsFake;
 pub use shop_to_connect::ShopToConnect;

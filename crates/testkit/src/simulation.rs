@@ -31,6 +31,7 @@ use spooltrack_domain::{
     Cell, ErrorCode, Grid, Operation, SpoolError, Worker, WorkerId,
 };
 
+pub use crate::HandEdit;
 use crate::{fixture::*, FaultyStore};
 
 /// The shop under simulation: how a station connects, where the truth is read, and what can go wrong.
@@ -53,9 +54,6 @@ pub trait SimulatedShop: Send + Sync {
     /// Ends every fault still pending, before the final checks.
     async fn heal(&self);
 }
-
-/// What a person does to a tab.
-pub type HandEdit = Box<dyn FnOnce(&mut Grid) + Send>;
 
 /// Faults of the deployment (a station's own failed or held-back writes are played by the simulation itself).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,8 +16,10 @@ use crate::{
     Backend, Harness,
 };
 
+mod hand_edits;
 mod ownership;
 mod pins;
+pub use hand_edits::*;
 pub use ownership::*;
 pub use pins::*;
 
@@ -820,6 +822,10 @@ macro_rules! behaviour_suite {
             a_failed_force_release_leaves_the_holder_holding,
             an_occupation_operation_is_read_from_the_row_never_guessed,
             audit_rows_name_workers_as_the_shop_does,
+            a_tomar_never_overwrites_an_occupation_typed_by_hand,
+            a_holder_gives_way_to_the_worker_a_person_put_in_the_row,
+            the_reconciler_gives_the_lock_to_the_holder_the_row_names,
+            the_reconciler_never_releases_a_lock_whose_write_is_in_flight,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {

@@ -11,7 +11,7 @@ use super::{code, standard};
 use crate::{fixture::*, Backend, Harness};
 
 /// Removes a spool's lock and nothing else, as Redis losing its data would.
-async fn lose_lock(lock: &dyn LockService, tag: &str) {
+pub(super) async fn lose_lock(lock: &dyn LockService, tag: &str) {
     let ForceAttempt::Released(_) = lock.force_release(tag).await.expect("lock service answers") else {
         panic!("no write of {tag} was in flight")
     };
