@@ -16,7 +16,7 @@ use crate::{
 
 /// A lock younger than this (by the lock service's own clock) may belong to a TOMAR whose row write is still
 /// on its way: left alone.
-const GRACE: Duration = Duration::from_secs(120);
+pub(crate) const GRACE: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct ReconcileReport {
@@ -67,11 +67,13 @@ impl SpoolService {
 
         // Locks the rows disagree with: on a free row, or on a row naming another worker (a person gave the
         // spool to someone else) or another grant (a rebuild whose row write failed). Only once their grant is
-        // older than GRACE and no write of it is in flight: an action still on its way is never corrected.
+        // older than the grace and no write of it is in flight: an action still on its way is never corrected.
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut replaced: Vec<&Spool> = Vec::new();
         for (tag, lock) in tags.iter().zip(&locks) {
-            let Some(lock) = lock.as_ref().filter(|lock| lock.age > GRACE && !lock.writing) else { continue };
+            let Some(lock) = lock.as_ref().filter(|lock| lock.age > self.reconcile_grace && !lock.writing) else {
+                continue;
+            };
             match occupied.iter().copied().find(|spool| spool.tag == *tag) {
                 None => stale.push((tag.clone(), lock.token.clone())),
                 Some(spool) if !names_the_grant(spool, lock) => {

@@ -44,6 +44,8 @@ pub struct SpoolService {
     /// A write of this station reached the spreadsheet but not the feed: the history the feed keeps lacks its
     /// audit rows until the shop's reader gives it the audit again.
     history_in_doubt: AtomicBool,
+    /// How old a lock must be before the reconciler corrects it.
+    pub(crate) reconcile_grace: std::time::Duration,
 }
 
 /// How long an action waits for the feed to bring the patches numbered before its own before it reads the
@@ -106,6 +108,7 @@ impl SpoolService {
             view_only: false,
             following: AtomicBool::new(false),
             history_in_doubt: AtomicBool::new(false),
+            reconcile_grace: crate::reconcile::GRACE,
         }
     }
 
@@ -131,6 +134,13 @@ impl SpoolService {
     /// once and to keep showing it while the network is away.
     pub fn with_local_copy(mut self, keeper: Arc<dyn SnapshotKeeper>) -> Self {
         self.keeper = Some(keeper);
+        self
+    }
+
+    /// How old a lock must be (by the lock service's clock) before the reconciler corrects it: two minutes, so an
+    /// action still on its way is left alone. A simulation of seconds shortens it; fences keep it safe anyway.
+    pub fn with_reconcile_grace(mut self, grace: std::time::Duration) -> Self {
+        self.reconcile_grace = grace;
         self
     }
 

@@ -63,7 +63,7 @@ impl SimulatedShop for EmbeddedShop {
 async fn the_embedded_shop_keeps_its_invariants_under_interleavings_and_hand_edits() {
     for seed in [11, 12, 13] {
         let shop = EmbeddedShop::start().await;
-        let tally = Simulation::from_env(seed, 4, 150).run(&shop).await;
+        let tally = Simulation::from_env(seed, 4, 150).run(Arc::new(shop)).await;
         println!("semilla {}: {tally:?}", std::env::var("SIM_SEED").unwrap_or(seed.to_string()));
         assert!(tally.answers.get("ok").copied().unwrap_or(0) > 20, "the run did real work: {tally:?}");
         if std::env::var("SIM_SEED").is_ok() {

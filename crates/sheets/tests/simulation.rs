@@ -122,7 +122,7 @@ async fn the_production_pair_keeps_its_invariants_under_faults_interleavings_and
     let mut runs = 0;
     for seed in 21.. {
         let shop = ProductionShop::start().await;
-        let tally = Simulation::from_env(seed, 4, 120).run(&shop).await;
+        let tally = Simulation::from_env(seed, 4, 120).run(Arc::new(shop)).await;
         println!("semilla {}: {tally:?}", std::env::var("SIM_SEED").unwrap_or(seed.to_string()));
         assert!(tally.answers.get("ok").copied().unwrap_or(0) > 15, "the run did real work: {tally:?}");
         total.add(&tally);

@@ -198,7 +198,7 @@ struct Model {
 }
 
 struct Run<'a> {
-    shop: &'a dyn SimulatedShop,
+    shop: Arc<dyn SimulatedShop>,
     config: &'a Simulation,
     rng: StdRng,
     stations: Vec<Station>,
@@ -229,19 +229,22 @@ impl Simulation {
 
     /// Runs the simulation on `shop`, seeded with the standard shop; panics on the first violated invariant,
     /// naming the seed and the steps that led to it.
-    pub async fn run(&self, shop: &dyn SimulatedShop) -> Tally {
+    pub async fn run(&self, shop: Arc<dyn SimulatedShop>) -> Tally {
         let mut stations = Vec::new();
         for index in 0..self.stations {
             let (store, lock) = shop.connect().await;
             let store = Arc::new(FaultyStore::new(store));
             let name = format!("estacion-{index}");
+            // Locks a few milliseconds old are corrected as if they were minutes old: a run lasts seconds, and
+            // the fences, not the grace, keep a correction racing an action safe.
             let mut service = SpoolService::new(
                 store.clone(),
                 lock,
                 Arc::new(SystemClock),
                 name.clone(),
                 chrono_tz::America::Santiago,
-            );
+            )
+            .with_reconcile_grace(Duration::ZERO);
             let feed = shop.feed().await;
             if let Some(feed) = &feed {
                 service = service.with_feed(feed.clone()).with_shared_snapshot(Duration::from_secs(30));
@@ -408,11 +411,31 @@ impl Run<'_> {
         chosen.sort_by_key(|_| self.rng.random::<u32>());
         chosen.truncate(count);
         let acts: Vec<Act> = (0..chosen.len()).map(|_| self.random_act()).collect();
+        // What a person typed while the first station's write was held back, once its write arrived.
+        let typed: Arc<std::sync::Mutex<Option<(String, WorkerId, Operation)>>> = Arc::default();
         if self.rng.random_bool(0.3) {
             let held = chosen[0];
             let delay = Duration::from_millis(self.rng.random_range(100..600));
             self.note(format!("{step}: la próxima escritura de {} se retiene {delay:?}", self.stations[held].name));
-            self.stations[held].store.before_next_write(Box::new(move || Box::pin(tokio::time::sleep(delay))));
+            // Sometimes a person gives a spool only that station is taking to a worker, between its decision
+            // and its write: the row's version does not move.
+            let person = match self.only_taken_by_first(&acts) {
+                Some(tag) if self.rng.random_bool(0.5) => {
+                    self.hand_assignee(&tag).await.map(|(worker, name, operation)| (tag, worker, name, operation))
+                }
+                _ => None,
+            };
+            let (shop, typed) = (self.shop.clone(), typed.clone());
+            self.stations[held].store.before_next_write(Box::new(move || {
+                Box::pin(async move {
+                    tokio::time::sleep(delay).await;
+                    if let Some((tag, worker, name, operation)) = person {
+                        shop.edit(Tab::Operaciones, occupied_by_hand(&tag, &name, operation)).await;
+                        *typed.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                            Some((tag, worker, operation));
+                    }
+                })
+            }));
         }
         let tasks: Vec<_> = chosen
             .iter()
@@ -435,6 +458,14 @@ impl Run<'_> {
             chosen.into_iter().zip(acts).zip(answered).map(|((index, act), answers)| (index, act, answers)).collect();
         for (index, act, answers) in &together {
             self.note(format!("{step}: {} a la vez {act:?} -> {answers:?}", self.stations[*index].name));
+        }
+        let typed = typed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+        if let Some((tag, worker, operation)) = typed {
+            // The person's edit came before the held-back write: that TOMAR must not have overwritten it.
+            self.tally.hand_edits += 1;
+            self.note(format!("{step}: a mano, {tag} pasó a {worker} antes de la escritura retenida"));
+            self.model.believed.insert(tag.clone(), Belief { worker, operation, certain: true });
+            self.model.hand_edited.insert(tag);
         }
         let taker = |act: &Act, answers: &[(String, Answer)], tag: &str| match act {
             Act::Tomar(_, worker, _) if answers.iter().any(|(asked, answer)| asked == tag && answer.is_ok()) => {
@@ -495,15 +526,24 @@ impl Run<'_> {
         }
     }
 
-    /// A person in the sheet: frees a row by hand, sorts the tab, blanks an Estado_Detalle, or inserts a column
-    /// in front of the occupation (a station that learnt the header before must not write the wrong cells).
+    /// A person in the sheet: frees a row by hand, sorts the tab, blanks an Estado_Detalle, inserts a column in
+    /// front of the occupation (a station that learnt the header before must not write the wrong cells), or
+    /// gives the spool to a worker by typing their name (over whoever held it; stations' copies may not know yet).
     async fn hand_edit(&mut self, step: usize) {
         self.tally.hand_edits += 1;
         let tag = self.some_tags(0.0, 1).remove(0);
-        let kind = self.rng.random_range(0..4);
+        let kind = self.rng.random_range(0..5);
         self.note(format!("{step}: edición a mano {kind} de {tag}"));
         let edited = tag.clone();
+        let assigned = if kind == 4 { self.hand_assignee(&tag).await } else { None };
         let change: HandEdit = match kind {
+            4 => match &assigned {
+                Some((_, name, operation)) => {
+                    self.note(format!("{step}: {tag} pasa a mano a {name} ({operation})"));
+                    occupied_by_hand(&tag, name, *operation)
+                }
+                None => Box::new(|_: &mut Grid| {}),
+            },
             0 => Box::new(move |grid: &mut Grid| {
                 let Ok(map) = ColumnMap::of(Tab::Operaciones, "Operaciones", grid) else { return };
                 let Some(row) = find_row(grid, &map, &edited) else { return };
@@ -538,6 +578,13 @@ impl Run<'_> {
             if let Some(belief) = self.model.believed.get_mut(&tag) {
                 belief.certain = false;
             }
+            self.model.hand_edited.insert(tag.clone());
+        }
+        if let Some((worker, _, operation)) = assigned {
+            // The sheet is the truth: the worker it names holds the spool, as surely as if told so, and whoever
+            // held it before does not any more.
+            self.model.believed.insert(tag.clone(), Belief { worker, operation, certain: true });
+            self.model.estado_blanked.remove(&tag);
             self.model.hand_edited.insert(tag);
         }
         for station in &self.stations {
@@ -550,6 +597,39 @@ impl Run<'_> {
                 self.note(format!("{step}: relectura fallida: {:?}", error.code()));
             }
         }
+    }
+
+    /// A spool the first act of a group takes and no other act names: a person's edit of it in the middle of the
+    /// group meets that act alone.
+    fn only_taken_by_first(&mut self, acts: &[Act]) -> Option<String> {
+        let Some(Act::Tomar(tags, ..)) = acts.first() else { return None };
+        let named_by_others = |tag: &String| acts[1..].iter().any(|act| names(act, tag));
+        let free: Vec<&String> = tags.iter().filter(|tag| !named_by_others(tag)).collect();
+        free.choose(&mut self.rng).map(|tag| (*tag).clone())
+    }
+
+    /// Who a person gives `tag` to: a worker allowed the operation its row still needs, named as the shop names
+    /// them; none when the row needs no more work or cannot be read.
+    async fn hand_assignee(&mut self, tag: &str) -> Option<(WorkerId, String, Operation)> {
+        let grid = self.shop.truth(Tab::Operaciones).await;
+        let map = ColumnMap::of(Tab::Operaciones, "Operaciones", &grid).ok()?;
+        let record = decode_spools(&grid, &map).into_iter().find(|record| record.tag() == tag)?;
+        let spool = record.spool().ok()?;
+        let (operation, workers) = match (spool.fecha_armado, spool.fecha_soldadura) {
+            (_, Some(_)) => return None,
+            (Some(_), None) => (Operation::Sold, SOLD_WORKERS.as_slice()),
+            (None, None) => (Operation::Arm, ARM_WORKERS.as_slice()),
+        };
+        let worker = *workers.choose(&mut self.rng)?;
+        let people = self.shop.truth(Tab::Trabajadores).await;
+        let roles = self.shop.truth(Tab::Roles).await;
+        let people_map = ColumnMap::of(Tab::Trabajadores, "Trabajadores", &people).ok()?;
+        let roles_map = ColumnMap::of(Tab::Roles, "Roles", &roles).ok()?;
+        let name = decode_workers(&people, &people_map, &roles, &roles_map)
+            .into_iter()
+            .find(|candidate| candidate.id == worker)?
+            .display_name();
+        Some((worker, name, operation))
     }
 
     /// After several actions on one spool at once: the model takes the holder the row now names (told "you hold
@@ -757,7 +837,9 @@ impl Run<'_> {
             let Some(record) = spools.iter().find(|record| record.tag() == tag) else { continue };
             let Ok(spool) = record.spool() else { continue };
             let row_holder = spool.ocupado_por.as_deref().and_then(id_from_display_name);
-            if let (Some(lock), Some(row_holder)) = (lock, row_holder) {
+            // A person's edit leaves the old holder's lock behind until a reconcile run replaces it.
+            let edited_since = self.model.hand_edited.contains(tag) && !settled;
+            if let (Some(lock), Some(row_holder), false) = (lock, row_holder, edited_since) {
                 if lock.holder.worker_id != row_holder {
                     self.violated(format!(
                         "{tag}: el bloqueo nombra a {} y la fila a {row_holder}",
@@ -844,6 +926,15 @@ impl Run<'_> {
 type Answer = Result<(), ErrorCode>;
 /// One action of a concurrent group: the station that ran it, what it asked, what each spool answered.
 type Answered = (usize, Act, Vec<(String, Answer)>);
+
+/// Whether `act` acts on `tag` (a reconcile acts on every spool).
+fn names(act: &Act, tag: &str) -> bool {
+    match act {
+        Act::Tomar(tags, ..) | Act::Pausar(tags, _) | Act::Completar(tags, _) => tags.iter().any(|named| named == tag),
+        Act::Cancelar(named, _) | Act::Liberar(named) => named == tag,
+        Act::Reconcile => true,
+    }
+}
 
 /// Runs one action; answers one entry per tag (a reconcile answers none).
 async fn perform_on(service: &SpoolService, act: &Act) -> Vec<(String, Answer)> {
