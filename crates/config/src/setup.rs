@@ -3,7 +3,7 @@
 //! folder readable by the user only, and a `config.toml` that [`Config::from_file`] reads back as answered.
 
 use std::{
-    os::unix::fs::PermissionsExt,
+    os::unix::fs::OpenOptionsExt,
     path::{Path, PathBuf},
 };
 
@@ -74,10 +74,11 @@ impl SetupAnswers {
         }
     }
 
-    /// These answers with `config`'s Redis password where they kept it hidden.
+    /// These answers with `config`'s Redis password where they kept it hidden, for the same server and user
+    /// only: a password is never sent to an address it was not given for (it is typed again there).
     pub fn keeping_password_of(mut self, config: &Config) -> SetupAnswers {
         if let LockConfig::Redis { url, .. } = &config.lock {
-            if let Some(password) = password_of(url) {
+            if let (Some(password), true) = (password_of(url), server_of(url) == server_of(&self.redis_url)) {
                 self.redis_url = self.redis_url.replace(HIDDEN_PASSWORD, password);
             }
         }
@@ -94,6 +95,10 @@ impl SetupAnswers {
         let url = self.redis_url.trim();
         if !url.starts_with("redis://") && !url.starts_with("rediss://") {
             return Err(invalid("lock.url", "la dirección de Redis empieza con redis:// o rediss://".into()));
+        }
+        if url.contains(HIDDEN_PASSWORD) {
+            let reason = "escriba la clave de Redis: la guardada sirve solo para el mismo servidor y usuario";
+            return Err(invalid("lock.url", reason.into()));
         }
         let prefix = match self.redis_prefix.trim() {
             "" => DEFAULT_REDIS_PREFIX,
@@ -175,6 +180,15 @@ fn password_of(url: &str) -> Option<&str> {
     user_info.split_once(':').map(|(_, password)| password).filter(|password| !password.is_empty())
 }
 
+/// The scheme, user and address (host and port) a Redis URL reaches, whatever its password and database.
+fn server_of(url: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, rest) = url.trim().split_once("://")?;
+    let authority = rest.split('/').next()?;
+    let (user_info, address) = authority.rsplit_once('@').unwrap_or(("", authority));
+    let user = user_info.split(':').next().unwrap_or("");
+    Some((scheme, user, address))
+}
+
 /// `url` with its password, if any, replaced by [`HIDDEN_PASSWORD`].
 fn hiding_password(url: &str) -> String {
     match password_of(url) {
@@ -201,9 +215,13 @@ pub fn write_demo(path: &Path, station: &str) -> Result<Config, SpoolError> {
 
 /// Writes `bytes` to `path` readable and writable by the user only, replacing it whole (never half written).
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
     let partial = path.with_extension("nuevo");
-    std::fs::write(&partial, bytes)?;
-    std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(PRIVATE))?;
+    // Created private: never readable by others, not even for the instant before a change of its mode.
+    let _ = std::fs::remove_file(&partial);
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(PRIVATE).open(&partial)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
     std::fs::rename(&partial, path)
 }
 
@@ -211,6 +229,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::LockConfig;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn the_id_is_taken_out_of_a_pasted_url() {
@@ -280,17 +299,21 @@ mod tests {
         );
         assert_eq!((shown.key_file, shown.endpoint, shown.viewer), (Some(folder.path().join(KEY_FILE)), None, false));
 
-        let moved = SetupAnswers {
-            station: "Armado-2".into(),
-            redis_url: format!("redis://planta:{HIDDEN_PASSWORD}@10.0.0.6/"),
+        // The password stays hidden and kept for the same server, and is never sent to another one.
+        let elsewhere = SetupAnswers {
+            redis_url: format!("redis://planta:{HIDDEN_PASSWORD}@10.0.0.66/"),
             ..SetupAnswers::of(&current)
         }
         .keeping_password_of(&current);
-        let config = moved.write(&path).expect("written over the kept key itself");
+        assert!(!elsewhere.redis_url.contains("s3creta"), "{}", elsewhere.redis_url);
+        assert!(matches!(elsewhere.config(&path), Err(SpoolError::ConfigInvalid { key, .. }) if key == "lock.url"));
+        let renamed =
+            SetupAnswers { station: "Armado-2".into(), ..SetupAnswers::of(&current) }.keeping_password_of(&current);
+        let config = renamed.write(&path).expect("written over the kept key itself");
         assert_eq!(config.station, "Armado-2");
         assert_eq!(
             config.lock,
-            LockConfig::Redis { url: "redis://planta:s3creta@10.0.0.6/".into(), prefix: "planta1".into() }
+            LockConfig::Redis { url: "redis://planta:s3creta@10.0.0.5/".into(), prefix: "planta1".into() }
         );
         let sheets = config.sheets.as_ref().expect("sheets");
         assert_eq!((config.kiosk, sheets.refresh_seconds, sheets.tabs.operaciones.as_str()), (true, 45, "Spools"));
@@ -307,7 +330,7 @@ mod tests {
         };
         assert_eq!(url(retyped), "redis://planta:nueva@10.0.0.6/");
         // A kept kiosk cannot become a viewer: said, not written.
-        let viewer = SetupAnswers { viewer: true, ..SetupAnswers::of(&config) };
+        let viewer = SetupAnswers { viewer: true, ..SetupAnswers::of(&config) }.keeping_password_of(&config);
         assert!(matches!(viewer.write(&path), Err(SpoolError::ConfigInvalid { key, .. }) if key == "kiosk"));
         assert!(Config::from_file(&path).expect("unchanged").kiosk);
     }

@@ -7,7 +7,7 @@ use std::{fmt, time::Duration};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Argon2,
+    Argon2, Params, ARGON2ID_IDENT,
 };
 use serde_json::json;
 use spooltrack_domain::{audit::EventKind, require_worker, Role, SpoolError, Worker, WorkerId};
@@ -66,9 +66,18 @@ impl PinHash {
         &self.0
     }
 
-    /// Whether `pin` is the one hashed; a hash the app cannot read (edited by hand) admits nothing.
+    /// Whether `pin` is the one hashed; a hash the app cannot read (edited by hand) admits nothing, and neither
+    /// does one made with other costs than the app's: verifying uses the costs the hash states, and a cell
+    /// asking for gigabytes of memory would take the station down with it.
     pub fn admits(&self, pin: &Pin) -> bool {
-        PasswordHash::new(&self.0).is_ok_and(|hash| Argon2::default().verify_password(pin.0.as_bytes(), &hash).is_ok())
+        let Ok(hash) = PasswordHash::new(&self.0) else { return false };
+        let made_here = |params: Params| {
+            let ours = Params::default();
+            (params.m_cost(), params.t_cost(), params.p_cost()) == (ours.m_cost(), ours.t_cost(), ours.p_cost())
+        };
+        hash.algorithm == ARGON2ID_IDENT
+            && Params::try_from(&hash).is_ok_and(made_here)
+            && Argon2::default().verify_password(pin.0.as_bytes(), &hash).is_ok()
     }
 }
 
@@ -236,6 +245,13 @@ mod tests {
         assert!(!hash.admits(&Pin::parse("PIN", "4822").expect("a PIN")));
         assert_ne!(PinHash::of(&pin), hash, "salted: the same PIN hashes differently each time");
         assert!(!PinHash::stored("4821".into()).admits(&pin), "a hash edited by hand admits nothing");
+        // The right PIN, hashed with costs of another's choosing (a cell can ask for gigabytes): admits nothing.
+        let params = Params::new(8 * 1024, 1, 1, None).expect("valid costs");
+        let salt = SaltString::generate(&mut OsRng);
+        let other = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(pin.0.as_bytes(), &salt)
+            .expect("hashed");
+        assert!(!PinHash::stored(other.to_string()).admits(&pin), "never verified with costs the cell asks for");
         let printed = format!("{pin:?} {hash:?} {:?}", PinChange { worker_id: 1, hash: hash.clone() });
         assert!(!printed.contains("4821") && !printed.contains(hash.as_stored()), "{printed}");
     }
