@@ -9,6 +9,8 @@ pub mod export;
 pub mod ipc;
 mod kiosk;
 pub mod logging;
+#[cfg(target_os = "linux")]
+mod page;
 mod pin_entry;
 pub mod setup;
 pub mod slot;
@@ -90,6 +92,13 @@ pub fn run_first_start(path: PathBuf) -> tauri::Result<()> {
 }
 
 fn run(builder: tauri::Builder<tauri::Wry>) -> tauri::Result<()> {
-    builder.build(context())?.run(|app, event| on_event(app, &event));
+    builder.build(context())?.run(|app, event| {
+        // The window exists once the loop is ready.
+        #[cfg(target_os = "linux")]
+        if let tauri::RunEvent::Ready = event {
+            page::reload_when_its_process_dies(app);
+        }
+        on_event(app, &event)
+    });
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::{
 
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use spooltrack_testkit::window::Window;
+use spooltrack_testkit::window::{process_name, process_tree, Window};
 
 /// The app under test: `SPOOLTRACK_APP`, else the binary of this build.
 fn app() -> String {
@@ -164,6 +164,45 @@ async fn a_kiosk_window_closes_only_when_a_supervisor_closes_it() {
         assert!(Instant::now() < deadline, "the app did not exit once the supervisor closed the kiosk");
         std::thread::sleep(Duration::from_millis(200));
     }
+}
+
+/// WebKit draws the page in a process of its own. When that process dies (a graphics driver's crash, the OOM
+/// killer), the window loads the page again by itself: a kiosk or a wall screen that nobody attends comes back.
+/// WebKitWebDriver ends its session when the page crashes, so the new page is seen from outside: WebKit starts a
+/// web process only to load a page, and the app, still running, started one.
+#[tokio::test]
+async fn a_page_whose_web_process_dies_comes_back_by_itself() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("pagina.toml");
+    let database = folder.path().join("shop.db");
+    std::fs::write(&config, format!("station = \"pagina\"\n[embedded]\ndatabase = {database:?}\n")).expect("config");
+    let window = Window::open(&app(), &config).await;
+    window.click("[data-testid='worker-93']").await;
+    window.wait_for("[data-testid^='select-']".into()).await;
+    let marker = config.to_str().expect("utf-8 path");
+    let web_processes = || -> Vec<u32> {
+        process_tree(marker).into_iter().filter(|pid| process_name(*pid).starts_with("WebKitWebProc")).collect()
+    };
+    let killed = web_processes();
+    assert!(!killed.is_empty(), "the window draws in a web process of its own");
+    for pid in &killed {
+        Command::new("kill").args(["-KILL", &pid.to_string()]).status().expect("kill runs");
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let reloaded = loop {
+        let now: Vec<u32> = web_processes().into_iter().filter(|pid| !killed.contains(pid)).collect();
+        if !now.is_empty() {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "no page was loaded again after its web process died");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The new page stays up (no crash at every load), and the app behind it never stopped.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(reloaded.iter().all(|pid| web_processes().contains(pid)), "the page's new process died too");
+    assert!(!process_tree(marker).is_empty(), "the app kept running");
+    drop(window);
 }
 
 /// A station of the production pair (Sheets through the fake, the shop's Redis) whose network is gone when the

@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use spooltrack_testkit::window::Window;
+use spooltrack_testkit::window::{process_tree, Window};
 
 const SECTIONS: [&str; 6] = ["occupied", "paused", "crew", "orders", "activity", "occupied"];
 
@@ -25,34 +25,6 @@ fn app() -> String {
 
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-}
-
-/// The processes whose command line holds `marker`, and all their descendants.
-fn process_tree(marker: &str) -> Vec<u32> {
-    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // The parent is the second field after the command's parenthesised name.
-            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
-            let command = std::fs::read(entry.path().join("cmdline")).ok()?;
-            Some((pid, parent, String::from_utf8_lossy(&command).replace('\0', " ")))
-        })
-        .collect();
-    let mut tree: Vec<u32> =
-        processes.iter().filter(|(_, _, command)| command.contains(marker)).map(|(pid, _, _)| *pid).collect();
-    let mut index = 0;
-    while index < tree.len() {
-        let parent = tree[index];
-        tree.extend(processes.iter().filter(|(_, up, _)| *up == parent).map(|(pid, _, _)| *pid));
-        index += 1;
-    }
-    tree.sort_unstable();
-    tree.dedup();
-    tree
 }
 
 /// The resident memory of `pids`, each with its name.

@@ -61,6 +61,39 @@ fn wait_for_port(port: u16) {
     }
 }
 
+/// The processes whose command line holds `marker`, and all their descendants.
+pub fn process_tree(marker: &str) -> Vec<u32> {
+    let processes: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // The parent is the second field after the command's parenthesised name.
+            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            let command = std::fs::read(entry.path().join("cmdline")).ok()?;
+            Some((pid, parent, String::from_utf8_lossy(&command).replace('\0', " ")))
+        })
+        .collect();
+    let mut tree: Vec<u32> =
+        processes.iter().filter(|(_, _, command)| command.contains(marker)).map(|(pid, _, _)| *pid).collect();
+    let mut index = 0;
+    while index < tree.len() {
+        let parent = tree[index];
+        tree.extend(processes.iter().filter(|(_, up, _)| *up == parent).map(|(pid, _, _)| *pid));
+        index += 1;
+    }
+    tree.sort_unstable();
+    tree.dedup();
+    tree
+}
+
+/// A process's name as the kernel keeps it (at most 15 characters: `WebKitWebProces`).
+pub fn process_name(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|name| name.trim().to_string()).unwrap_or_default()
+}
+
 /// The real app in a window under its own Xvfb, driven through tauri-driver.
 pub struct Window {
     pub client: fantoccini::Client,
