@@ -55,9 +55,6 @@ pub(crate) enum Failure {
     Gate(SpoolError),
 }
 
-/// A write's place in the request budget, spent: proof that the write waits for nothing more but its send.
-pub(crate) struct WriteTurn(());
-
 /// The spreadsheet's own facts: its time zone and the id of each tab (batchUpdate addresses tabs by id).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spreadsheet {
@@ -203,28 +200,17 @@ impl SheetsClient {
         Ok(answered.into_iter().map(|range| grid(range.values.unwrap_or_default())).collect())
     }
 
-    /// A write's turn in the budget, taken before its rows are confirmed: the wait for it may be long (up to
-    /// `budget_wait`), and rows a person sorts or inserts meanwhile would move under a write already placed.
-    /// After it, only the confirmation read and the gate stand between where the rows were found and the send.
-    pub(crate) async fn write_turn(&self) -> Result<WriteTurn, SpoolError> {
-        self.budget.spend(Kind::Write).await?;
-        Ok(WriteTurn(()))
-    }
-
-    /// One `spreadsheets.batchUpdate` in its turn: Google applies every request or none. `gate` is opened right
-    /// before it is sent.
-    pub(crate) async fn batch_update(
-        &self,
-        _turn: WriteTurn,
-        requests: Vec<Request>,
-        gate: &dyn WriteGate,
-    ) -> Result<(), Failure> {
+    /// One `spreadsheets.batchUpdate`: Google applies every request or none. `gate` is opened once the
+    /// budget allows the call, right before it is sent.
+    pub(crate) async fn batch_update(&self, requests: Vec<Request>, gate: &dyn WriteGate) -> Result<(), Failure> {
         let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
         let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).add_scope(SCOPE).doit();
-        self.send(Kind::Write, call, Some(gate)).await.map(|_| ())
+        self.attempt(Kind::Write, call, Some(gate)).await.map(|_| ())
     }
 
-    /// Spends the budget, then sends the call.
+    /// Spends the budget, opens the writer's gate, runs one call under the deadline, and classifies what went
+    /// wrong. A gate stays open after an attempt whose answer was lost, until its window ends: the write may
+    /// still be landing.
     async fn attempt<T>(
         &self,
         kind: Kind,
@@ -232,17 +218,6 @@ impl SheetsClient {
         gate: Option<&dyn WriteGate>,
     ) -> Result<T, Failure> {
         self.budget.spend(kind).await.map_err(|_| Failure::OverBudget)?;
-        self.send(kind, call, gate).await
-    }
-
-    /// Opens the writer's gate, runs one call under the deadline, and classifies what went wrong. A gate stays
-    /// open after an attempt whose answer was lost, until its window ends: the write may still be landing.
-    async fn send<T>(
-        &self,
-        kind: Kind,
-        call: impl Future<Output = google_sheets4::Result<T>>,
-        gate: Option<&dyn WriteGate>,
-    ) -> Result<T, Failure> {
         tracing::debug!(?kind, "llamada a la planilla");
         if let Some(gate) = gate {
             gate.open(self.tuning.request_timeout + GATE_MARGIN).await.map_err(Failure::Gate)?;

@@ -328,13 +328,11 @@ impl Store for SheetsStore {
         }
         let mut delays = self.client.tuning().backoff();
         loop {
-            // The turn first, then where the rows are: a wait for the budget never separates the two.
-            let turn = self.client.write_turn().await?;
             let prepared = self.prepare(change).await.inspect_err(|_| {
                 // The sheet is not what this station remembered (a column or a row gone): read it again.
                 self.invalidate();
             })?;
-            let failure = match self.client.batch_update(turn, prepared.requests, gate).await {
+            let failure = match self.client.batch_update(prepared.requests, gate).await {
                 Ok(()) => {
                     self.remember_written(prepared.placed);
                     return Ok(());
