@@ -178,7 +178,7 @@ impl SpoolService {
             audit: vec![self.event(EventKind::LiberacionForzada, tag, admin, operation, metadata, None)],
             pin: None,
         };
-        if let Err(error) = self.store.write(&change, &NoGate).await {
+        if let Err(error) = self.write(&change, &NoGate).await {
             // Not written: the holder keeps the spool as before. Unknown: the reconciler settles it from the row.
             if let (Some(previous), false) = (&released.previous, error.code() == ErrorCode::OutcomeUnknown) {
                 if let Err(restore_error) = self.lock.restore(tag, previous).await {
@@ -286,20 +286,16 @@ impl SpoolService {
             candidates.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
         let acquisitions = self.acquire_restoring(&requests).await?;
         let mut granted: Vec<(usize, &Spool, Grant)> = Vec::new();
-        let mut own_unsettled: Vec<(usize, &Spool)> = Vec::new();
+        let mut held: Vec<(usize, &Spool, Holder)> = Vec::new();
         for ((index, spool), acquisition) in candidates.into_iter().zip(acquisitions) {
             match acquisition {
                 Acquisition::Granted(grant) => granted.push((index, spool, grant)),
-                // This worker's own lock on a row that reads free: an earlier TOMAR whose outcome was unknown,
-                // a release whose lock was not given back, a row a person freed.
-                Acquisition::Held(other) if other.worker_id == worker_id && other.operation == operation => {
-                    own_unsettled.push((index, spool))
-                }
-                Acquisition::Held(other) => results[index] = Err(occupied_by(&spool.tag, &other)),
+                // A lock on a row that reads free: another TOMAR on its way, or a lock left behind.
+                Acquisition::Held(other) => held.push((index, spool, other)),
             }
         }
-        if !own_unsettled.is_empty() {
-            let retry = self.settle_own_takes(&own_unsettled, &mut results).await?;
+        if !held.is_empty() {
+            let retry = self.settle_held(&held, worker_id, &mut results).await?;
             if !retry.is_empty() {
                 // Their stale locks are given back: take them anew, in the same call.
                 let requests: Vec<(String, Holder)> =
@@ -369,44 +365,62 @@ impl SpoolService {
         }
     }
 
-    /// This worker's own locks on rows that read free, settled on the rows as they are now: a row that says
-    /// the worker holds it (the copy read was older than the TOMAR) or a grant being written right now (the
-    /// same worker at another station) keeps its lock (SPOOL_OCCUPIED); any other lock is stale (a TOMAR whose
-    /// outcome was unknown and did not land, a release whose lock was not given back, a row a person freed) and
-    /// is given back, and the spools are answered for taking anew.
-    async fn settle_own_takes<'s>(
+    /// Locks on rows that read free, settled on the rows as they are now when they may have been left behind:
+    /// this worker's own (an earlier TOMAR whose outcome was unknown, a release whose lock was not given back),
+    /// or anyone's older than the reconciler's grace (a process ended between its lock and its write, a lock
+    /// whose release failed), never one being written. Such a lock on a row still free is stale: it is given back
+    /// and the spool is answered for taking anew, without waiting for a reconcile run. A row that says who holds
+    /// it (the copy read was older) keeps its lock (SPOOL_OCCUPIED naming the row's holder); any other lock may be
+    /// an action still on its way, and keeps the spool (SPOOL_OCCUPIED naming its holder).
+    async fn settle_held<'s>(
         &self,
-        unsettled: &[(usize, &'s Spool)],
+        held: &[(usize, &'s Spool, Holder)],
+        worker_id: WorkerId,
         results: &mut [Result<ActionOutcome, SpoolError>],
     ) -> Result<Vec<(usize, &'s Spool)>, SpoolError> {
-        let tags: Vec<String> = unsettled.iter().map(|(_, spool)| spool.tag.clone()).collect();
+        let tags: Vec<String> = held.iter().map(|(_, spool, _)| spool.tag.clone()).collect();
         let locks = self.lock.inspect(&tags).await?;
+        let left_behind =
+            |lock: &HeldLock| !lock.writing && (lock.holder.worker_id == worker_id || lock.age > self.reconcile_grace);
+        let mut doubtful: Vec<((usize, &Spool), Option<HeldLock>)> = Vec::new();
+        for ((index, spool, holder), lock) in held.iter().zip(locks) {
+            match lock {
+                Some(lock) if !left_behind(&lock) => results[*index] = Err(occupied_by(&spool.tag, holder)),
+                lock => doubtful.push(((*index, *spool), lock)),
+            }
+        }
+        if doubtful.is_empty() {
+            return Ok(Vec::new());
+        }
         // Only the row as it is now can say the lock is stale: a copy a few seconds old may predate the TOMAR.
+        let tags: Vec<String> = doubtful.iter().map(|((_, spool), _)| spool.tag.clone()).collect();
         let now = self.load_of(&tags, false, true).await?;
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
-        for ((index, spool), lock) in unsettled.iter().zip(locks) {
+        for ((index, spool), lock) in doubtful {
             let row = now.spool(&spool.tag)?;
             match lock {
-                // The TOMAR stands: the worker already holds it, as the row says.
                 Some(_) if row.ocupado_por.is_some() => {
-                    results[*index] = Err(SpoolError::SpoolOccupied {
+                    results[index] = Err(SpoolError::SpoolOccupied {
                         tag: spool.tag.clone(),
                         holder: row.ocupado_por.clone().unwrap_or_default(),
                         since: row.occupied_since_text(),
                     })
                 }
-                Some(lock) if lock.writing => results[*index] = Err(occupied_by(&spool.tag, &lock.holder)),
                 Some(lock) => {
                     stale.push((spool.tag.clone(), lock.token));
-                    retry.push((*index, *spool));
+                    retry.push((index, spool));
                 }
-                None => retry.push((*index, *spool)),
+                None => retry.push((index, spool)),
             }
         }
         if !stale.is_empty() {
-            tracing::info!(count = stale.len(), "bloqueos propios de filas libres: se devuelven y se toman de nuevo");
-            self.lock.release(&stale).await?;
+            tracing::info!(
+                count = stale.len(),
+                "bloqueos dejados atrás en filas libres: se devuelven y se toman de nuevo"
+            );
+            // A write that began meanwhile keeps its lock: that spool is then refused as taken, by the next try.
+            self.lock.release_idle(&stale).await?;
         }
         Ok(retry)
     }
@@ -654,7 +668,7 @@ impl SpoolService {
                 return Written { dropped, result: Ok(()) };
             }
             let gate = HolderGate { lock: self.lock.as_ref(), grants: grants.clone(), writer: writer.clone(), end };
-            match self.store.write(change, &gate).await {
+            match self.write(change, &gate).await {
                 Err(error @ (SpoolError::LockLost { .. } | SpoolError::NotOwner { .. }))
                     if change.rows.iter().any(|row| error.details().tag.as_deref() == Some(row.tag.as_str())) =>
                 {

@@ -158,7 +158,7 @@ impl SpoolService {
             pin: Some(PinChange { worker_id, hash }),
             ..Change::default()
         };
-        self.store.write(&change, &NoGate).await?;
+        self.write(&change, &NoGate).await?;
         tracing::info!(worker = worker_id, by = by.id, "PIN de supervisor definido");
         Ok(())
     }
@@ -210,7 +210,7 @@ impl SpoolService {
             audit: vec![self.event(EventKind::PinIncorrecto, tag, &admin, None, metadata, None)],
             ..Change::default()
         };
-        if let Err(error) = self.store.write(&audit, &NoGate).await {
+        if let Err(error) = self.write(&audit, &NoGate).await {
             tracing::warn!(code = ?error.code(), "no se pudo registrar un PIN incorrecto en la auditoría");
         }
         Err(SpoolError::PinIncorrect { worker_id: admin_id, worker: admin.display_name(), remaining })

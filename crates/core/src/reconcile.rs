@@ -157,7 +157,7 @@ impl SpoolService {
             if change.audit.is_empty() {
                 break;
             }
-            match self.store.write(&change, &NoGate).await {
+            match self.write(&change, &NoGate).await {
                 Ok(()) => break,
                 Err(
                     error @ (SpoolError::RowChanged { .. }

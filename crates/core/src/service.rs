@@ -12,12 +12,12 @@ use spooltrack_domain::{
     schema::{ColumnMap, Tab},
     spool::{decode_spools, decode_spools_of},
     worker::decode_workers,
-    Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
+    ErrorCode, Grid, Operation, Spool, SpoolError, SpoolRecord, Worker,
 };
 
 use crate::{
     feed::ChangeFeed, shared::PatchOutcome, Change, Clock, LocalFeed, LockService, SharedStore, SnapshotKeeper,
-    SnapshotPatch, SpoolEvent, Store,
+    SnapshotPatch, SpoolEvent, Store, WriteGate,
 };
 
 pub struct SpoolService {
@@ -216,6 +216,18 @@ impl SpoolService {
         if self.history_in_doubt.swap(false, Ordering::SeqCst) && self.feed.doubt_history().await.is_err() {
             self.history_in_doubt.store(true, Ordering::SeqCst);
         }
+    }
+
+    /// Writes through the store. A write whose outcome is unknown may have landed without being announced, so
+    /// the history the feed keeps may lack its audit rows: until the shop's reader gives it the audit again,
+    /// histories are read from the audit.
+    pub(crate) async fn write(&self, change: &Change, gate: &dyn WriteGate) -> Result<(), SpoolError> {
+        let written = self.store.write(change, gate).await;
+        if matches!(&written, Err(error) if error.code() == ErrorCode::OutcomeUnknown) && !change.audit.is_empty() {
+            self.history_in_doubt.store(true, Ordering::SeqCst);
+            self.settle_history_doubt().await;
+        }
+        written
     }
 
     /// Publishes an event and, when it got a number in the shop's sequence, applies its patch to this

@@ -564,6 +564,30 @@ async fn histories_come_from_the_shop_s_redis() {
     assert!(shop.feed().history_is_whole().await.expect("asked"), "the reader gave the audit again");
 }
 
+/// A release whose answer was lost and that the audit could not settle (OUTCOME_UNKNOWN) may have landed without
+/// reaching the shop's history in Redis: the history is in doubt, so a station shows it from the audit, where the
+/// release is, never the session as still open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_answer_was_lost_leaves_the_shop_s_history_in_doubt() {
+    let _turn = ONE_SHOP_AT_A_TIME.lock().await;
+    let shop = Shop::start().await;
+    let stations = shop.stations(2).await;
+    let tag = fixture::ready(1);
+    stations[0].service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"), "the first station reads");
+    assert!(shop.feed().history_is_whole().await.expect("asked"));
+
+    shop.sheets.fake.drop_next_write_answer_then_fail(50);
+    let unknown = stations[1].service.pausar(&tag, fixture::ARMADOR).await.map_err(|error| error.code());
+    assert_eq!(unknown.map(|_| ()), Err(ErrorCode::OutcomeUnknown));
+    shop.sheets.fake.clear_faults();
+    assert!(!shop.feed().history_is_whole().await.expect("asked"), "the history may lack the release");
+
+    let sessions = stations[0].service.history(&tag).await.expect("history from the audit");
+    let ended: Vec<_> = sessions.iter().map(|session| (session.worker.as_str(), session.fin)).collect();
+    assert_eq!(ended, [("MR(93)", SessionEnd::Pausado)], "the release landed");
+}
+
 /// The board's activity and health on the shared snapshot: the shop's latest events come from its Redis (no
 /// read of the spreadsheet, the same at a viewer with no key), and doctor names the station that re-reads the
 /// spreadsheet, or says that none does, and what the shop may still spend of the quota.

@@ -4,23 +4,11 @@
 
 use std::time::Duration;
 
-use spooltrack_core::{Acquisition, Admission, HeldLock, LockService};
+use spooltrack_core::{Acquisition, Admission, HeldLock};
 use spooltrack_domain::{schema::Tab, Cell, ErrorCode, Operation};
 
-use super::{code, ownership::lose_lock, standard};
+use super::{code, ownership::age_lock, standard};
 use crate::{fixture::*, Backend};
-
-/// Older than the reconciler's grace for actions still on their way.
-const OLD: Duration = Duration::from_secs(180);
-
-/// Makes a spool's lock look granted [`OLD`] ago by the lock service's clock, carrying `fence` when given.
-async fn age_lock(lock: &dyn LockService, tag: &str, fence: Option<u64>) -> HeldLock {
-    let current = lock.inspect(&[tag.to_string()]).await.expect("inspected").remove(0).expect("held");
-    lose_lock(lock, tag).await;
-    let old = HeldLock { age: OLD, fence: fence.unwrap_or(current.fence), ..current };
-    assert!(lock.restore(tag, &old).await.expect("staged"));
-    old
-}
 
 pub async fn a_tomar_never_overwrites_an_occupation_typed_by_hand(backend: &dyn Backend) {
     let shop = standard(backend).await;

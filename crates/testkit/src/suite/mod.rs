@@ -826,6 +826,7 @@ macro_rules! behaviour_suite {
             a_holder_gives_way_to_the_worker_a_person_put_in_the_row,
             the_reconciler_gives_the_lock_to_the_holder_the_row_names,
             the_reconciler_never_releases_a_lock_whose_write_is_in_flight,
+            a_lock_left_behind_frees_its_spool_for_the_next_tomar,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {

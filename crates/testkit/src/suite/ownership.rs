@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use spooltrack_core::{Acquisition, Admission, ForceAttempt, LockService, LockToken};
+use spooltrack_core::{Acquisition, Admission, ForceAttempt, HeldLock, LockService, LockToken};
 use spooltrack_domain::{audit::EventKind, Cell, ErrorCode, Operation};
 
 use super::{code, standard};
@@ -15,6 +15,18 @@ pub(super) async fn lose_lock(lock: &dyn LockService, tag: &str) {
     let ForceAttempt::Released(_) = lock.force_release(tag).await.expect("lock service answers") else {
         panic!("no write of {tag} was in flight")
     };
+}
+
+/// Older than the reconciler's grace for actions still on their way.
+pub(super) const OLD: Duration = Duration::from_secs(180);
+
+/// Makes a spool's lock look granted [`OLD`] ago by the lock service's clock, carrying `fence` when given.
+pub(super) async fn age_lock(lock: &dyn LockService, tag: &str, fence: Option<u64>) -> HeldLock {
+    let current = lock.inspect(&[tag.to_string()]).await.expect("inspected").remove(0).expect("held");
+    lose_lock(lock, tag).await;
+    let old = HeldLock { age: OLD, fence: fence.unwrap_or(current.fence), ..current };
+    assert!(lock.restore(tag, &old).await.expect("staged"));
+    old
 }
 
 pub async fn every_request_keeps_its_own_holder(backend: &dyn Backend) {
@@ -220,4 +232,27 @@ pub async fn audit_rows_name_workers_as_the_shop_does(backend: &dyn Backend) {
     let event = shop.events().await.pop().expect("audited");
     assert_eq!(event.worker_name, "MR(93)", "INICIALES(ID), as the shop's Metadata rows");
     assert_eq!(event.metadata["nombre"], "Mauricio Rodriguez", "the full name rides in Metadata_JSON");
+}
+
+pub async fn a_lock_left_behind_frees_its_spool_for_the_next_tomar(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let lock = shop.lock().await;
+    // Processes that ended between their lock and their write (a command-line run killed): one three minutes
+    // ago, one just now (it may still be on its way).
+    let (left, young) = (ready(57), ready(58));
+    lock.acquire(&[(left.clone(), holder(AYUDANTE)), (young.clone(), holder(AYUDANTE))]).await.expect("locked");
+    age_lock(lock.as_ref(), &left, None).await;
+
+    let outcome = shop.service.tomar_batch(&[left.clone(), young.clone()], ARMADOR, Operation::Arm).await.expect("ok");
+    let answers: Vec<_> =
+        outcome.details.iter().map(|entry| (entry.tag.clone(), entry.code, entry.holder.clone())).collect();
+    assert_eq!(
+        answers,
+        vec![(left.clone(), None, None), (young.clone(), Some(ErrorCode::SpoolOccupied), Some("W104(104)".into()))],
+        "no reconcile run needed for the stale lock; the young one may be an action still on its way"
+    );
+    assert_eq!(shop.row(&left).await["Ocupado_Por"], Cell::text("MR(93)"));
+    let held = lock.inspect(std::slice::from_ref(&left)).await.expect("inspected").remove(0).expect("held");
+    assert_eq!(held.holder.worker_id, ARMADOR, "the lock names who took it now");
+    shop.service.pausar(&left, ARMADOR).await.expect("and he can pause it");
 }
