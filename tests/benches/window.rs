@@ -5,6 +5,9 @@
 //!
 //! `cargo run --example window` runs this build's binary; `SPOOLTRACK_APP=/usr/bin/spooltrack` the installed
 //! package's, `SPOOLTRACK_DEB=…` names the package whose size to print.
+//!
+//! If the page's web process dies meanwhile, the window loads the page again and WebKitWebDriver ends its
+//! session: the run says so, and goes on with the other station's changes alone (the page still follows them).
 
 use std::{
     path::{Path, PathBuf},
@@ -12,7 +15,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-use spooltrack_testkit::window::{process_tree, Window};
+use fantoccini::Locator;
+use spooltrack_testkit::window::{process_name, process_tree, Window};
 
 const SECTIONS: [&str; 6] = ["occupied", "paused", "crew", "orders", "activity", "occupied"];
 
@@ -39,6 +43,11 @@ fn resident(pids: &[u32]) -> (u64, Vec<String>) {
         parts.push(format!("{} {}", field("Name:"), megabytes(kilobytes * 1000)));
     }
     (total, parts)
+}
+
+/// The page's web processes among `pids`.
+fn web_processes(pids: &[u32]) -> Vec<u32> {
+    pids.iter().copied().filter(|pid| process_name(*pid).starts_with("WebKitWebProc")).collect()
 }
 
 fn cli(config: &Path, args: &[&str]) -> String {
@@ -98,16 +107,39 @@ async fn main() {
     let started = Instant::now();
     let mut round = 0usize;
     let mut next_report = Duration::from_secs(300);
+    let mut pages = web_processes(&process_tree(marker));
+    let mut driven = true;
     while started.elapsed() < Duration::from_secs(minutes * 60) {
         let tag = &free[round % free.len()];
         cli(&config, &["tomar", tag, "--worker", "93", "--op", "ARM"]);
-        window.click(&format!("[data-testid='section-{}']", SECTIONS[round % SECTIONS.len()])).await;
+        if driven {
+            let section = format!("[data-testid='section-{}']", SECTIONS[round % SECTIONS.len()]);
+            let clicked = match window.client.find(Locator::Css(&section)).await {
+                Ok(found) => found.click().await.map(|_| ()),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = clicked {
+                println!(
+                    "after {} s: the WebDriver session ended ({error}); the other station goes on",
+                    started.elapsed().as_secs()
+                );
+                driven = false;
+            }
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
         cli(&config, &["pausar", tag, "--worker", "93"]);
         tokio::time::sleep(Duration::from_secs(2)).await;
         round += 1;
         if started.elapsed() >= next_report {
-            let (now, _) = resident(&process_tree(marker));
+            let tree = process_tree(marker);
+            let (now, _) = resident(&tree);
+            let now_pages = web_processes(&tree);
+            if now_pages != pages {
+                println!(
+                    "the page's web process was replaced ({pages:?} -> {now_pages:?}): it died and was loaded again"
+                );
+                pages = now_pages;
+            }
             println!(
                 "memory after {} min of use ({round} rounds): {}",
                 started.elapsed().as_secs() / 60,
