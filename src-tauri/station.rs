@@ -66,7 +66,7 @@ impl Station {
             if sheets.is_some() {
                 // Several stations on one spreadsheet: screens read the shop's shared snapshot, not Google, and
                 // start from the copy this PC kept last time (brought up to date once the network answers).
-                let kept = Arc::new(KeptSnapshot::open(&config.database)?);
+                let kept = Arc::new(KeptSnapshot::open(&config.database, &config.shop())?);
                 service = service.with_shared_snapshot(refresh(&config)).with_local_copy(kept);
                 if let Err(error) = service.open_local_copy().await {
                     tracing::warn!(code = ?error.code(), "la copia local de la planta no se pudo abrir");
@@ -132,7 +132,7 @@ impl Station {
 /// shop's shared snapshot), `lock` for what the board shows of the holders.
 fn from_local_copy(config: &Config, lock: Arc<dyn LockService>) -> Result<SpoolService, SpoolError> {
     let tabs = config.sheets.as_ref().map_or_else(TabNames::default, |sheets| sheets.tabs.clone());
-    let kept = Arc::new(KeptSnapshot::open(&config.database)?);
+    let kept = Arc::new(KeptSnapshot::open(&config.database, &config.shop())?);
     let service = SpoolService::new(
         Arc::new(OfflineStore::new(tabs)),
         lock,
@@ -191,10 +191,6 @@ fn lock_description(lock: &LockConfig) -> String {
         LockConfig::Local { single_station: true } => {
             "local, en el archivo del almacenamiento (única estación de la planilla)".into()
         }
-        LockConfig::Redis { url, prefix } => {
-            let host =
-                url.rsplit('@').next().unwrap_or(url).trim_start_matches("redis://").trim_start_matches("rediss://");
-            format!("Redis en {host} (prefijo {prefix})")
-        }
+        LockConfig::Redis { .. } => format!("Redis en {}", lock.address().unwrap_or_default()),
     }
 }

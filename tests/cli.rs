@@ -656,6 +656,14 @@ async fn offline_viewing_works_from_the_copy_this_pc_kept() {
 
     let (status, error) = json_off_runtime(&station, &["pausar", "S-001", "--worker", "93", "--offline"]).await;
     assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
+
+    // The same PC set up for another shop's spreadsheet never shows the copy of the one before.
+    let config = std::fs::read_to_string(station.config()).expect("config");
+    std::fs::write(station.config(), config.replacen("spreadsheet_id = ", "spreadsheet_id = \"otra-planta\"\n#", 1))
+        .expect("config written");
+    let (status, error) = json_off_runtime(&station, &["list", "--offline"]).await;
+    assert_eq!((status, error["code"].clone()), (3, json!("OFFLINE")), "{error}");
+    assert!(error["message"].as_str().unwrap_or_default().contains("sin datos guardados"), "{error}");
 }
 
 /// A viewer station has no key and never calls Google: it shows what the shop's Redis and its own kept copy

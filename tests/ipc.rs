@@ -324,8 +324,6 @@ fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
     let read_at = chrono::Utc::now() - chrono::Duration::minutes(7);
     let mut kept = Snapshot::default();
     kept.apply(3, &SnapshotPatch::seed([tab(Tab::Operaciones), tab(Tab::Trabajadores), tab(Tab::Roles)], 0, read_at));
-    let keeper = spooltrack_embedded::KeptSnapshot::open(&database).expect("kept copy");
-    tauri::async_runtime::block_on(keeper.save(&kept)).expect("saved");
     // A key the client can read, for a spreadsheet that is no longer there.
     let (credentials, endpoint) = tauri::async_runtime::block_on(async {
         let fake = spooltrack_testkit::SheetsFake::start("planilla", Vec::new()).await;
@@ -347,6 +345,8 @@ fn a_window_without_network_starts_from_the_copy_this_pc_kept() {
         sheets: Some(sheets),
         ..Config::embedded_default()
     };
+    let keeper = spooltrack_embedded::KeptSnapshot::open(&config.database, &config.shop()).expect("kept copy");
+    tauri::async_runtime::block_on(keeper.save(&kept)).expect("saved");
     let started = std::time::Instant::now();
     let window = launch(config, folder);
 

@@ -27,6 +27,18 @@ pub enum LockConfig {
     },
 }
 
+impl LockConfig {
+    /// Where the locks live, without credentials (a Redis URL may carry a password): the Redis's address and
+    /// the site's prefix, or none for the store file's own locks.
+    pub fn address(&self) -> Option<String> {
+        let LockConfig::Redis { url, prefix } = self else { return None };
+        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+        let authority = rest.split('/').next().unwrap_or(rest);
+        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        Some(format!("{host} (prefijo {prefix})"))
+    }
+}
+
 pub const DEFAULT_RECONCILE_MINUTES: u32 = 5;
 
 /// Keys of a site live under this prefix unless the file says otherwise.
@@ -117,6 +129,13 @@ impl Config {
     /// there): `explicit` path, else the environment variable, else the OS config folder's.
     pub fn location(explicit: Option<&Path>) -> Option<PathBuf> {
         named(explicit).or_else(default_path)
+    }
+
+    /// The shop this station's kept copy of the shared snapshot belongs to: its spreadsheet and its Redis. A
+    /// station set up again for another shop never starts from, nor shows offline, the copy of the one before.
+    pub fn shop(&self) -> String {
+        let spreadsheet = self.sheets.as_ref().map_or("", |sheets| sheets.spreadsheet_id.as_str());
+        format!("{spreadsheet} {}", self.lock.address().unwrap_or_default())
     }
 
     /// A kiosk closes only on a supervisor's PIN, which a viewer station cannot check.
@@ -399,6 +418,18 @@ mod tests {
         assert_eq!(Config::parse("").expect("valid").lock, LockConfig::Local { single_station: false });
         assert_eq!(Config::parse("[lock]\nheartbeat_seconds = 10").expect("valid").heartbeat_seconds, 10);
         assert_eq!(Config::parse("[lock]\nreconcile_minutes = 15").expect("valid").reconcile_minutes, 15);
+    }
+
+    #[test]
+    fn the_shop_of_a_station_names_its_spreadsheet_and_redis_never_the_password() {
+        let config = Config::parse(
+            "[sheets]\nspreadsheet_id = \"1AbC\"\ncredentials = \"/k.json\"\n[lock]\nkind = \"redis\"\n\
+             url = \"redis://planta:s3creta@10.0.0.5:6379/2\"\nprefix = \"planta1\"\n",
+        )
+        .expect("valid");
+        assert_eq!(config.lock.address().as_deref(), Some("10.0.0.5:6379 (prefijo planta1)"));
+        assert_eq!(config.shop(), "1AbC 10.0.0.5:6379 (prefijo planta1)");
+        assert_eq!(Config::parse("").expect("valid").lock.address(), None);
     }
 
     #[test]

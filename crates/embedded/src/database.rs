@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS pin_attempts (
 CREATE TABLE IF NOT EXISTS kept_snapshot (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    shop TEXT NOT NULL DEFAULT ''
 );
 ";
 
@@ -69,7 +70,8 @@ impl Database {
         connection.pragma_update(None, "journal_mode", "WAL").map_err(sql_error)?;
         connection.pragma_update(None, "synchronous", "NORMAL").map_err(sql_error)?;
         connection.execute_batch(SCHEMA).map_err(sql_error)?;
-        add_lock_timing(&connection)?;
+        add_columns(&connection, "spool_locks", LOCK_TIMING)?;
+        add_columns(&connection, "kept_snapshot", KEPT_SHOP)?;
         Ok(Database { connection: Arc::new(Mutex::new(connection)) })
     }
 
@@ -91,20 +93,24 @@ impl Database {
 
 /// Files made before locks carried their grant time and write mark get those columns (milliseconds since the
 /// epoch; 0 reads as "long ago" and "no write in flight").
-fn add_lock_timing(connection: &Connection) -> Result<(), SpoolError> {
-    let mut statement = connection.prepare("SELECT name FROM pragma_table_info('spool_locks')").map_err(sql_error)?;
+const LOCK_TIMING: &[(&str, &str)] = &[
+    ("granted_at", "INTEGER NOT NULL DEFAULT 0"),
+    ("writing_until", "INTEGER NOT NULL DEFAULT 0"),
+    ("writer", "TEXT NOT NULL DEFAULT ''"),
+];
+
+/// Files made before a kept copy named its shop: such a copy names none, so no station reads it back.
+const KEPT_SHOP: &[(&str, &str)] = &[("shop", "TEXT NOT NULL DEFAULT ''")];
+
+/// Adds to `table` those of `added` (name, type) that a file made by an older version lacks.
+fn add_columns(connection: &Connection, table: &str, added: &[(&str, &str)]) -> Result<(), SpoolError> {
+    let mut statement =
+        connection.prepare(&format!("SELECT name FROM pragma_table_info('{table}')")).map_err(sql_error)?;
     let columns: Vec<String> =
         statement.query_map([], |row| row.get(0)).map_err(sql_error)?.collect::<Result<_, _>>().map_err(sql_error)?;
-    let added = [
-        ("granted_at", "INTEGER NOT NULL DEFAULT 0"),
-        ("writing_until", "INTEGER NOT NULL DEFAULT 0"),
-        ("writer", "TEXT NOT NULL DEFAULT ''"),
-    ];
     for (column, kind) in added {
         if !columns.iter().any(|name| name == column) {
-            connection
-                .execute_batch(&format!("ALTER TABLE spool_locks ADD COLUMN {column} {kind}"))
-                .map_err(sql_error)?;
+            connection.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}")).map_err(sql_error)?;
         }
     }
     Ok(())

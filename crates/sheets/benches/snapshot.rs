@@ -30,6 +30,8 @@ const LATENCY: Duration = Duration::from_millis(150);
 /// The reader's period, shortened so that "a minute at rest" takes seconds: reads are reported per period and
 /// scaled to the production period of 30 s.
 const PERIOD: Duration = Duration::from_millis(1_500);
+/// The shop the stations' kept copies are of.
+const KEPT_SHOP: &str = "planilla-banco";
 const PRODUCTION_PERIOD_S: f64 = 30.0;
 
 struct Station {
@@ -56,7 +58,7 @@ async fn station(
     let service = SpoolService::new(Arc::new(store), lock, Arc::new(SystemClock), name, chrono_tz::America::Santiago)
         .with_feed(feed)
         .with_shared_snapshot(PERIOD)
-        .with_local_copy(Arc::new(KeptSnapshot::open(database).expect("kept copy")));
+        .with_local_copy(Arc::new(KeptSnapshot::open(database, KEPT_SHOP).expect("kept copy")));
     service.sync_snapshot().await.expect("synced");
     let service = Arc::new(service);
     let follower = tokio::spawn({
@@ -191,7 +193,7 @@ async fn main() {
         chrono_tz::America::Santiago,
     )
     .with_shared_snapshot(PERIOD)
-    .with_local_copy(Arc::new(KeptSnapshot::open(&folder.path().join("grande-0.db")).expect("kept copy")));
+    .with_local_copy(Arc::new(KeptSnapshot::open(&folder.path().join("grande-0.db"), KEPT_SHOP).expect("kept copy")));
     kept.open_local_copy().await.expect("opened");
     let listed = first_screen(&kept).await;
     let from_kept = start_from_kept.elapsed();
