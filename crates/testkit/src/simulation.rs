@@ -837,8 +837,10 @@ impl Run<'_> {
             let Some(record) = spools.iter().find(|record| record.tag() == tag) else { continue };
             let Ok(spool) = record.spool() else { continue };
             let row_holder = spool.ocupado_por.as_deref().and_then(id_from_display_name);
-            // A person's edit leaves the old holder's lock behind until a reconcile run replaces it.
-            let edited_since = self.model.hand_edited.contains(tag) && !settled;
+            // A person's edit leaves the old holder's lock behind until a reconcile run replaces it, which it
+            // does not while that holder's write may still be landing (its answer was lost).
+            let writing = lock.as_ref().is_some_and(|lock| lock.writing);
+            let edited_since = self.model.hand_edited.contains(tag) && (!settled || writing);
             if let (Some(lock), Some(row_holder), false) = (lock, row_holder, edited_since) {
                 if lock.holder.worker_id != row_holder {
                     self.violated(format!(
@@ -876,6 +878,12 @@ impl Run<'_> {
         }
     }
 
+    /// Whether a lock of the simulated spools is marked as being written.
+    async fn a_write_may_still_land(&self) -> bool {
+        let locks = self.observer.inspect(&self.tags).await.unwrap_or_default();
+        locks.iter().flatten().any(|lock| lock.writing)
+    }
+
     /// Heals every fault, reconciles, checks that locks and rows agree, then every worker still told they
     /// hold a spool pauses it.
     async fn finish(&mut self) {
@@ -886,6 +894,11 @@ impl Run<'_> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             match self.stations[0].service.reconcile().await {
+                // A write whose answer was lost keeps its mark until its window ends, and the reconciler leaves
+                // its lock alone until then: the final run waits for it.
+                Ok(_) if tokio::time::Instant::now() < deadline && self.a_write_may_still_land().await => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
                 Ok(report) => {
                     self.note(format!("fin: reconciliación {report:?}"));
                     break;
