@@ -443,9 +443,10 @@ pub struct PinTally {
 /// account they share), kept where all of them reach it: the shop's Redis.
 #[async_trait]
 pub trait SharedBudget: Send + Sync {
-    /// Takes one call from the bucket `name`; when it is empty, takes nothing and answers how long to wait
-    /// before asking again.
-    async fn take(&self, name: &str, rate: Rate) -> Result<Option<Duration>, SpoolError>;
+    /// Takes one call from each bucket named, all at once: when one of them is empty, takes nothing and answers
+    /// how long to wait before asking again. A write and the read that confirms its rows take their turns
+    /// together, so neither is sent long after its turn.
+    async fn take(&self, buckets: &[(&str, Rate)]) -> Result<Option<Duration>, SpoolError>;
 
     /// The calls left in the bucket `name` now, taking none (for doctor).
     async fn level(&self, name: &str, rate: Rate) -> Result<f64, SpoolError>;

@@ -11,35 +11,40 @@ use spooltrack_domain::SpoolError;
 
 use crate::{scripts::NOW, RedisLock};
 
-/// The Lua function both scripts use: the calls left in the bucket `KEYS[1]` now (ARGV: its capacity, the
-/// refill in calls per millisecond), refilled by Redis's own clock, and that clock in milliseconds.
+/// The Lua function both scripts use: the calls left now in the bucket `KEYS[i]` (ARGV[2i - 1]: its capacity,
+/// ARGV[2i]: the refill in calls per millisecond), refilled by Redis's own clock (`now`, in milliseconds).
 const REFILLED: &str = r"
-local function refilled()
-  local now = now_ms()
-  local capacity = tonumber(ARGV[1])
-  local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local function refilled(i, now)
+  local capacity = tonumber(ARGV[2 * i - 1])
+  local state = redis.call('HMGET', KEYS[i], 'tokens', 'at')
   local tokens = tonumber(state[1]) or capacity
   local at = tonumber(state[2]) or now
-  return math.min(capacity, tokens + math.max(0, now - at) * tonumber(ARGV[2])), now
+  return math.min(capacity, tokens + math.max(0, now - at) * tonumber(ARGV[2 * i]))
 end
 ";
 
-/// KEYS: the bucket. ARGV: its capacity, the refill in calls per millisecond, how long an idle bucket is kept
-/// (milliseconds). Takes one call and answers 0, or takes nothing and answers the milliseconds until one is due.
+/// KEYS: the buckets. ARGV: each one's capacity and refill in calls per millisecond, then how long an idle
+/// bucket is kept (milliseconds). Takes one call from every bucket and answers 0, or takes nothing and answers
+/// the milliseconds until every one has a call due.
 const TAKE: &str = r"
-local tokens, now = refilled()
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) / tonumber(ARGV[2])) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+local now = now_ms()
+local tokens, wait = {}, 0
+for i = 1, #KEYS do
+  tokens[i] = refilled(i, now)
+  if tokens[i] < 1 then wait = math.max(wait, math.ceil((1 - tokens[i]) / tonumber(ARGV[2 * i]))) end
+end
+for i = 1, #KEYS do
+  if wait == 0 then tokens[i] = tokens[i] - 1 end
+  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens[i]), 'at', now)
+  redis.call('PEXPIRE', KEYS[i], ARGV[#ARGV])
+end
 return wait
 ";
 
 /// KEYS: the bucket. ARGV: its capacity, the refill in calls per millisecond. Answers the calls left, as text
 /// (Redis would cut a number's fraction), taking none.
 const LEVEL: &str = r"
-local tokens = refilled()
-return tostring(tokens)
+return tostring(refilled(1, now_ms()))
 ";
 
 pub(crate) fn take_script() -> Script {
@@ -52,10 +57,13 @@ pub(crate) fn level_script() -> Script {
 
 #[async_trait]
 impl SharedBudget for RedisLock {
-    async fn take(&self, name: &str, rate: Rate) -> Result<Option<Duration>, SpoolError> {
+    async fn take(&self, buckets: &[(&str, Rate)]) -> Result<Option<Duration>, SpoolError> {
         let mut invocation = self.scripts.take.prepare_invoke();
-        let window = bucket(&mut invocation, &self.prefix, name, rate);
-        invocation.arg(window * 2);
+        let mut longest = 1;
+        for (name, rate) in buckets {
+            longest = longest.max(bucket(&mut invocation, &self.prefix, name, *rate));
+        }
+        invocation.arg(longest * 2);
         let wait: u64 = self.run(&invocation).await?;
         Ok((wait > 0).then(|| Duration::from_millis(wait)))
     }

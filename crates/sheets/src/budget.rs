@@ -113,11 +113,13 @@ impl Budget {
         self.waiting.load(Ordering::SeqCst) > 0
     }
 
-    /// Waits for the budget to allow one more call of `kind` (this station's, then the shop's); SHEETS_QUOTA
-    /// when that would take too long. A shop budget that cannot be reached leaves this station's own.
-    pub async fn spend(&self, kind: Kind) -> Result<(), SpoolError> {
-        self.wait_turn(kind).await?;
-        self.spent[kind as usize].fetch_add(1, Ordering::Relaxed);
+    /// Waits for the budget to allow one more call of each of `kinds` at once (this station's, then the shop's);
+    /// SHEETS_QUOTA when that would take too long. A shop budget that cannot be reached leaves this station's own.
+    pub async fn spend(&self, kinds: &[Kind]) -> Result<(), SpoolError> {
+        self.wait_turn(kinds).await?;
+        for kind in kinds {
+            self.spent[*kind as usize].fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
 
@@ -157,20 +159,29 @@ impl Budget {
         }
     }
 
-    async fn wait_turn(&self, kind: Kind) -> Result<(), SpoolError> {
-        let (limiter, rate, bucket) = self.bucket(kind);
+    async fn wait_turn(&self, kinds: &[Kind]) -> Result<(), SpoolError> {
         let deadline = tokio::time::Instant::now() + self.wait;
         let exhausted = || {
-            tracing::warn!(?kind, "presupuesto de llamadas a la planilla agotado");
+            tracing::warn!(?kinds, "presupuesto de llamadas a la planilla agotado");
             SpoolError::SheetsQuota
         };
-        tokio::time::timeout(self.wait, limiter.until_ready()).await.map_err(|_| exhausted())?;
+        for kind in kinds {
+            let (limiter, _, _) = self.bucket(*kind);
+            tokio::time::timeout_at(deadline, limiter.until_ready()).await.map_err(|_| exhausted())?;
+        }
         let Some(shop) = &self.shop else { return Ok(()) };
+        let buckets: Vec<(&str, Rate)> = kinds
+            .iter()
+            .map(|kind| {
+                let (_, rate, bucket) = self.bucket(*kind);
+                (bucket, rate)
+            })
+            .collect();
         loop {
-            match shop.take(bucket, rate).await {
+            match shop.take(&buckets).await {
                 Ok(None) => return Ok(()),
                 Ok(Some(wait)) if tokio::time::Instant::now() + wait <= deadline => {
-                    tracing::info!(?kind, wait_ms = wait.as_millis() as u64, "Google Sheets ocupado, reintentando…");
+                    tracing::info!(?kinds, wait_ms = wait.as_millis() as u64, "Google Sheets ocupado, reintentando…");
                     self.waiting.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(wait).await;
                     self.waiting.fetch_sub(1, Ordering::SeqCst);

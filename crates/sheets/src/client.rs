@@ -2,7 +2,12 @@
 //! each call spends the request budget, has a deadline, and its failure is classified for the caller's next
 //! step. Google's `Option`-everything types and JSON cells stay inside this module.
 
-use std::{future::Future, path::PathBuf, time::Duration};
+use std::{
+    future::Future,
+    path::PathBuf,
+    sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
+};
 
 use google_sheets4::{
     api::{BatchUpdateSpreadsheetRequest, Request},
@@ -53,6 +58,21 @@ pub(crate) enum Failure {
     OverBudget,
     /// The writer's gate refused (its lock moved on): nothing was sent.
     Gate(SpoolError),
+}
+
+/// A write's turn in the request budget and the turn of the read that confirms its rows, taken together: the
+/// read is sent at once and the write right after it. No wait for the budget ever separates where the rows were
+/// found from the write (rows a person sorts or inserts meanwhile would be written over), and neither call is
+/// sent long after its turn, so the shop-wide pacing holds.
+pub(crate) struct WriteTurn {
+    read_unspent: AtomicBool,
+}
+
+impl WriteTurn {
+    /// Whether the confirming read's turn is still there to use (only its first attempt has one).
+    fn take_read(&self) -> bool {
+        self.read_unspent.swap(false, Ordering::SeqCst)
+    }
 }
 
 /// The spreadsheet's own facts: its time zone and the id of each tab (batchUpdate addresses tabs by id).
@@ -175,8 +195,8 @@ impl SheetsClient {
     }
 
     /// One `values.batchGet` of A1 ranges, with unformatted values and serial-number dates; the first row of
-    /// each range becomes the grid's header.
-    pub(crate) async fn batch_get(&self, ranges: &[String]) -> Result<Vec<Grid>, Failure> {
+    /// each range becomes the grid's header. A write's confirming read goes in the write's `turn`.
+    pub(crate) async fn batch_get(&self, ranges: &[String], turn: Option<&WriteTurn>) -> Result<Vec<Grid>, Failure> {
         let mut call = self
             .hub
             .spreadsheets()
@@ -188,7 +208,10 @@ impl SheetsClient {
         for range in ranges {
             call = call.add_ranges(range);
         }
-        let (_, answer) = self.attempt(Kind::Read, call.doit(), None).await?;
+        let (_, answer) = match turn.is_some_and(WriteTurn::take_read) {
+            true => self.send(Kind::Read, call.doit(), None).await?,
+            false => self.attempt(Kind::Read, call.doit(), None).await?,
+        };
         let answered = answer.value_ranges.unwrap_or_default();
         if answered.len() != ranges.len() {
             return Err(Failure::Uncertain(format!(
@@ -200,24 +223,44 @@ impl SheetsClient {
         Ok(answered.into_iter().map(|range| grid(range.values.unwrap_or_default())).collect())
     }
 
-    /// One `spreadsheets.batchUpdate`: Google applies every request or none. `gate` is opened once the
-    /// budget allows the call, right before it is sent.
-    pub(crate) async fn batch_update(&self, requests: Vec<Request>, gate: &dyn WriteGate) -> Result<(), Failure> {
-        let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
-        let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).add_scope(SCOPE).doit();
-        self.attempt(Kind::Write, call, Some(gate)).await.map(|_| ())
+    /// Waits for a write's turn and its confirming read's, together (see [`WriteTurn`]).
+    pub(crate) async fn write_turn(&self) -> Result<WriteTurn, SpoolError> {
+        self.budget.spend(&[Kind::Read, Kind::Write]).await?;
+        Ok(WriteTurn { read_unspent: AtomicBool::new(true) })
     }
 
-    /// Spends the budget, opens the writer's gate, runs one call under the deadline, and classifies what went
-    /// wrong. A gate stays open after an attempt whose answer was lost, until its window ends: the write may
-    /// still be landing.
+    /// One `spreadsheets.batchUpdate` in its `turn`: Google applies every request or none. `gate` is opened
+    /// right before it is sent.
+    pub(crate) async fn batch_update(
+        &self,
+        _turn: WriteTurn,
+        requests: Vec<Request>,
+        gate: &dyn WriteGate,
+    ) -> Result<(), Failure> {
+        let body = BatchUpdateSpreadsheetRequest { requests: Some(requests), ..Default::default() };
+        let call = self.hub.spreadsheets().batch_update(body, &self.spreadsheet_id).add_scope(SCOPE).doit();
+        self.send(Kind::Write, call, Some(gate)).await.map(|_| ())
+    }
+
+    /// Spends the budget, then sends the call.
     async fn attempt<T>(
         &self,
         kind: Kind,
         call: impl Future<Output = google_sheets4::Result<T>>,
         gate: Option<&dyn WriteGate>,
     ) -> Result<T, Failure> {
-        self.budget.spend(kind).await.map_err(|_| Failure::OverBudget)?;
+        self.budget.spend(&[kind]).await.map_err(|_| Failure::OverBudget)?;
+        self.send(kind, call, gate).await
+    }
+
+    /// Opens the writer's gate, runs one call under the deadline, and classifies what went wrong. A gate stays
+    /// open after an attempt whose answer was lost, until its window ends: the write may still be landing.
+    async fn send<T>(
+        &self,
+        kind: Kind,
+        call: impl Future<Output = google_sheets4::Result<T>>,
+        gate: Option<&dyn WriteGate>,
+    ) -> Result<T, Failure> {
         tracing::debug!(?kind, "llamada a la planilla");
         if let Some(gate) = gate {
             gate.open(self.tuning.request_timeout + GATE_MARGIN).await.map_err(Failure::Gate)?;

@@ -22,7 +22,7 @@ use spooltrack_domain::{
 };
 
 use crate::{
-    client::{unavailable, Failure, SheetsClient, SheetsSettings, Spreadsheet},
+    client::{unavailable, Failure, SheetsClient, SheetsSettings, Spreadsheet, WriteTurn},
     requests::{append_rows, update_row},
     Tuning,
 };
@@ -121,10 +121,10 @@ impl SheetsStore {
     }
 
     /// One `values.batchGet` of A1 ranges, retried; a range naming a tab the spreadsheet lacks is SCHEMA_DRIFT.
-    async fn fetch(&self, ranges: &[String], tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
+    async fn fetch(&self, ranges: &[String], tabs: &[Tab], turn: Option<&WriteTurn>) -> Result<Vec<Grid>, SpoolError> {
         let mut delays = self.client.tuning().backoff();
         loop {
-            match self.client.batch_get(ranges).await {
+            match self.client.batch_get(ranges, turn).await {
                 Ok(grids) => return Ok(grids),
                 Err(Failure::Refused { status: 400, message }) => {
                     let spreadsheet = self.spreadsheet().await?;
@@ -155,7 +155,7 @@ impl SheetsStore {
     /// Operaciones as it is now, for the rows a write touches: the header row and the confirmed columns when
     /// the header is known (the other cells read blank), the whole tab otherwise. Trabajadores (for a PIN) and
     /// the audit tab's header come in the same call.
-    async fn read_for_write(&self, change: &Change) -> Result<ForWrite, SpoolError> {
+    async fn read_for_write(&self, change: &Change, turn: &WriteTurn) -> Result<ForWrite, SpoolError> {
         let narrow = if change.rows.is_empty() { None } else { self.confirmed_columns() };
         let tab = A1Range::tab(&self.tabs.operaciones);
         let mut tabs = Vec::new();
@@ -184,7 +184,7 @@ impl SheetsStore {
             tabs.push(Tab::Metadata);
             ranges.push(format!("{}!1:1", A1Range::tab(&self.tabs.metadata)));
         }
-        let mut grids = self.fetch(&ranges, &tabs).await?;
+        let mut grids = self.fetch(&ranges, &tabs, Some(turn)).await?;
         let audit_header = (!change.audit.is_empty()).then(|| grids.pop().unwrap_or_default().header);
         let trabajadores = change.pin.is_some().then(|| grids.pop().unwrap_or_default());
         let operaciones = match narrow {
@@ -193,7 +193,7 @@ impl SheetsStore {
                 None => {
                     // A person moved, added or renamed a column since the header was read: read the whole tab.
                     lock(&self.header).take();
-                    return Box::pin(self.read_for_write(change)).await;
+                    return Box::pin(self.read_for_write(change, turn)).await;
                 }
             },
             None => grids.pop().inspect(|grid| *lock(&self.header) = Some(grid.header.clone())),
@@ -202,8 +202,8 @@ impl SheetsStore {
     }
 
     /// Confirms the rows against the spreadsheet as it is now and builds the requests.
-    async fn prepare(&self, change: &Change) -> Result<Prepared, SpoolError> {
-        let ForWrite { operaciones, trabajadores, audit_header } = self.read_for_write(change).await?;
+    async fn prepare(&self, change: &Change, turn: &WriteTurn) -> Result<Prepared, SpoolError> {
+        let ForWrite { operaciones, trabajadores, audit_header } = self.read_for_write(change, turn).await?;
         let mut prepared = Prepared { requests: Vec::new(), placed: Vec::new(), audit_ids: None };
         if let (Some(grid), Some(pin)) = (trabajadores, &change.pin) {
             let map = ColumnMap::of(Tab::Trabajadores, &self.tabs.trabajadores, &grid)?;
@@ -266,7 +266,7 @@ impl SheetsStore {
         };
         let letters = column_letters(column);
         let range = format!("{}!{letters}:{letters}", A1Range::tab(&self.tabs.metadata));
-        let ids = self.fetch(&[range], &[Tab::Metadata]).await?.remove(0);
+        let ids = self.fetch(&[range], &[Tab::Metadata], None).await?.remove(0);
         Ok(ids.rows.iter().any(|row| row.first().is_some_and(|id| id.display() == event.id)))
     }
 }
@@ -296,7 +296,7 @@ impl Store for SheetsStore {
         if !missing.is_empty() {
             let ranges: Vec<String> =
                 missing.iter().map(|tab| A1Range::tab(self.tabs.name(*tab)).to_string()).collect();
-            let fetched = self.fetch(&ranges, &missing).await?;
+            let fetched = self.fetch(&ranges, &missing, None).await?;
             for (tab, mut grid) in missing.into_iter().zip(fetched) {
                 // The header is checked on every read: a tab missing a critical column is never served or kept.
                 ColumnMap::of(tab, self.tabs.name(tab), &grid)?;
@@ -317,7 +317,7 @@ impl Store for SheetsStore {
 
     async fn pin_hashes(&self) -> Result<Vec<(WorkerId, PinHash)>, SpoolError> {
         let range = A1Range::tab(&self.tabs.trabajadores).to_string();
-        let grid = self.fetch(&[range], &[Tab::Trabajadores]).await?.remove(0);
+        let grid = self.fetch(&[range], &[Tab::Trabajadores], None).await?.remove(0);
         let map = ColumnMap::of(Tab::Trabajadores, &self.tabs.trabajadores, &grid)?;
         Ok(pin_hashes(&grid, &map).into_iter().map(|(id, hash)| (id, PinHash::stored(hash))).collect())
     }
@@ -328,11 +328,12 @@ impl Store for SheetsStore {
         }
         let mut delays = self.client.tuning().backoff();
         loop {
-            let prepared = self.prepare(change).await.inspect_err(|_| {
+            let turn = self.client.write_turn().await?;
+            let prepared = self.prepare(change, &turn).await.inspect_err(|_| {
                 // The sheet is not what this station remembered (a column or a row gone): read it again.
                 self.invalidate();
             })?;
-            let failure = match self.client.batch_update(prepared.requests, gate).await {
+            let failure = match self.client.batch_update(turn, prepared.requests, gate).await {
                 Ok(()) => {
                     self.remember_written(prepared.placed);
                     return Ok(());

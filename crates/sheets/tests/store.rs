@@ -88,6 +88,33 @@ async fn rows_sorted_and_inserted_by_a_person_are_found_again() {
 }
 
 #[tokio::test]
+async fn rows_a_person_inserts_while_a_write_waits_its_turn_are_never_written_over() {
+    let shop = SheetsShop::start(fixture::standard_shop()).await;
+    // One write at once, then one every 3 s: the second TOMAR waits for its turn in the budget.
+    let tuning = Tuning { writes_per_minute: 6, quota_window: Duration::from_secs(15), ..quick() };
+    let station = std::sync::Arc::new(shop.station(tuning).await);
+    station.tomar(&ready(1), ARMADOR, Operation::Arm).await.expect("the first write fits the budget");
+    let waiting = {
+        let station = station.clone();
+        tokio::spawn(async move { station.tomar(&ready(10), ARMADOR, Operation::Arm).await })
+    };
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!waiting.is_finished(), "the second write waits its turn");
+    shop.fake.edit("Operaciones", |grid| grid.rows.insert(0, vec![Cell::text("S-NUEVO"), Cell::text("NV-900")]));
+
+    waiting.await.expect("task").expect("taken");
+    let grid = shop.fake.grid("Operaciones");
+    assert_eq!(row_of(&grid, &ready(10), "Ocupado_Por"), Cell::text("MR(93)"));
+    let held: Vec<String> = grid
+        .rows
+        .iter()
+        .filter(|row| row.iter().any(|cell| *cell == Cell::text("MR(93) trabajando ARM")))
+        .map(|row| row[0].display())
+        .collect();
+    assert_eq!(held, [ready(1), ready(10)], "the rows found after the wait, no other");
+}
+
+#[tokio::test]
 async fn a_column_inserted_since_the_last_read_is_never_written() {
     let shop = SheetsShop::start(fixture::standard_shop()).await;
     let station = shop.station(quick()).await;
