@@ -32,10 +32,28 @@ impl LockConfig {
     /// the site's prefix, or none for the store file's own locks.
     pub fn address(&self) -> Option<String> {
         let LockConfig::Redis { url, prefix } = self else { return None };
-        let rest = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-        let authority = rest.split('/').next().unwrap_or(rest);
-        let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
-        Some(format!("{host} (prefijo {prefix})"))
+        let address = RedisUrl::parse(url).map_or("?", |url| url.address);
+        Some(format!("{address} (prefijo {prefix})"))
+    }
+}
+
+/// The parts of a Redis URL (`scheme://user:password@address/database`) a station shows or compares. The
+/// credentials end at the last `@`: a password may hold any character, `/` and `@` included.
+pub(crate) struct RedisUrl<'a> {
+    pub scheme: &'a str,
+    pub user: &'a str,
+    pub password: Option<&'a str>,
+    /// Host and port.
+    pub address: &'a str,
+}
+
+impl<'a> RedisUrl<'a> {
+    pub(crate) fn parse(url: &'a str) -> Option<RedisUrl<'a>> {
+        let (scheme, rest) = url.trim().split_once("://")?;
+        let (credentials, server) = rest.rsplit_once('@').unwrap_or(("", rest));
+        let address = server.split('/').next().unwrap_or(server);
+        let (user, password) = credentials.split_once(':').unwrap_or((credentials, ""));
+        Some(RedisUrl { scheme, user, password: (!password.is_empty()).then_some(password), address })
     }
 }
 
@@ -428,6 +446,8 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(config.lock.address().as_deref(), Some("10.0.0.5:6379 (prefijo planta1)"));
+        let slashed = LockConfig::Redis { url: "redis://u:pa/ss@10.0.0.6/".into(), prefix: "p".into() };
+        assert_eq!(slashed.address().as_deref(), Some("10.0.0.6 (prefijo p)"), "a password with a slash");
         assert_eq!(config.shop(), "1AbC 10.0.0.5:6379 (prefijo planta1)");
         assert_eq!(Config::parse("").expect("valid").lock.address(), None);
     }

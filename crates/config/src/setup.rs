@@ -9,7 +9,7 @@ use std::{
 
 use spooltrack_domain::SpoolError;
 
-use crate::{invalid, Config, LockConfig, DEFAULT_REDIS_PREFIX, GOOGLE_SHEETS_ENDPOINT};
+use crate::{invalid, Config, LockConfig, RedisUrl, DEFAULT_REDIS_PREFIX, GOOGLE_SHEETS_ENDPOINT};
 
 /// The name the service-account key is kept under, next to `config.toml`.
 pub const KEY_FILE: &str = "clave-cuenta-servicio.json";
@@ -174,19 +174,12 @@ impl SetupAnswers {
 
 /// The password of a Redis URL (`redis://user:password@host`), if it has one.
 fn password_of(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split('/').next()?;
-    let (user_info, _) = authority.rsplit_once('@')?;
-    user_info.split_once(':').map(|(_, password)| password).filter(|password| !password.is_empty())
+    RedisUrl::parse(url)?.password
 }
 
 /// The scheme, user and address (host and port) a Redis URL reaches, whatever its password and database.
 fn server_of(url: &str) -> Option<(&str, &str, &str)> {
-    let (scheme, rest) = url.trim().split_once("://")?;
-    let authority = rest.split('/').next()?;
-    let (user_info, address) = authority.rsplit_once('@').unwrap_or(("", authority));
-    let user = user_info.split(':').next().unwrap_or("");
-    Some((scheme, user, address))
+    RedisUrl::parse(url).map(|url| (url.scheme, url.user, url.address))
 }
 
 /// `url` with its password, if any, replaced by [`HIDDEN_PASSWORD`].
@@ -230,6 +223,18 @@ mod tests {
     use super::*;
     use crate::LockConfig;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_password_is_hidden_whatever_characters_it_holds() {
+        for (url, shown) in [
+            ("redis://planta:s3creta@10.0.0.5/", "redis://planta:••••••@10.0.0.5/"),
+            ("redis://planta:a/b@c@10.0.0.5:6380/2", "redis://planta:••••••@10.0.0.5:6380/2"),
+            ("redis://10.0.0.5/", "redis://10.0.0.5/"),
+        ] {
+            assert_eq!(hiding_password(url), shown);
+        }
+        assert_eq!(server_of("redis://planta:a/b@c@10.0.0.5:6380/2"), Some(("redis", "planta", "10.0.0.5:6380")));
+    }
 
     #[test]
     fn the_id_is_taken_out_of_a_pasted_url() {
