@@ -7,7 +7,7 @@ use std::{fmt, time::Duration};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Argon2, Params, ARGON2ID_IDENT,
+    Algorithm, Argon2, Params, Version, ARGON2ID_IDENT,
 };
 use serde_json::json;
 use spooltrack_domain::{audit::EventKind, require_worker, Role, SpoolError, Worker, WorkerId};
@@ -43,6 +43,17 @@ impl fmt::Debug for Pin {
     }
 }
 
+/// The costs of every PIN hash (memory in KiB, passes, lanes): argon2's recommended ones, written down so that
+/// a new version of the library with other defaults never locks every supervisor out.
+const COSTS: (u32, u32, u32) = (19 * 1024, 2, 1);
+
+/// The hasher of PINs, with the costs every hash is made and checked with.
+fn hasher() -> Argon2<'static> {
+    let (memory, passes, lanes) = COSTS;
+    let params = Params::new(memory, passes, lanes, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
 /// A PIN's argon2id hash with its salt, in the PHC text the shop keeps (`$argon2id$v=19$…`). It never prints:
 /// a hash of a few digits is guessed offline by whoever holds it.
 #[derive(Clone, PartialEq)]
@@ -52,8 +63,7 @@ impl PinHash {
     /// Hashes with a new random salt. Slow by design (tens of milliseconds): call it off the async threads.
     pub fn of(pin: &Pin) -> PinHash {
         let salt = SaltString::generate(&mut OsRng);
-        let hash =
-            Argon2::default().hash_password(pin.0.as_bytes(), &salt).expect("argon2 with its default parameters");
+        let hash = hasher().hash_password(pin.0.as_bytes(), &salt).expect("argon2 with valid costs");
         PinHash(hash.to_string())
     }
 
@@ -71,13 +81,10 @@ impl PinHash {
     /// asking for gigabytes of memory would take the station down with it.
     pub fn admits(&self, pin: &Pin) -> bool {
         let Ok(hash) = PasswordHash::new(&self.0) else { return false };
-        let made_here = |params: Params| {
-            let ours = Params::default();
-            (params.m_cost(), params.t_cost(), params.p_cost()) == (ours.m_cost(), ours.t_cost(), ours.p_cost())
-        };
+        let made_here = |params: Params| (params.m_cost(), params.t_cost(), params.p_cost()) == COSTS;
         hash.algorithm == ARGON2ID_IDENT
             && Params::try_from(&hash).is_ok_and(made_here)
-            && Argon2::default().verify_password(pin.0.as_bytes(), &hash).is_ok()
+            && hasher().verify_password(pin.0.as_bytes(), &hash).is_ok()
     }
 }
 
@@ -240,7 +247,7 @@ mod tests {
     fn a_hash_admits_its_pin_only_and_never_prints() {
         let pin = Pin::parse("PIN", "4821").expect("a PIN");
         let hash = PinHash::of(&pin);
-        assert!(hash.as_stored().starts_with("$argon2id$"));
+        assert!(hash.as_stored().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "the written-down costs");
         assert!(hash.admits(&pin));
         assert!(!hash.admits(&Pin::parse("PIN", "4822").expect("a PIN")));
         assert_ne!(PinHash::of(&pin), hash, "salted: the same PIN hashes differently each time");
@@ -248,7 +255,7 @@ mod tests {
         // The right PIN, hashed with costs of another's choosing (a cell can ask for gigabytes): admits nothing.
         let params = Params::new(8 * 1024, 1, 1, None).expect("valid costs");
         let salt = SaltString::generate(&mut OsRng);
-        let other = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password(pin.0.as_bytes(), &salt)
             .expect("hashed");
         assert!(!PinHash::stored(other.to_string()).admits(&pin), "never verified with costs the cell asks for");
