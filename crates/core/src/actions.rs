@@ -166,8 +166,11 @@ impl SpoolService {
         let (previous_holder, operation) = match (&released.previous, &spool.ocupado_por) {
             // A free row: at most a lock left behind, now gone.
             (_, None) => return Err(SpoolError::NotOccupied { tag: tag.to_string() }),
-            (Some(lock), Some(_)) => (lock.holder.worker.clone(), Some(lock.holder.operation)),
-            (None, Some(name)) => (name.clone(), now.occupied_operation(spool).ok().flatten()),
+            (Some(lock), Some(_)) if spool.holder_id() == Some(lock.holder.worker_id) => {
+                (lock.holder.worker.clone(), Some(lock.holder.operation))
+            }
+            // No lock, or the lock of a holder the row no longer names (a person gave the spool away): the row.
+            (_, Some(name)) => (name.clone(), now.occupied_operation(spool).ok().flatten()),
         };
         let estado = operation.map(Operation::estado_liberado).unwrap_or_else(|| "liberado por supervisor".into());
         let metadata = json!({ "motivo": motivo, "holder_anterior": previous_holder, "estacion": self.station });
@@ -295,16 +298,16 @@ impl SpoolService {
             }
         }
         if !held.is_empty() {
-            let retry = self.settle_held(&held, worker_id, &mut results).await?;
-            if !retry.is_empty() {
-                // Their stale locks are given back: take them anew, in the same call.
-                let requests: Vec<(String, Holder)> =
-                    retry.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
-                for ((index, spool), acquisition) in retry.into_iter().zip(self.acquire_restoring(&requests).await?) {
-                    match acquisition {
-                        Acquisition::Granted(grant) => granted.push((index, spool, grant)),
-                        Acquisition::Held(other) => results[index] = Err(occupied_by(&spool.tag, &other)),
+            match self.retake_left_behind(&held, &holder, &mut results).await {
+                Ok(retaken) => granted.extend(retaken),
+                Err(error) => {
+                    // Nothing is written: the locks granted so far go back with the error.
+                    let grants: Vec<(String, LockToken)> =
+                        granted.iter().map(|(_, spool, grant)| (spool.tag.clone(), grant.token.clone())).collect();
+                    if let Err(release_error) = self.lock.release(&grants).await {
+                        tracing::error!(code = ?release_error.code(), "no se pudo devolver el bloqueo tras un error");
                     }
+                    return Err(error);
                 }
             }
         }
@@ -365,6 +368,26 @@ impl SpoolService {
         }
     }
 
+    /// Spools whose lock was left behind, given back and taken anew for `holder` in the same call.
+    async fn retake_left_behind<'s>(
+        &self,
+        held: &[(usize, &'s Spool, Holder)],
+        holder: &Holder,
+        results: &mut [Result<ActionOutcome, SpoolError>],
+    ) -> Result<Vec<(usize, &'s Spool, Grant)>, SpoolError> {
+        let retry = self.settle_held(held, holder.worker_id, results).await?;
+        let requests: Vec<(String, Holder)> =
+            retry.iter().map(|(_, spool)| (spool.tag.clone(), holder.clone())).collect();
+        let mut retaken = Vec::new();
+        for ((index, spool), acquisition) in retry.into_iter().zip(self.acquire_restoring(&requests).await?) {
+            match acquisition {
+                Acquisition::Granted(grant) => retaken.push((index, spool, grant)),
+                Acquisition::Held(other) => results[index] = Err(occupied_by(&spool.tag, &other)),
+            }
+        }
+        Ok(retaken)
+    }
+
     /// Locks on rows that read free, settled on the rows as they are now when they may have been left behind:
     /// this worker's own (an earlier TOMAR whose outcome was unknown, a release whose lock was not given back),
     /// or anyone's older than the reconciler's grace (a process ended between its lock and its write, a lock
@@ -398,7 +421,13 @@ impl SpoolService {
         let mut stale: Vec<(String, LockToken)> = Vec::new();
         let mut retry = Vec::new();
         for ((index, spool), lock) in doubtful {
-            let row = now.spool(&spool.tag)?;
+            let row = match now.spool(&spool.tag) {
+                Ok(row) => row,
+                Err(error) => {
+                    results[index] = Err(error);
+                    continue;
+                }
+            };
             match lock {
                 Some(_) if row.ocupado_por.is_some() => {
                     results[index] = Err(SpoolError::SpoolOccupied {
@@ -464,7 +493,11 @@ impl SpoolService {
         let with_audit = matches!(release, Release::Cancelar);
         let mut shop = self.load_of(&tags, with_audit, false).await?;
         let locks = self.lock.inspect(&tags).await?;
-        if locks.iter().any(Option::is_none) {
+        // Another worker's lock left behind (older than the grace, not being written) on a row a person gave
+        // this worker: the sheet is the truth, and this worker may release it.
+        let left_behind =
+            |lock: &HeldLock| lock.holder.worker_id != worker_id && !lock.writing && lock.age > self.reconcile_grace;
+        if locks.iter().any(|lock| lock.as_ref().is_none_or(left_behind)) {
             // Ownership from the sheet alone is decided on the row as it is now, never on a copy.
             shop = self.load_of(&tags, with_audit, true).await?;
         }
@@ -475,10 +508,16 @@ impl SpoolService {
             .ok_or(SpoolError::WorkerNotFound { worker_id })?;
 
         let mut owned: Vec<Owned> = Vec::new();
+        let mut given_away: Vec<(String, LockToken)> = Vec::new();
         let mut results: Vec<Result<ActionOutcome, SpoolError>> = Vec::with_capacity(tags.len());
-        for (index, (tag, lock)) in tags.iter().zip(locks).enumerate() {
+        for (index, (tag, mut lock)) in tags.iter().zip(locks).enumerate() {
+            let mut left = None;
             let proof = shop.spool(tag).and_then(|spool| {
                 let operation = match &lock {
+                    Some(other) if left_behind(other) && spool.holder_id() == Some(worker_id) => {
+                        left = lock.take().map(|other| (tag.clone(), other.token));
+                        sheet_ownership(&shop, spool, worker_id)?
+                    }
                     Some(lock) if lock.holder.worker_id != worker_id => {
                         return Err(SpoolError::NotOwner { tag: tag.clone(), holder: lock.holder.worker.clone() })
                     }
@@ -493,11 +532,20 @@ impl SpoolService {
                 Ok(proof) => {
                     results.push(Ok(self.outcome(tag, proof.operation, worker, String::new())));
                     owned.push(proof);
+                    given_away.extend(left);
                 }
                 Err(error) => results.push(Err(error)),
             }
         }
 
+        if !given_away.is_empty() {
+            tracing::info!(
+                count = given_away.len(),
+                "bloqueos de otro titular en filas de este trabajador: se devuelven"
+            );
+            // One being written meanwhile stays, and refuses this release (NOT_OWNER) when its lock is taken.
+            self.lock.release_idle(&given_away).await?;
+        }
         self.adopt_locks(&mut owned, worker, &mut results).await?;
         let mut change = Change::default();
         let mut grants = Vec::new();
@@ -639,13 +687,16 @@ impl SpoolService {
             change.rows.retain(|row| row.tag != tag);
             change.audit.retain(|event| event.tag != tag);
         };
-        let VersionGuard::Fence(fence) = row.guard.version else {
+        let (VersionGuard::Fence(fence), OccupationGuard::HeldBy(worker)) = (row.guard.version, row.guard.occupation)
+        else {
             // Held in the sheet alone, and freed since it was read (a release from another station).
             drop_row(change);
             return Ok(Some(not_occupied()));
         };
         let Some(landed) = self.recorded_events().await?.remove(&release_event_id(tag, fence)) else {
-            row.guard = RowGuard { version: VersionGuard::Fence(fence), occupation: OccupationGuard::Any };
+            // Written over the row the person freed, unless somebody else's name is typed there by then.
+            row.guard =
+                RowGuard { version: VersionGuard::Fence(fence), occupation: OccupationGuard::FreeOrHeldBy(worker) };
             return Ok(None);
         };
         tracing::info!(tag = %tag, "la liberación ya estaba registrada: no se escribe otra vez");
@@ -739,7 +790,8 @@ impl SpoolService {
             RowUpdate {
                 tag: tag.clone(),
                 cells,
-                // A lock taken for this release: the row must still be the occupied one ownership was decided on.
+                // The holder's grant, on the row still naming them; a lock taken for this release (the spool was
+                // held in the sheet alone), or none: the row as ownership was decided on it, still naming them.
                 guard: match fence {
                     Some(fence) if !own.adopted => RowGuard::holding(fence, worker.id),
                     _ => RowGuard::held_as_read(own.spool.version, worker.id),

@@ -44,7 +44,7 @@ pub enum VersionGuard {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum OccupationGuard {
-    /// Whoever occupies it (a force-release, a holder's release over a row a person freed).
+    /// Whoever occupies it (a force-release).
     Any,
     /// Nobody: an occupation a person typed since the decision (the `version` stays as it was) is ROW_CHANGED,
     /// never overwritten.
@@ -52,6 +52,9 @@ pub enum OccupationGuard {
     /// This worker, as `Ocupado_Por` names them: a free row is NOT_OCCUPIED (the release already landed with its
     /// answer lost, or a person freed the row), a row a person gave to someone else is NOT_OWNER naming them.
     HeldBy(WorkerId),
+    /// Nobody but this worker: a holder's release written over a row a person freed; a name typed since is
+    /// NOT_OWNER naming it.
+    FreeOrHeldBy(WorkerId),
 }
 
 impl RowGuard {
@@ -121,7 +124,7 @@ impl Change {
                     (OccupationGuard::HeldBy(_), None) => {
                         return Err(SpoolError::NotOccupied { tag: update.tag.clone() })
                     }
-                    (OccupationGuard::HeldBy(worker), Some(holder))
+                    (OccupationGuard::HeldBy(worker) | OccupationGuard::FreeOrHeldBy(worker), Some(holder))
                         if id_from_display_name(&holder) != Some(worker) =>
                     {
                         return Err(SpoolError::NotOwner { tag: update.tag.clone(), holder })
@@ -341,8 +344,8 @@ pub trait LockService: Send + Sync {
     /// Releases each lock whose token matches; answers which were released.
     async fn release(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
-    /// The same, leaving alone a lock whose holder's write is in flight: the reconciler's correction, decided on
-    /// a row read before that write lands, must not overtake it.
+    /// The same, leaving alone a lock whose holder's write is in flight: a lock given back as left behind, decided
+    /// on a row read before that write lands, must not overtake it.
     async fn release_idle(&self, grants: &[(String, LockToken)]) -> Result<Vec<bool>, SpoolError>;
 
     /// Marks the write of these grants by `writer` as in flight for `window`, when every grant admits it:
@@ -515,6 +518,13 @@ mod tests {
         );
         assert_eq!(placed("H", RowGuard::held_as_read(Some(7), 93)), Ok(2));
         assert_eq!(placed("H", RowGuard::as_read(Some(7))), Ok(2), "a force-release frees whoever holds it");
+        let over_a_freed_row =
+            |worker| RowGuard { version: VersionGuard::Fence(7), occupation: OccupationGuard::FreeOrHeldBy(worker) };
+        assert_eq!(placed("H", over_a_freed_row(93)), Ok(2));
+        assert_eq!(
+            placed("H", over_a_freed_row(94)),
+            Err(SpoolError::NotOwner { tag: "H".into(), holder: "MR(93)".into() })
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub(crate) const GRACE: Duration = Duration::from_secs(120);
 pub struct ReconcileReport {
     /// Locks released because their row is free (or gone), or names another holder or grant (then rebuilt).
     pub released: Vec<String>,
-    /// Locks rebuilt from occupied rows that had none.
+    /// Locks rebuilt from occupied rows that had none, or whose lock named another holder or grant.
     pub rebuilt: Vec<String>,
     /// Occupied rows whose holder could not be read (`Ocupado_Por` without an id): left for a person.
     pub unreadable: Vec<String>,
@@ -110,7 +110,10 @@ impl SpoolService {
             change.audit.push(self.event(EventKind::Reconciliacion, tag, &worker, None, metadata, None));
         }
 
+        // Each rebuilt lock with its audit event: a rebuild the row refuses goes back with its own event only
+        // (the release of a replaced lock stays audited).
         let mut rebuilt: Vec<(String, LockToken)> = Vec::new();
+        let mut rebuild_events: Vec<String> = Vec::new();
         let requests: Vec<(&Spool, Holder)> = missing
             .iter()
             .filter_map(|spool| match self.holder_from_row(&shop, spool) {
@@ -141,14 +144,9 @@ impl SpoolService {
                     cells: vec![(&ops::VERSION, Cell::Number(grant.fence as f64))],
                     guard: RowGuard::held_as_read(spool.version, holder.worker_id),
                 });
-                change.audit.push(self.event(
-                    EventKind::Reconciliacion,
-                    tag,
-                    &worker,
-                    Some(holder.operation),
-                    metadata,
-                    None,
-                ));
+                let event = self.event(EventKind::Reconciliacion, tag, &worker, Some(holder.operation), metadata, None);
+                rebuild_events.push(event.id.clone());
+                change.audit.push(event);
                 rebuilt.push((tag.clone(), grant.token));
             }
         }
@@ -172,7 +170,7 @@ impl SpoolService {
                         .await;
                     rebuilt.retain(|(held, _)| *held != tag);
                     change.rows.retain(|row| row.tag != tag);
-                    change.audit.retain(|event| event.tag != tag);
+                    change.audit.retain(|event| event.tag != tag || !rebuild_events.contains(&event.id));
                 }
                 Err(error) => {
                     // Rebuilt locks without their fence in the row would refuse their holders: give them back.

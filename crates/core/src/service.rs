@@ -44,7 +44,7 @@ pub struct SpoolService {
     /// A write of this station reached the spreadsheet but not the feed: the history the feed keeps lacks its
     /// audit rows until the shop's reader gives it the audit again.
     history_in_doubt: AtomicBool,
-    /// How old a lock must be before the reconciler corrects it.
+    /// How old a lock must be before it counts as left behind (see [`SpoolService::with_reconcile_grace`]).
     pub(crate) reconcile_grace: std::time::Duration,
 }
 
@@ -137,8 +137,9 @@ impl SpoolService {
         self
     }
 
-    /// How old a lock must be (by the lock service's clock) before the reconciler corrects it: two minutes, so an
-    /// action still on its way is left alone. A simulation of seconds shortens it; fences keep it safe anyway.
+    /// How old a lock must be (by the lock service's clock) before it counts as left behind: the reconciler then
+    /// corrects it, a TOMAR of its free row or the worker its row names takes it over. Two minutes, so an action
+    /// still on its way is left alone. A simulation of seconds shortens it; fences keep it safe anyway.
     pub fn with_reconcile_grace(mut self, grace: std::time::Duration) -> Self {
         self.reconcile_grace = grace;
         self

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use spooltrack_core::{Acquisition, Admission, HeldLock};
-use spooltrack_domain::{schema::Tab, Cell, ErrorCode, Operation};
+use spooltrack_domain::{audit::EventKind, schema::Tab, Cell, ErrorCode, Operation};
 
 use super::{code, ownership::age_lock, standard};
 use crate::{fixture::*, Backend};
@@ -45,6 +45,40 @@ pub async fn a_holder_gives_way_to_the_worker_a_person_put_in_the_row(backend: &
     shop.service.completar(&given, ARMADOR_SOLDADOR, None).await.expect("NR(94) completes");
 }
 
+pub async fn the_worker_a_person_put_in_the_row_releases_it_over_a_lock_left_behind(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let lock = shop.lock().await;
+    let (old, young) = (ready(49), ready(50));
+    shop.service.tomar_batch(&[old.clone(), young.clone()], ARMADOR, Operation::Arm).await.expect("taken");
+    for tag in [&old, &young] {
+        shop.edit(Tab::Operaciones, occupied_by_hand(tag, "NR(94)", Operation::Arm)).await;
+    }
+    age_lock(lock.as_ref(), &old, None).await;
+
+    let outcome = shop.service.pausar_batch(&[old.clone(), young.clone()], ARMADOR_SOLDADOR).await.expect("answered");
+    let answers: Vec<_> =
+        outcome.details.iter().map(|entry| (entry.tag.clone(), entry.code, entry.holder.clone())).collect();
+    assert_eq!(
+        answers,
+        vec![(old.clone(), None, None), (young.clone(), Some(ErrorCode::NotOwner), Some("MR(93)".into()))],
+        "the sheet names NR(94); a young lock of MR(93) may still be an action on its way"
+    );
+    assert!(shop.row(&old).await["Ocupado_Por"].is_blank(), "paused by the worker the row named");
+    assert!(lock.inspect(std::slice::from_ref(&old)).await.expect("inspected")[0].is_none());
+}
+
+pub async fn a_force_release_names_the_holder_the_row_names(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let tag = ready(60);
+    shop.service.tomar(&tag, ARMADOR, Operation::Arm).await.expect("taken");
+    shop.edit(Tab::Operaciones, occupied_by_hand(&tag, "NR(94)", Operation::Arm)).await;
+    shop.service.liberar(&tag, SUPERVISOR, "cambio de turno", SUPERVISOR_PIN).await.expect("released");
+    let event = shop.events().await.pop().expect("audited");
+    assert_eq!(event.kind, EventKind::LiberacionForzada);
+    assert_eq!(event.metadata["holder_anterior"], "NR(94)", "whom the sheet named, not the lock left behind");
+    assert!(shop.row(&tag).await["Ocupado_Por"].is_blank());
+}
+
 pub async fn the_reconciler_gives_the_lock_to_the_holder_the_row_names(backend: &dyn Backend) {
     let shop = standard(backend).await;
     let lock = shop.lock().await;
@@ -77,6 +111,36 @@ pub async fn the_reconciler_gives_the_lock_to_the_holder_the_row_names(backend: 
     shop.service.pausar(&orphaned, ARMADOR).await.expect("the holder pauses his own again");
     let again = shop.service.reconcile().await.expect("reconciled again");
     assert_eq!(again.corrections(), 0, "nothing left to fix: {again:?}");
+}
+
+pub async fn a_replaced_lock_stays_audited_when_its_rebuild_is_refused(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let lock = shop.lock().await;
+    let tag = ready(59);
+    shop.service.tomar(&tag, ARMADOR, Operation::Arm).await.expect("taken");
+    shop.service.reconcile().await.expect("the shop's own occupations settled first");
+    shop.edit(Tab::Operaciones, occupied_by_hand(&tag, "NR(94)", Operation::Arm)).await;
+    age_lock(lock.as_ref(), &tag, None).await;
+    // The person changes their mind while the reconciler writes: the rebuild for NR(94) is refused.
+    let (site, retyped) = (shop.site(), occupied_by_hand(&tag, "PS(104)", Operation::Arm));
+    shop.store.before_next_write(Box::new(move || Box::pin(async move { site.edit(Tab::Operaciones, retyped).await })));
+
+    let report = shop.service.reconcile().await.expect("reconciled");
+    assert_eq!((report.released, report.rebuilt), (vec![tag.clone()], Vec::new()), "released, not rebuilt");
+    let corrections: Vec<String> = shop
+        .events()
+        .await
+        .into_iter()
+        .filter(|event| event.tag == tag && event.kind == EventKind::Reconciliacion)
+        .map(|event| event.metadata["correccion"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        corrections,
+        ["bloqueo liberado: la fila nombra a otro titular o a otra toma"],
+        "the release is audited"
+    );
+    assert!(lock.inspect(std::slice::from_ref(&tag)).await.expect("inspected")[0].is_none(), "nothing rebuilt");
+    shop.service.pausar(&tag, AYUDANTE).await.expect("the worker the row names now");
 }
 
 pub async fn the_reconciler_never_releases_a_lock_whose_write_is_in_flight(backend: &dyn Backend) {

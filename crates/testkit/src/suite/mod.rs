@@ -827,6 +827,9 @@ macro_rules! behaviour_suite {
             the_reconciler_gives_the_lock_to_the_holder_the_row_names,
             the_reconciler_never_releases_a_lock_whose_write_is_in_flight,
             a_lock_left_behind_frees_its_spool_for_the_next_tomar,
+            a_replaced_lock_stays_audited_when_its_rebuild_is_refused,
+            a_force_release_names_the_holder_the_row_names,
+            the_worker_a_person_put_in_the_row_releases_it_over_a_lock_left_behind,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {
