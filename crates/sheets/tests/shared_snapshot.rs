@@ -534,17 +534,23 @@ async fn every_banner_hears_of_a_sheets_outage_from_the_station_that_saw_it() {
     }
 }
 
+/// Two stations; the first took a spool and, as the shop's reader, gave Redis the whole audit for the history.
+async fn a_spool_taken_with_the_history_whole() -> (Shop, Vec<Station>, String) {
+    let shop = Shop::start().await;
+    let stations = shop.stations(2).await;
+    let tag = fixture::ready(1);
+    stations[0].service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
+    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"), "the first station reads");
+    (shop, stations, tag)
+}
+
 /// A spool's history on the shared snapshot comes from the shop's Redis once the reader has given it the
 /// audit: showing it costs the spreadsheet nothing, a viewer with no key shows the same, and while Redis's
 /// history is in doubt a station reads the audit instead (and the reader gives it again).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn histories_come_from_the_shop_s_redis() {
     let _turn = ONE_SHOP_AT_A_TIME.lock().await;
-    let shop = Shop::start().await;
-    let stations = shop.stations(2).await;
-    let tag = fixture::ready(1);
-    stations[0].service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
-    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"), "the first station reads");
+    let (shop, stations, tag) = a_spool_taken_with_the_history_whole().await;
     stations[1].service.pausar(&tag, fixture::ARMADOR).await.expect("paused");
     settle(&stations).await;
 
@@ -570,11 +576,7 @@ async fn histories_come_from_the_shop_s_redis() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_write_whose_answer_was_lost_leaves_the_shop_s_history_in_doubt() {
     let _turn = ONE_SHOP_AT_A_TIME.lock().await;
-    let shop = Shop::start().await;
-    let stations = shop.stations(2).await;
-    let tag = fixture::ready(1);
-    stations[0].service.tomar(&tag, fixture::ARMADOR, Operation::Arm).await.expect("taken");
-    assert!(stations[0].service.reread_if_reader(REFRESH * 2).await.expect("re-read"), "the first station reads");
+    let (shop, stations, tag) = a_spool_taken_with_the_history_whole().await;
     assert!(shop.feed().history_is_whole().await.expect("asked"));
 
     shop.sheets.fake.drop_next_write_answer_then_fail(50);

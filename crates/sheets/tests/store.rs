@@ -23,6 +23,12 @@ fn row_of(grid: &Grid, tag: &str, column: &str) -> Cell {
     grid.cell(row, column).clone()
 }
 
+/// The tags of the rows that hold `text` in any cell, in the tab's order.
+fn tags_of_rows_with(grid: &Grid, text: &str) -> Vec<String> {
+    let wanted = Cell::text(text);
+    grid.rows.iter().filter(|row| row.contains(&wanted)).map(|row| row[0].display()).collect()
+}
+
 fn audit_rows_for(shop: &SheetsShop, tag: &str) -> usize {
     let grid = shop.fake.grid("Metadata");
     let column = grid.header.iter().position(|name| name == "TAG_SPOOL").expect("column");
@@ -77,11 +83,8 @@ async fn rows_sorted_and_inserted_by_a_person_are_found_again() {
     station.tomar(&ready(10), ARMADOR, Operation::Arm).await.expect("taken");
     let grid = shop.fake.grid("Operaciones");
     assert_eq!(row_of(&grid, &ready(10), "Ocupado_Por"), Cell::text("MR(93)"));
-    let held: Vec<String> = grid
-        .rows
-        .iter()
-        .filter(|row| row.iter().any(|cell| *cell == Cell::text("MR(93)")))
-        .map(|row| row[0].display())
+    let held: Vec<String> = tags_of_rows_with(&grid, "MR(93)")
+        .into_iter()
         .filter(|tag| tag != fixture::ARM_DONE && tag != fixture::BOTH_DONE && tag != HELD_IN_SHEET)
         .collect();
     assert_eq!(held, [ready(10)], "no other row was touched");
@@ -105,12 +108,7 @@ async fn rows_a_person_inserts_while_a_write_waits_its_turn_are_never_written_ov
     waiting.await.expect("task").expect("taken");
     let grid = shop.fake.grid("Operaciones");
     assert_eq!(row_of(&grid, &ready(10), "Ocupado_Por"), Cell::text("MR(93)"));
-    let held: Vec<String> = grid
-        .rows
-        .iter()
-        .filter(|row| row.iter().any(|cell| *cell == Cell::text("MR(93) trabajando ARM")))
-        .map(|row| row[0].display())
-        .collect();
+    let held = tags_of_rows_with(&grid, "MR(93) trabajando ARM");
     assert_eq!(held, [ready(1), ready(10)], "the rows found after the wait, no other");
 }
 
