@@ -497,8 +497,14 @@ impl SpoolService {
         // this worker: the sheet is the truth, and this worker may release it.
         let left_behind =
             |lock: &HeldLock| lock.holder.worker_id != worker_id && !lock.writing && lock.age > self.reconcile_grace;
-        if locks.iter().any(|lock| lock.as_ref().is_none_or(left_behind)) {
-            // Ownership from the sheet alone is decided on the row as it is now, never on a copy.
+        let named_here = |tag: &String| shop.spool(tag).is_ok_and(|spool| spool.holder_id() == Some(worker_id));
+        let from_the_row = |(tag, lock): (&String, &Option<HeldLock>)| match lock {
+            None => true,
+            Some(lock) => left_behind(lock) && named_here(tag),
+        };
+        if tags.iter().zip(&locks).any(from_the_row) {
+            // Ownership from the sheet alone is decided on the row as it is now, never on a copy (and a copy that
+            // names someone else costs no read: a spool of theirs is refused as it is).
             shop = self.load_of(&tags, with_audit, true).await?;
         }
         let worker = shop
