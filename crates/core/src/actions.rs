@@ -243,8 +243,13 @@ impl SpoolService {
             return Ok(results);
         }
         tracing::info!(spools = again.len(), "spools a nombre del mismo trabajador: se deciden sobre la planilla");
+        // The first decision may have written the other spools (or left them unknown): a second one that fails
+        // answers for its own spools only.
         let mut decided: std::collections::HashMap<String, _> =
-            self.tomar_once(&again, worker_id, operation, true).await?.into_iter().collect();
+            match self.tomar_once(&again, worker_id, operation, true).await {
+                Ok(decided) => decided.into_iter().collect(),
+                Err(error) => again.into_iter().map(|tag| (tag, Err(error.clone()))).collect(),
+            };
         for (tag, result) in &mut results {
             if let Some(fresh) = decided.remove(tag) {
                 *result = fresh;

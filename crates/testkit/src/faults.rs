@@ -1,4 +1,4 @@
-//! Wraps a real store to make its next writes fail, to stage a race while a write is in flight, and to count
+//! Wraps a real store to make its next writes or reads fail, to stage a race while a write is in flight, and to count
 //! its calls, so tests can check what a failed write leaves behind and what an action costs.
 
 use std::{
@@ -26,6 +26,7 @@ pub struct FaultyStore {
     in_flight_hook: Mutex<Option<WriteHook>>,
     read_hook: Mutex<Option<WriteHook>>,
     failing_writes: AtomicUsize,
+    failing_reads: AtomicUsize,
     reads: AtomicUsize,
     writes: AtomicUsize,
 }
@@ -38,6 +39,7 @@ impl FaultyStore {
             in_flight_hook: Mutex::new(None),
             read_hook: Mutex::new(None),
             failing_writes: AtomicUsize::new(0),
+            failing_reads: AtomicUsize::new(0),
             reads: AtomicUsize::new(0),
             writes: AtomicUsize::new(0),
         }
@@ -46,6 +48,11 @@ impl FaultyStore {
     /// The next `count` writes fail with SHEETS_UNAVAILABLE without reaching the store.
     pub fn fail_next_writes(&self, count: usize) {
         self.failing_writes.store(count, Ordering::SeqCst);
+    }
+
+    /// The next `count` reads fail with SHEETS_UNAVAILABLE without reaching the store.
+    pub fn fail_next_reads(&self, count: usize) {
+        self.failing_reads.store(count, Ordering::SeqCst);
     }
 
     /// Runs `hook` when the next write arrives, before it reaches the store (a race staged on purpose).
@@ -82,6 +89,9 @@ impl Store for FaultyStore {
 
     async fn read(&self, tabs: &[Tab]) -> Result<Vec<Grid>, SpoolError> {
         self.reads.fetch_add(1, Ordering::SeqCst);
+        if self.failing_reads.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
+            return Err(injected());
+        }
         let grids = self.inner.read(tabs).await;
         let hook = self.read_hook.lock().expect("hook lock").take();
         if let Some(hook) = hook {
@@ -98,7 +108,7 @@ impl Store for FaultyStore {
         }
         let failing = self.failing_writes.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1));
         if failing.is_ok() {
-            return Err(SpoolError::SheetsUnavailable { reason: "fallo inyectado por la prueba".into() });
+            return Err(injected());
         }
         let in_flight = self.in_flight_hook.lock().expect("hook lock").take();
         match in_flight {
@@ -123,6 +133,10 @@ impl Store for FaultyStore {
     fn busy(&self) -> bool {
         self.inner.busy()
     }
+}
+
+fn injected() -> SpoolError {
+    SpoolError::SheetsUnavailable { reason: "fallo inyectado por la prueba".into() }
 }
 
 /// A writer's gate that runs a hook once it has opened.

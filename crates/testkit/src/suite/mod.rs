@@ -830,6 +830,7 @@ macro_rules! behaviour_suite {
             a_replaced_lock_stays_audited_when_its_rebuild_is_refused,
             a_force_release_names_the_holder_the_row_names,
             the_worker_a_person_put_in_the_row_releases_it_over_a_lock_left_behind,
+            a_batch_keeps_what_it_took_when_deciding_again_fails,
         );
     };
     (@tests $backend:expr; $($name:ident),* $(,)?) => {

@@ -256,3 +256,19 @@ pub async fn a_lock_left_behind_frees_its_spool_for_the_next_tomar(backend: &dyn
     assert_eq!(held.holder.worker_id, ARMADOR, "the lock names who took it now");
     shop.service.pausar(&left, ARMADOR).await.expect("and he can pause it");
 }
+
+pub async fn a_batch_keeps_what_it_took_when_deciding_again_fails(backend: &dyn Backend) {
+    let shop = standard(backend).await;
+    let (free, own) = (ready(39), ready(40));
+    shop.service.tomar(&own, ARMADOR, Operation::Arm).await.expect("MR holds one already");
+    // The batch writes the free spool; then the sheet cannot be read to decide again on MR's own one.
+    let store = Arc::clone(&shop.store);
+    shop.store.during_next_write(Box::new(move || Box::pin(async move { store.fail_next_reads(10) })));
+
+    let outcome =
+        shop.service.tomar_batch(&[free.clone(), own.clone()], ARMADOR, Operation::Arm).await.expect("answered");
+    let answers: Vec<_> = outcome.details.iter().map(|entry| (entry.tag.clone(), entry.code)).collect();
+    assert_eq!(answers, vec![(free.clone(), None), (own, Some(ErrorCode::SheetsUnavailable))], "each its own answer");
+    shop.store.fail_next_reads(0);
+    assert_eq!(shop.row(&free).await["Ocupado_Por"], Cell::text("MR(93)"), "what was taken is said taken");
+}
