@@ -23,6 +23,7 @@ use spooltrack_domain::{
     Grid,
 };
 use spooltrack_redis::{RedisLock, RedisSettings};
+use spooltrack_sheets::Tuning;
 use spooltrack_testkit::{
     fixture,
     simulation::{Fault, HandEdit, SimulatedShop, Simulation, Tally},
@@ -66,7 +67,11 @@ impl ProductionShop {
 #[async_trait]
 impl SimulatedShop for ProductionShop {
     async fn connect(&self) -> (Arc<dyn Store>, Arc<dyn LockService>) {
-        (Arc::new(self.sheets.store(quick()).await), Arc::new(self.redis_client()))
+        // The shop's request budget in Redis, tight enough that writes often wait for their turn (while people
+        // sort the tab): two at once, then one every 300 ms for the whole shop.
+        let tuning = Tuning { writes_per_minute: 12, quota_window: Duration::from_secs(3), ..quick() };
+        let redis = Arc::new(self.redis_client());
+        (Arc::new(self.sheets.store(tuning).await.with_shop_budget(redis.clone())), redis)
     }
 
     async fn feed(&self) -> Option<Arc<dyn ChangeFeed>> {

@@ -437,6 +437,17 @@ impl Run<'_> {
                 })
             }));
         }
+        // Sometimes a person sorts the tab while these actions are on their way: between a station's reading of
+        // where its rows are and its write (a write waiting for its turn in the request budget among them).
+        let sorting = self.rng.random_bool(0.3).then(|| {
+            let (shop, delay) = (self.shop.clone(), Duration::from_millis(self.rng.random_range(0..400)));
+            self.note(format!("{step}: a mano, la pestaña se ordena al revés tras {delay:?}"));
+            self.tally.hand_edits += 1;
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                shop.edit(Tab::Operaciones, Box::new(|grid: &mut Grid| grid.rows.reverse())).await;
+            })
+        });
         let tasks: Vec<_> = chosen
             .iter()
             .zip(&acts)
@@ -449,6 +460,9 @@ impl Run<'_> {
         for task in tasks {
             answered
                 .push(task.await.unwrap_or_else(|error| self.violated(format!("una acción entró en pánico: {error}"))));
+        }
+        if let Some(sorting) = sorting {
+            sorting.await.unwrap_or_else(|error| self.violated(format!("la edición a mano entró en pánico: {error}")));
         }
         // Stale held-back hooks must not leak into later steps.
         for index in &chosen {
